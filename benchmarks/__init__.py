@@ -1,0 +1,1 @@
+"""Benchmark tooling for briefly: offline model replicas and timing scripts."""

@@ -1,0 +1,235 @@
+"""What a benchmark ran on and with: machine, software versions, and the models it used.
+
+Every result line carries an :func:`environment` record, so a figure is never read without the
+hardware and versions that produced it.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from briefly.errors import ModelError, UsageError
+from briefly.models import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER, model_path, translator_name
+
+MODEL_KINDS = ("real", "replica", "tiny")
+DEFAULT_REPLICA_DIR = Path("~/.cache/briefly/replicas")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The machine and software a result was measured with."""
+
+    machine: str  # label results are grouped by, e.g. "cpu-2core-x86_64"
+    cpu: str  # CPU model name
+    cpu_cores: int | None  # physical cores (logical where the count of physical is unknown)
+    cpu_threads: int | None  # logical CPUs
+    ram_gb: float | None  # total system memory
+    gpu: str | None  # CUDA device name, None without CUDA
+    gpu_memory_mb: int | None  # CUDA device memory, None without CUDA
+    python: str  # interpreter version
+    torch: str | None  # package versions; None where the package is not installed
+    transformers: str | None
+    ctranslate2: str | None
+    device: str  # "cpu" or "cuda", as asked for
+    backend: str  # "torch" or "ct2"
+    compute_type: str | None  # dtype or CTranslate2 compute type, None for the backend default
+    git_commit: str  # HEAD of the checkout, "unknown" outside a git repository
+    date: str  # when the record was made, ISO 8601 UTC
+
+
+def environment(
+    device: str, backend: str, compute_type: str | None, machine: str | None = None
+) -> dict:
+    """The record included in every result line; ``machine`` overrides the derived label."""
+    gpu, gpu_memory_mb = _gpu()
+    cores, threads = _cores()
+    return asdict(
+        Environment(
+            machine=machine or machine_label(),
+            cpu=_cpu_model(),
+            cpu_cores=cores,
+            cpu_threads=threads,
+            ram_gb=_ram_gb(),
+            gpu=gpu,
+            gpu_memory_mb=gpu_memory_mb,
+            python=platform.python_version(),
+            torch=_version("torch"),
+            transformers=_version("transformers"),
+            ctranslate2=_version("ctranslate2"),
+            device=device,
+            backend=backend,
+            compute_type=compute_type,
+            git_commit=_git_commit(),
+            date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+    )
+
+
+def machine_label() -> str:
+    """A label derived from the hardware: "cpu-2core-x86_64" or "nvidia-h100-...-16core-x86_64"."""
+    gpu, _ = _gpu()
+    cores, _ = _cores()
+    kind = _slug(gpu) if gpu else "cpu"
+    return f"{kind}-{cores or 0}core-{platform.machine() or 'unknown'}"
+
+
+def check_device(device: str) -> str:
+    """Fail with a one-line :class:`UsageError` (exit 2) when CUDA is asked for but absent."""
+    if device not in ("cpu", "cuda"):
+        raise UsageError(f"Unknown device '{device}': use cpu or cuda")
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError(
+                "--device cuda was asked for but no CUDA device is visible: use --device cpu"
+            )
+    return device
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """The models a benchmark runs: what to record (ids) and what to load (paths)."""
+
+    kind: str  # "real", "replica", "tiny", or "custom" when paths were given
+    summarizer: str | None  # hub id or name recorded in results; None: translators only
+    translators: dict[str, str]  # language -> hub id or name recorded in results
+    paths: dict[str, str]  # role ("summarizer", "translator:uk") -> local directory to load
+
+    @property
+    def ids(self) -> dict[str, str]:
+        """Role -> recorded model id, the ``models`` field of a result line."""
+        ids = {} if self.summarizer is None else {"summarizer": self.summarizer}
+        return ids | {f"translator:{lang}": name for lang, name in self.translators.items()}
+
+
+def model_set(
+    kind: str,
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES,
+    replica_dir: Path = DEFAULT_REPLICA_DIR,
+) -> ModelSet:
+    """Resolve ``real`` (hub ids from the local cache), ``replica`` or ``tiny`` (built once).
+
+    Real models are looked up in the local Hugging Face cache only: a benchmark must not
+    silently download 2 GB, and the error says how to get them.
+    """
+    if kind == "real":
+        names = {"summarizer": DEFAULT_SUMMARIZER}
+        names |= {f"translator:{lang}": translator_name(lang) for lang in languages}
+        paths = {role: str(model_path(name, local_files_only=True)) for role, name in names.items()}
+        translators = {lang: translator_name(lang) for lang in languages}
+        return ModelSet(kind, DEFAULT_SUMMARIZER, translators, paths)
+    if kind not in ("replica", "tiny"):
+        raise UsageError(f"Unknown model set '{kind}': use one of {', '.join(MODEL_KINDS)}")
+    from benchmarks import replicas
+
+    summarizer, marians = (
+        (replicas.TINY_BART, replicas.TINY_MARIAN)
+        if kind == "tiny"
+        else (replicas.DISTILBART_CNN_12_6, replicas.OPUS_MT_EN)
+    )
+    missing = [lang for lang in languages if lang not in marians]
+    if missing:
+        raise UsageError(
+            f"No {kind} translator for '{missing[0]}': replicas exist for {', '.join(marians)}"
+        )
+    specs = {"summarizer": summarizer} | {f"translator:{lang}": marians[lang] for lang in languages}
+    root = replica_dir.expanduser() / kind
+    paths = {role: str(_built(spec, root)) for role, spec in specs.items()}
+    translators = {lang: f"{kind}:{marians[lang].name}" for lang in languages}
+    return ModelSet(kind, f"{kind}:{summarizer.name}", translators, paths)
+
+
+def custom_model_set(summarizer: str | None, translators: dict[str, str]) -> ModelSet:
+    """Models named by path or hub id on the command line, recorded as given."""
+    paths = {f"translator:{lang}": name for lang, name in translators.items()}
+    if summarizer is not None:
+        paths = {"summarizer": summarizer} | paths
+    return ModelSet("custom", summarizer, dict(translators), paths)
+
+
+def _built(spec, root: Path) -> Path:
+    from benchmarks.replicas import build_replica
+
+    target = root / spec.name
+    if (target / "config.json").is_file() and any(target.glob("*.safetensors")):
+        return target
+    # Built beside the target and renamed, so an interrupted build never looks complete.
+    partial = root / f".{spec.name}.partial"
+    try:
+        build_replica(spec, partial)
+    except (OSError, RuntimeError, ValueError) as e:
+        raise ModelError(f"Cannot build the {spec.name} replica in {root}: {e}") from e
+    partial.rename(target)
+    return target
+
+
+def _gpu() -> tuple[str | None, int | None]:
+    try:
+        import torch
+    except ImportError:
+        return None, None
+    if not torch.cuda.is_available():
+        return None, None
+    props = torch.cuda.get_device_properties(0)
+    return props.name, props.total_memory // 2**20
+
+
+def _cpu_model() -> str:
+    # platform.processor() is empty on most Linux systems; /proc/cpuinfo names the model.
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _cores() -> tuple[int | None, int | None]:
+    threads = os.cpu_count()
+    try:
+        import psutil
+    except ImportError:
+        return threads, threads
+    return psutil.cpu_count(logical=False) or threads, threads
+
+
+def _ram_gb() -> float | None:
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return round(psutil.virtual_memory().total / 2**30, 1)
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

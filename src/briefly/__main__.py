@@ -1,0 +1,3 @@
+from briefly.cli import main
+
+main()

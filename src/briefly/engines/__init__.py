@@ -1,0 +1,73 @@
+"""Backends that run seq2seq models, and the one place that loads them.
+
+Every engine (see :class:`briefly.engines.base.Engine`) has the same small
+interface: ``count_tokens(texts)``, ``generate(texts, settings, max_new_tokens=None)``,
+``settings`` (the model's own decoding settings), ``max_input_tokens``,
+``backend`` and ``compute_type``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from briefly.errors import ModelError, UsageError, first_line
+from briefly.models import model_path, resolve_device
+
+logger = logging.getLogger("briefly")
+
+BACKENDS = ("auto", "torch", "ct2")
+
+
+def ct2_available() -> bool:
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def choose_backend(backend: str, path: Path) -> str:
+    """``auto`` is CTranslate2 when it is installed and supports the model, else torch."""
+    if backend not in BACKENDS:
+        raise UsageError(f"Unknown backend '{backend}': use one of {', '.join(BACKENDS)}")
+    if backend != "auto":
+        if backend == "ct2" and not ct2_available():
+            raise UsageError(
+                "--backend ct2 needs CTranslate2: pip install 'briefly[fast]' (or ctranslate2)"
+            )
+        return backend
+    if not ct2_available():
+        return "torch"
+    from briefly.engines.ct2_engine import SUPPORTED_MODEL_TYPES
+
+    try:
+        model_type = json.loads((path / "config.json").read_text()).get("model_type")
+    except (OSError, ValueError):
+        return "torch"
+    return "ct2" if model_type in SUPPORTED_MODEL_TYPES else "torch"
+
+
+@lru_cache(maxsize=8)
+def load_engine(
+    name: str, *, device: str = "auto", backend: str = "auto", compute_type: str | None = None
+):
+    """Load model ``name`` once per process for the given device and backend."""
+    device = resolve_device(device)
+    path = model_path(name)
+    chosen = choose_backend(backend, path)
+    logger.info("loading %s on %s with %s", name, device, chosen)
+    try:
+        if chosen == "ct2":
+            from briefly.engines.ct2_engine import CT2Engine
+
+            return CT2Engine(path, device, compute_type)
+        if compute_type is not None:
+            raise UsageError("--compute-type applies to the ct2 backend only: drop it or use ct2")
+        from briefly.engines.torch_engine import TorchEngine
+
+        return TorchEngine(path, device)
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelError(
+            f"Cannot load '{name}' as a seq2seq model ({first_line(e)}): "
+            "pass a summarisation or translation model saved with save_pretrained"
+        ) from e

@@ -1,0 +1,192 @@
+"""Seq2seq generation with CTranslate2, converting Hugging Face models on first use.
+
+Converted models live in briefly's cache, keyed by the model's files and the
+quantization. A conversion is written to a temporary folder, stamped with the
+sizes of its files and only then renamed into place, so a crash mid-conversion
+can never leave a model that loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import ctranslate2
+from ctranslate2.converters import TransformersConverter
+
+from briefly.engines.base import Engine
+from briefly.errors import ModelError, UsageError, first_line
+from briefly.generation import GenerationSettings
+
+logger = logging.getLogger("briefly")
+
+SUPPORTED_MODEL_TYPES = ("bart", "marian")
+_STAMP = "briefly-conversion.json"
+# Bump when the conversion recipe changes, so old conversions are redone.
+_RECIPE = 1
+
+
+def default_compute_type(device: str) -> str:
+    return "int8_float16" if device == "cuda" else "int8"
+
+
+def cache_root() -> Path:
+    base = os.environ.get("BRIEFLY_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "briefly"
+    )
+    return Path(base) / "ct2"
+
+
+class _Converter(TransformersConverter):
+    """The stock converter, made to work with BART configs written by transformers v5.
+
+    transformers v5 dropped ``normalize_before`` and ``add_final_layer_norm`` from
+    BartConfig, but CTranslate2's BART loader still reads them. BART never
+    used either (both False), so they are restored on the loaded config.
+    """
+
+    def load_model(self, model_class, model_name_or_path, **kwargs):
+        model = super().load_model(model_class, model_name_or_path, **kwargs)
+        if model.config.model_type == "bart":
+            for name in ("normalize_before", "add_final_layer_norm"):
+                if not hasattr(model.config, name):
+                    setattr(model.config, name, False)
+        return model
+
+
+def converted_model(path: Path, quantization: str) -> Path:
+    """The CTranslate2 conversion of the model at ``path``, converting it if needed."""
+    target = cache_root() / f"{path.name}-{_fingerprint(path, quantization)}"
+    if _is_complete(target):
+        return target
+    if target.exists():
+        logger.warning("discarding incomplete conversion %s", target)
+        shutil.rmtree(target, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        out = work / "model"
+        logger.info("converting %s to CTranslate2 (%s)", path, quantization)
+        _Converter(str(path), low_cpu_mem_usage=True).convert(str(out), quantization=quantization)
+        files = {f.name: f.stat().st_size for f in out.iterdir()}
+        (out / _STAMP).write_text(json.dumps({"files": files, "source": str(path)}))
+        try:
+            os.replace(out, target)
+        except OSError:
+            # Another process finished the same conversion first; theirs is as good.
+            if not _is_complete(target):
+                raise
+    except (OSError, ValueError, RuntimeError, AttributeError, KeyError) as e:
+        raise ModelError(
+            f"Cannot convert {path} for CTranslate2 ({first_line(e)}): use --backend torch"
+        ) from e
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _fingerprint(path: Path, quantization: str) -> str:
+    """Identify a model by its files' names, sizes and times, plus the quantization.
+
+    Hub snapshots live in folders named after their commit, so the resolved path
+    already names the revision; sizes and times catch a local folder re-saved in place.
+    """
+    digest = hashlib.sha256(f"{_RECIPE}:{quantization}:{path.resolve()}".encode())
+    for file in sorted(path.iterdir()):
+        if file.is_file():
+            stat = file.stat()
+            digest.update(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _is_complete(target: Path) -> bool:
+    try:
+        stamp = json.loads((target / _STAMP).read_text())
+        return all((target / name).stat().st_size == size for name, size in stamp["files"].items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+class CT2Engine(Engine):
+    """A Hugging Face seq2seq model converted to and run with CTranslate2."""
+
+    backend = "ct2"
+    # Texts are only grouped by output bound here; CTranslate2 itself sorts and
+    # splits each group into token-budget batches.
+    max_batch_tokens = 1 << 30
+
+    def __init__(self, path: Path, device: str, compute_type: str | None = None) -> None:
+        super().__init__(path, device)
+        if self.config.model_type not in SUPPORTED_MODEL_TYPES:
+            raise UsageError(
+                f"CTranslate2 in briefly supports BART and Marian models, not "
+                f"'{self.config.model_type}': use --backend torch"
+            )
+        if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
+            raise UsageError("CTranslate2 sees no CUDA device: use --device cpu")
+        self.compute_type = compute_type or default_compute_type(device)
+        supported = ctranslate2.get_supported_compute_types(device)
+        if self.compute_type not in supported and self.compute_type != "auto":
+            raise UsageError(
+                f"compute type '{self.compute_type}' is not supported on {device}: "
+                f"use one of {', '.join(sorted(supported))}"
+            )
+        self.token_budget = 8192 if device == "cuda" else 4096
+        self.translator = self._load(path)
+        forced_bos = self.generation_config.forced_bos_token_id
+        self._prefix = (
+            None if forced_bos is None else self.tokenizer.convert_ids_to_tokens(forced_bos)
+        )
+        # CTranslate2 cannot force EOS at the last step; HF's forced EOS takes a
+        # slot of the length budget, so one fewer free token matches HF's output.
+        self._forced_eos = self.generation_config.forced_eos_token_id is not None
+
+    def _load(self, path: Path) -> ctranslate2.Translator:
+        quantization = "int8" if self.compute_type.startswith("int8") else self.compute_type
+        options = {"device": self.device, "compute_type": self.compute_type}
+        if self.device == "cpu":
+            options |= {"inter_threads": 1, "intra_threads": os.cpu_count() or 0}
+        self.model_dir = converted_model(path, quantization)
+        try:
+            return ctranslate2.Translator(str(self.model_dir), **options)
+        except (RuntimeError, ValueError) as e:
+            # A conversion that passed its stamp check but still does not load
+            # is corrupt: convert again once.
+            logger.warning("reconverting %s: %s", self.model_dir, first_line(e))
+            shutil.rmtree(self.model_dir, ignore_errors=True)
+            return ctranslate2.Translator(str(converted_model(path, quantization)), **options)
+
+    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        source = [
+            self.tokenizer.convert_ids_to_tokens(ids) for ids in self.tokenizer(texts)["input_ids"]
+        ]
+        limit = settings.new_token_limit()
+        options = {
+            "beam_size": settings.num_beams,
+            "length_penalty": settings.length_penalty,
+            "no_repeat_ngram_size": settings.no_repeat_ngram_size,
+            "repetition_penalty": settings.repetition_penalty,
+            "min_decoding_length": settings.new_token_minimum(),
+            "max_decoding_length": 256 if limit is None else limit - int(self._forced_eos),
+            "batch_type": "tokens",
+            "max_batch_size": self.token_budget,
+            "return_scores": False,
+        }
+        if self._prefix is not None:
+            options["target_prefix"] = [[self._prefix]] * len(texts)
+        results = self.translator.translate_batch(source, **options)
+        return [
+            self.tokenizer.decode(
+                self.tokenizer.convert_tokens_to_ids(result.hypotheses[0]),
+                skip_special_tokens=True,
+            )
+            for result in results
+        ]
+
+    def _is_out_of_memory(self, error: RuntimeError) -> bool:
+        return self.device == "cuda" and "out of memory" in str(error).lower()

@@ -1,0 +1,62 @@
+"""Seq2seq generation with PyTorch and transformers ``generate``."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForSeq2SeqLM
+
+from briefly.engines.base import Engine
+from briefly.generation import GenerationSettings
+
+
+def _dtype_for(device: str) -> torch.dtype:
+    # Half precision only pays off (and is only well supported) on GPUs; bf16
+    # keeps fp32's range, which Marian's large activations need, where the GPU has it.
+    if device != "cuda":
+        return torch.float32
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+class TorchEngine(Engine):
+    """A Hugging Face seq2seq model run with ``model.generate``."""
+
+    backend = "torch"
+
+    def __init__(self, path: Path, device: str) -> None:
+        super().__init__(path, device)
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=_dtype_for(device))
+        self.model.to(device).eval()
+        self.max_batch_tokens = 16384 if device == "cuda" else 8192
+        self.compute_type = str(self.model.dtype).removeprefix("torch.")
+
+    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        inputs = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
+        # A copy of the model's own config keeps its special-token rules (forced
+        # BOS/EOS, bad words); lengths are set as decoder lengths (new tokens +
+        # the start token) with the new-token fields cleared, so nothing conflicts.
+        config = copy.deepcopy(self.generation_config)
+        limit = settings.new_token_limit()
+        config.update(
+            num_beams=settings.num_beams,
+            length_penalty=settings.length_penalty,
+            no_repeat_ngram_size=settings.no_repeat_ngram_size,
+            repetition_penalty=settings.repetition_penalty,
+            early_stopping=settings.early_stopping,
+            do_sample=False,
+            max_new_tokens=None,
+            min_new_tokens=None,
+            max_length=None if limit is None else limit + 1,
+            min_length=settings.new_token_minimum() + 1,
+        )
+        with torch.inference_mode():
+            generated = self.model.generate(**inputs, generation_config=config)
+        return self.tokenizer.batch_decode(generated, skip_special_tokens=True)
+
+    def _is_out_of_memory(self, error: RuntimeError) -> bool:
+        if isinstance(error, torch.cuda.OutOfMemoryError):
+            torch.cuda.empty_cache()
+            return True
+        return False

@@ -1,0 +1,46 @@
+"""Exceptions raised by briefly.
+
+Every message is one line that says what went wrong and what to do next; the
+CLI prints it as is and exits with ``exit_code``.
+"""
+
+from __future__ import annotations
+
+
+class BrieflyError(Exception):
+    """Base class for errors a user can act on."""
+
+    exit_code = 1
+    # Short machine-readable category, recorded by batch mode in errors.jsonl.
+    kind = "error"
+
+
+class UsageError(BrieflyError):
+    """An option or argument has an invalid value."""
+
+    exit_code = 2
+    kind = "usage"
+
+
+class InputError(BrieflyError):
+    """An article cannot be read or has nothing to summarise."""
+
+    kind = "input"
+
+    def __init__(self, message: str, kind: str = "input") -> None:
+        super().__init__(message)
+        # e.g. "not_found", "is_directory", "binary", "empty", "no_content",
+        # "too_large", "fetch".
+        self.kind = kind
+
+
+class ModelError(BrieflyError):
+    """A model cannot be found, downloaded, loaded or run."""
+
+    kind = "model"
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message, for one-line error reports."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

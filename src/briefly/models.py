@@ -1,0 +1,179 @@
+"""The one place that turns a model name into files on disk and picks a device.
+
+A name is a language code (``uk``), a Hugging Face hub id or a local directory
+saved with ``save_pretrained``; all three end up as a local directory that the
+backends load in the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefly.errors import ModelError, UsageError, first_line
+
+logger = logging.getLogger("briefly")
+
+DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
+DEFAULT_LANGUAGES = ("uk", "ru", "hi")
+TRANSLATOR_TEMPLATE = "Helsinki-NLP/opus-mt-en-{lang}"
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+# Files a seq2seq model needs; weights are added separately so that safetensors
+# are preferred and a PyTorch pickle is fetched only where a repo has nothing else.
+_MODEL_FILES = [
+    "config.json",
+    "generation_config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.json",
+    "merges.txt",
+    "*.spm",
+    "spiece.model",
+    "added_tokens.json",
+]
+
+
+@dataclass(frozen=True)
+class DefaultModel:
+    """A model briefly uses unless told otherwise."""
+
+    role: str  # "summarizer" or "translator:<lang>"
+    model_id: str  # hub id
+    download_mb: int  # approximate size of the weights to download
+
+
+DEFAULT_MODELS = (
+    DefaultModel("summarizer", DEFAULT_SUMMARIZER, 1230),
+    DefaultModel("translator:uk", TRANSLATOR_TEMPLATE.format(lang="uk"), 300),
+    DefaultModel("translator:ru", TRANSLATOR_TEMPLATE.format(lang="ru"), 300),
+    DefaultModel("translator:hi", TRANSLATOR_TEMPLATE.format(lang="hi"), 300),
+)
+
+_NOT_AVAILABLE_HINT = (
+    "run `briefly models download` where the internet is reachable, "
+    "or pass a local directory saved with save_pretrained"
+)
+
+
+def parse_languages(value: str) -> tuple[str, ...]:
+    """Parse ``--to``: a comma-separated list of language codes, or ``none``."""
+    value = value.strip().lower()
+    if value in ("", "none"):
+        return ()
+    langs = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    bad = [lang for lang in langs if not _LANGUAGE_CODE.match(lang)]
+    if bad:
+        raise UsageError(
+            f"'{bad[0]}' is not a language code: use two- or three-letter codes such as "
+            "--to uk,ru,hi, or --to none for the English brief only"
+        )
+    return langs
+
+
+def parse_translator_overrides(values: list[str] | None) -> dict[str, str]:
+    """Parse repeated ``--translator LANG=ID_OR_DIR`` options."""
+    overrides: dict[str, str] = {}
+    for value in values or []:
+        lang, sep, name = value.partition("=")
+        lang = lang.strip().lower()
+        if not sep or not name.strip() or not _LANGUAGE_CODE.match(lang):
+            raise UsageError(
+                "--translator expects LANG=MODEL (e.g. uk=Helsinki-NLP/opus-mt-en-uk), "
+                f"got '{value}'"
+            )
+        overrides[lang] = name.strip()
+    return overrides
+
+
+def translator_name(lang: str, overrides: dict[str, str] | None = None) -> str:
+    """The model name used to translate English into ``lang``."""
+    return (overrides or {}).get(lang) or TRANSLATOR_TEMPLATE.format(lang=lang)
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` means CUDA when a CUDA device is present, else CPU."""
+    if device not in ("auto", "cpu", "cuda"):
+        raise UsageError(f"Unknown device '{device}': use auto, cpu or cuda")
+    if device == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if device == "cuda":
+        raise UsageError(
+            "--device cuda was asked for but no CUDA device is visible: use --device cpu"
+        )
+    return "cpu"
+
+
+def is_local(name: str) -> bool:
+    return Path(name).expanduser().is_dir()
+
+
+def model_path(name: str, *, local_files_only: bool = False) -> Path:
+    """Return a local directory holding the model ``name``, downloading it if needed.
+
+    ``HF_HUB_OFFLINE=1`` is honoured by huggingface_hub itself: then only the
+    local cache is used.
+    """
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelError(
+                f"{path} has no config.json: pass a directory saved with save_pretrained"
+            )
+        return path
+    if path.suffix or name.startswith((".", "/", "~")) or name.count("/") > 1:
+        raise ModelError(f"No model directory at {name}: check the path, or pass a hub id")
+    return _download(name, local_files_only=local_files_only)
+
+
+def _download(repo_id: str, *, local_files_only: bool) -> Path:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError
+
+    try:
+        local = Path(
+            snapshot_download(
+                repo_id,
+                allow_patterns=[*_MODEL_FILES, "*.safetensors", "*.safetensors.index.json"],
+                local_files_only=local_files_only,
+            )
+        )
+        if not any(local.glob("*.safetensors")):
+            logger.info("%s has no safetensors weights; fetching pytorch_model.bin", repo_id)
+            local = Path(
+                snapshot_download(
+                    repo_id,
+                    allow_patterns=[*_MODEL_FILES, "pytorch_model.bin"],
+                    local_files_only=local_files_only,
+                )
+            )
+    except HFValidationError as e:
+        raise ModelError(f"'{repo_id}' is neither a hub id nor a local directory") from e
+    except Exception as e:  # huggingface_hub raises many network and cache errors
+        raise ModelError(
+            f"Model '{repo_id}' is not available ({first_line(e)}): {_NOT_AVAILABLE_HINT}"
+        ) from e
+    return local
+
+
+def cached_size(repo_id: str) -> int | None:
+    """Bytes the model takes in the Hugging Face cache, or None when it is not cached."""
+    from huggingface_hub import scan_cache_dir
+    from huggingface_hub.errors import CacheNotFound
+
+    try:
+        cache = scan_cache_dir()
+    except CacheNotFound:
+        return None
+    for repo in cache.repos:
+        if repo.repo_id == repo_id and repo.repo_type == "model":
+            return repo.size_on_disk
+    return None

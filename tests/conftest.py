@@ -1,0 +1,25 @@
+"""Shared fixtures: tiny real models, built offline once per test session.
+
+They are genuine BART/Marian checkpoints (random weights, trained tokenizers) that load with
+AutoTokenizer/AutoModelForSeq2SeqLM like hub models, so tests exercise the real loading and
+generation paths without network access. Building all four takes about two seconds.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.replicas import TINY_BART, TINY_MARIAN, build_replica
+
+
+@pytest.fixture(scope="session")
+def tiny_summarizer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny BART summariser: max 128 input tokens, so ordinary articles need chunking."""
+    return build_replica(TINY_BART, tmp_path_factory.mktemp("models") / TINY_BART.name)
+
+
+@pytest.fixture(scope="session")
+def tiny_translators(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny English-to-{uk, ru, hi} Marian translators, keyed by target language."""
+    root = tmp_path_factory.mktemp("models")
+    return {lang: build_replica(spec, root / spec.name) for lang, spec in TINY_MARIAN.items()}

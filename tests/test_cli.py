@@ -1,0 +1,184 @@
+"""The command line, through typer's CliRunner and as a real subprocess."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from briefly.cli import app
+
+ARTICLE = """City council approves new tram line after years of debate
+
+  1. HOME
+  2. CITY
+  • 4 min read
+  • CITY
+City council approves new tram line after years of debate
+
+The city council voted on Tuesday to build a new tram line linking the northern suburbs with \
+the central station, ending a debate that has lasted almost a decade.
+
+The line will cost 420 million euros and is expected to open in 2029. Supporters said it would \
+cut travel times by half for forty thousand commuters.
+
+Opponents warned that construction would close the main shopping street for two years.
+
+Author: Maria Lopez
+
+Share
+"""
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def article(tmp_path):
+    path = tmp_path / "tram.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def model_args(tiny_summarizer, tiny_translators):
+    args = ["--summarizer", str(tiny_summarizer), "--device", "cpu", "--backend", "torch"]
+    for lang, path in tiny_translators.items():
+        args += ["--translator", f"{lang}={path}"]
+    return args
+
+
+def test_brief_json_has_every_field_typed(runner, article, model_args):
+    result = runner.invoke(app, ["brief", str(article), "--format", "json", *model_args])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["source"] == str(article)
+    assert data["title"] == "City council approves new tram line after years of debate"
+    assert data["author"] == "Maria Lopez"
+    assert data["published"] is None
+    assert data["language"] == "en"
+    assert isinstance(data["brief"], str) and data["brief"]
+    assert set(data["translations"]) == {"uk", "ru", "hi"}
+    assert all(isinstance(v, str) and v for v in data["translations"].values())
+    assert data["models"]["summarizer"] == model_args[1]
+    assert set(data["models"]) == {"summarizer", "translator:uk", "translator:ru", "translator:hi"}
+    assert isinstance(data["chunks"], int) and data["chunks"] >= 1
+    assert {"summarize", "translate:uk"} <= set(data["timings"])
+    assert all(isinstance(v, float) for v in data["timings"].values())
+
+
+def test_brief_text_from_stdin_english_only(runner, model_args):
+    result = runner.invoke(app, ["brief", "-", "--to", "none", *model_args], input=ARTICLE)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("City council approves new tram line")
+    assert "[en] English" in result.stdout
+    assert "[uk]" not in result.stdout
+
+
+def test_brief_markdown_to_file(runner, article, model_args, tmp_path):
+    out = tmp_path / "out" / "brief.md"
+    args = ["brief", str(article), "--to", "uk", "-f", "markdown", "-o", str(out), *model_args]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# City council approves")
+    assert "## English" in text and "## Ukrainian" in text
+    assert result.stdout == ""
+
+
+def test_translate_keeps_paragraphs_and_json(runner, model_args):
+    text = "The vote was close. Many stayed home.\n\nResults come tomorrow."
+    args = ["translate", text, "--to", "uk,hi", "-f", "json", *model_args[2:]]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"uk", "hi"}
+    assert all(v.count("\n\n") == 1 for v in data.values())
+
+
+def test_extract_shows_clean_article_without_models(runner, article):
+    result = runner.invoke(app, ["extract", str(article), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["author"] == "Maria Lopez"
+    assert data["body"].startswith("The city council voted on Tuesday")
+    assert data["body"].endswith("main shopping street for two years.")
+    assert "HOME" not in data["body"] and "Share" not in data["body"]
+
+
+def bad_inputs(tmp_path):
+    (tmp_path / "empty.txt").write_text("  \n\n ", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "furniture.txt").write_text("1. HOME\n2. WORLD\n\nShare\n\nAdvertisement\n")
+    return {
+        "missing": (str(tmp_path / "nope.txt"), "No such file"),
+        "directory": (str(tmp_path), "briefly batch"),
+        "empty": (str(tmp_path / "empty.txt"), "empty"),
+        "binary": (str(tmp_path / "binary.txt"), "binary"),
+        "furniture": (str(tmp_path / "furniture.txt"), "no article text"),
+        "unreachable": ("http://127.0.0.1:9/article", "127.0.0.1:9"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["missing", "directory", "empty", "binary", "furniture", "unreachable"]
+)
+def test_bad_input_is_one_line_and_exit_1(runner, tmp_path, model_args, case):
+    source, expected = bad_inputs(tmp_path)[case]
+    result = runner.invoke(app, ["brief", source, *model_args])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert expected.lower() in lines[0].lower()
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--to", "english"], "not a language code"),
+        (["--format", "yaml"], "Unknown format"),
+        (["--device", "tpu"], "Unknown device"),
+        (["--translator", "nonsense"], "LANG=MODEL"),
+    ],
+)
+def test_usage_errors_exit_2(runner, article, args, expected):
+    result = runner.invoke(app, ["brief", str(article), *args])
+    assert result.exit_code == 2
+    assert expected in result.stderr
+
+
+def test_missing_model_names_it_and_says_what_to_do(runner, article, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    result = runner.invoke(app, ["brief", str(article), "--device", "cpu"])
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert "sshleifer/distilbart-cnn-12-6" in line and "briefly models download" in line
+    assert "Traceback" not in result.output
+
+
+def test_help_and_extract_do_not_import_torch(article):
+    code = (
+        "import sys\n"
+        "from briefly.cli import main\n"
+        f"sys.argv = ['briefly', 'extract', {str(article)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "tram line" in result.stdout
+
+
+def test_python_dash_m_runs_the_cli(article):
+    result = subprocess.run(
+        [sys.executable, "-m", "briefly", "extract", str(article), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"].startswith("City council")

@@ -1,0 +1,103 @@
+"""The CTranslate2 backend: conversion cache, and parity with the torch backend."""
+
+import json
+import shutil
+from dataclasses import replace
+
+import pytest
+
+pytest.importorskip("ctranslate2")
+
+from briefly.engines import choose_backend, load_engine  # noqa: E402
+from briefly.engines.ct2_engine import CT2Engine, converted_model  # noqa: E402
+from briefly.engines.torch_engine import TorchEngine  # noqa: E402
+
+TEXTS = [
+    "The government announced a new budget on Monday.",
+    "Prices rose.",
+    "Thousands of people gathered in the main square to protest against the decision.",
+    "Rain is expected tomorrow in the north of the country.",
+    "The minister said talks would continue next week in Geneva.",
+]
+
+
+@pytest.fixture(autouse=True)
+def ct2_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEFLY_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "ct2"
+
+
+@pytest.fixture(params=["summarizer", "translator"])
+def model_dir(request, tiny_summarizer, tiny_translators):
+    return tiny_summarizer if request.param == "summarizer" else tiny_translators["uk"]
+
+
+def test_float32_greedy_equals_torch(model_dir):
+    torch_engine = TorchEngine(model_dir, "cpu")
+    ct2_engine = CT2Engine(model_dir, "cpu", "float32")
+    greedy = replace(torch_engine.settings, num_beams=1)
+    assert ct2_engine.generate(TEXTS, greedy) == torch_engine.generate(TEXTS, greedy)
+
+
+def test_float32_beam_search_with_model_settings_equals_torch(model_dir):
+    torch_engine = TorchEngine(model_dir, "cpu")
+    ct2_engine = CT2Engine(model_dir, "cpu", "float32")
+    matches = sum(
+        a == b
+        for a, b in zip(
+            ct2_engine.generate(TEXTS, ct2_engine.settings),
+            torch_engine.generate(TEXTS, torch_engine.settings),
+            strict=True,
+        )
+    )
+    assert matches >= len(TEXTS) - 1
+
+
+def test_int8_stays_close_to_float32(model_dir):
+    import sacrebleu
+
+    float32 = CT2Engine(model_dir, "cpu", "float32")
+    int8 = CT2Engine(model_dir, "cpu", "int8")
+    greedy = replace(float32.settings, num_beams=1)
+    reference = float32.generate(TEXTS, greedy)
+    quantized = int8.generate(TEXTS, greedy)
+    assert sacrebleu.corpus_chrf(quantized, [reference]).score > 60
+
+
+def test_conversion_is_cached_and_reused(tiny_translators, ct2_cache):
+    first = converted_model(tiny_translators["uk"], "int8")
+    stamp = (first / "model.bin").stat().st_mtime_ns
+    assert converted_model(tiny_translators["uk"], "int8") == first
+    assert (first / "model.bin").stat().st_mtime_ns == stamp
+    assert converted_model(tiny_translators["uk"], "float32") != first
+    assert not [p for p in ct2_cache.iterdir() if p.name.startswith(".")]
+
+
+def test_half_written_conversion_is_redone(tiny_translators):
+    first = converted_model(tiny_translators["uk"], "int8")
+    with open(first / "model.bin", "r+b") as handle:
+        handle.truncate(100)
+    again = converted_model(tiny_translators["uk"], "int8")
+    assert again == first
+    engine = CT2Engine(tiny_translators["uk"], "cpu", "int8")
+    assert engine.generate(["Prices rose."], engine.settings)[0]
+
+
+def test_bart_config_written_by_transformers_v5_converts(tiny_summarizer, tmp_path):
+    # Configs saved by transformers v5 lack the legacy keys CTranslate2 reads.
+    model = tmp_path / "bart-v5"
+    shutil.copytree(tiny_summarizer, model)
+    config = json.loads((model / "config.json").read_text())
+    for key in ("normalize_before", "add_final_layer_norm", "normalize_embedding"):
+        config.pop(key, None)
+    (model / "config.json").write_text(json.dumps(config))
+    engine = CT2Engine(model, "cpu", "int8")
+    assert engine.generate(TEXTS[:2], engine.settings)[0]
+
+
+def test_auto_picks_ct2_for_bart_and_marian(tiny_summarizer, tiny_translators):
+    assert choose_backend("auto", tiny_summarizer) == "ct2"
+    assert choose_backend("auto", tiny_translators["hi"]) == "ct2"
+    assert choose_backend("torch", tiny_summarizer) == "torch"
+    engine = load_engine(str(tiny_translators["ru"]), device="cpu", backend="auto")
+    assert engine.backend == "ct2" and engine.compute_type == "int8"

@@ -1,0 +1,56 @@
+import pytest
+
+from briefly.errors import ModelError, UsageError
+from briefly.models import (
+    model_path,
+    parse_languages,
+    parse_translator_overrides,
+    resolve_device,
+    translator_name,
+)
+
+
+def test_parse_languages():
+    assert parse_languages("uk,ru,hi") == ("uk", "ru", "hi")
+    assert parse_languages(" UK , de,uk") == ("uk", "de")
+    assert parse_languages("none") == ()
+
+
+@pytest.mark.parametrize("value", ["english", "u", "uk,12", "uk;ru"])
+def test_parse_languages_rejects_non_codes(value):
+    with pytest.raises(UsageError, match="not a language code"):
+        parse_languages(value)
+
+
+def test_translator_overrides_and_default_names():
+    overrides = parse_translator_overrides(["uk=/models/uk", "de=org/model"])
+    assert overrides == {"uk": "/models/uk", "de": "org/model"}
+    assert translator_name("uk", overrides) == "/models/uk"
+    assert translator_name("fr", overrides) == "Helsinki-NLP/opus-mt-en-fr"
+    with pytest.raises(UsageError, match="LANG=MODEL"):
+        parse_translator_overrides(["Helsinki-NLP/opus-mt-en-uk"])
+
+
+def test_resolve_device_on_a_cpu_machine():
+    import torch
+
+    assert resolve_device("cpu") == "cpu"
+    if not torch.cuda.is_available():
+        assert resolve_device("auto") == "cpu"
+        with pytest.raises(UsageError, match="--device cpu"):
+            resolve_device("cuda")
+    with pytest.raises(UsageError):
+        resolve_device("tpu")
+
+
+def test_missing_local_directory_is_a_model_error(tmp_path):
+    with pytest.raises(ModelError, match="No model directory"):
+        model_path(str(tmp_path / "nope" / "model"))
+    with pytest.raises(ModelError, match="config.json"):
+        model_path(str(tmp_path))
+
+
+def test_uncached_hub_model_offline_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(ModelError, match="briefly models download"):
+        model_path("Helsinki-NLP/opus-mt-en-uk", local_files_only=True)

@@ -1,0 +1,43 @@
+"""The translator with a tiny real Marian model: batching keeps order and output."""
+
+import pytest
+
+from briefly.engines import load_engine
+from briefly.translator import Translator
+
+SENTENCES = [
+    "The government announced a new budget on Monday.",
+    "Prices rose.",
+    "Thousands of people gathered in the main square of the capital to protest against the "
+    "decision of the city council to close three hospitals and two schools.",
+    "Rain is expected tomorrow.",
+    "The minister said talks would continue next week in Geneva.",
+]
+
+
+@pytest.fixture(scope="module")
+def translator(tiny_translators):
+    return Translator(load_engine(str(tiny_translators["uk"]), device="cpu", backend="torch"), "uk")
+
+
+def test_batched_translation_equals_one_by_one_in_order(translator):
+    text = " ".join(SENTENCES)
+    batched = translator.translate([text])[0]
+    one_by_one = " ".join(translator.translate([s])[0] for s in SENTENCES)
+    assert batched == one_by_one
+
+
+def test_several_texts_keep_their_paragraphs(translator):
+    texts = ["\n\n".join(SENTENCES[:2]), SENTENCES[2], "\n\n".join(SENTENCES[3:])]
+    outputs = translator.translate(texts)
+    assert [o.count("\n\n") for o in outputs] == [1, 0, 1]
+    assert outputs[1] == translator.translate([SENTENCES[2]])[0]
+
+
+def test_output_length_is_bounded_by_input_length(translator):
+    bounds = translator._bounds(["Hi.", " ".join(["word"] * 40)])
+    lengths = translator._count(["Hi.", " ".join(["word"] * 40)])
+    for bound, length in zip(bounds, lengths, strict=True):
+        assert 2 * length + 16 <= bound < 2 * length + 32
+    generated = translator.engine.tokenizer(translator.translate(["Hi."])[0])["input_ids"]
+    assert len(generated) <= bounds[0] + 1
