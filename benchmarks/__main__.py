@@ -165,6 +165,7 @@ def _quality(args: argparse.Namespace, _argv: list[str]) -> None:
         print(f"    {scores}")
         for name, signature in result.signatures.items():
             print(f"    {name} signature: {signature}")
+        sys.stdout.flush()  # runs take minutes: show each result as it comes
     print(f"results appended to {out}")
 
 

@@ -338,25 +338,21 @@ def evaluate_translations(
 def evaluate_agreement(
     models: ModelSet,
     candidate: Runtime,
-    articles: Sequence[str],
-    sentences: Sequence[str],
+    roles: Sequence[str],
+    inputs: Sequence[str],
     dataset: str,
     reference: Runtime = TORCH_FP32,
 ) -> list[Result]:
-    """Score ``candidate``'s briefs and translations against ``reference``'s for the same input.
+    """Score ``candidate``'s outputs against ``reference``'s for the same inputs, per role.
 
+    ``inputs`` are articles for the summarizer role, English sentences for translators.
     Raises :class:`ModelError` when the candidate backend is not installed, so callers can
     skip agreement on machines without CTranslate2.
     """
     if candidate.backend == "ct2" and importlib.util.find_spec("ctranslate2") is None:
         raise ModelError("ctranslate2 is not installed: pip install -e '.[fast]'")
-    # The extractive summariser has no backends to compare.
-    extractive = models.paths.get("summarizer") == EXTRACTIVE
-    jobs = [("summarizer", articles)] if articles and not extractive else []
-    if sentences:
-        jobs += [(role, sentences) for role in models.paths if role.startswith("translator:")]
     results = []
-    for role, inputs in jobs:
+    for role in roles:
         (ref_runtime, expected), (cand_runtime, got) = (
             _outputs(models.paths[role], runtime, role, inputs)
             for runtime in (reference, candidate)
@@ -465,16 +461,17 @@ def run(plan: Plan, on_skip: Callable[[str], None] = lambda _reason: None) -> It
             plan.models, plan.runtime, sets, dataset_label(plan.parallel)
         )
     if "agreement" in plan.tasks:
-        used = ((plan.summaries, examples), (plan.parallel, sets))
-        datasets = [dataset_label(path) for path, data in used if data]
+        jobs = []
+        # The extractive summariser has no backends to compare.
+        if examples and plan.models.paths["summarizer"] != EXTRACTIVE:
+            articles = [e.article for e in examples]
+            jobs.append((["summarizer"], articles, dataset_label(plan.summaries)))
+        if sets:
+            roles = [f"translator:{lang}" for lang in languages]
+            jobs.append((roles, sets[0].sources, dataset_label(plan.parallel)))
         try:
-            yield from evaluate_agreement(
-                plan.models,
-                plan.candidate,
-                [e.article for e in examples],
-                sets[0].sources if sets else (),
-                " + ".join(datasets),
-            )
+            for roles, inputs, dataset in jobs:
+                yield from evaluate_agreement(plan.models, plan.candidate, roles, inputs, dataset)
         except (ModelError, UsageError) as e:
             on_skip(f"agreement of {plan.candidate.label} skipped: {first_line(e)}")
 

@@ -28,6 +28,7 @@ Speed lines (written by benchmarks.speed):
     baseline             optional: what the speed-up is relative to, e.g. "torch/cpu batch 1"
     n                    optional: articles measured
     models               optional: role -> model id
+    models_kind          optional: "real", "replica", "tiny" or "custom"; shown, and kept apart
 
 Quality lines (written by benchmarks.quality.result_line):
     task         "summaries", "translations" or "agreement"
@@ -58,11 +59,12 @@ START = "<!-- results:start -->"
 END = "<!-- results:end -->"
 
 # Fields that make two lines the same measurement: the latest such line is reported.
-_SPEED_KEY = ("stage", "backend", "device", "compute_type", "batch_size", "token_budget")
+_SPEED_KEY = ("stage", "models_kind", "backend", "device", "compute_type", "batch_size")
+_SPEED_KEY += ("token_budget",)
 _QUALITY_KEY = ("task", "model", "backend", "device", "compute_type", "reference", "dataset")
 # Reference metrics of random-weight models are noise; agreement between backends is not.
-_MEANINGLESS = {("summaries", "replica"), ("summaries", "tiny")}
-_MEANINGLESS |= {("translations", "replica"), ("translations", "tiny")}
+_REFERENCE_TASKS = ("summaries", "translations")
+_RANDOM_WEIGHTS = ("replica", "tiny")
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,7 @@ def render(
         parts.append(f"### {machine}\n\n{_hardware(mine)}")
         speed = [row for row in mine if row.get("kind") == "speed"]
         quality = [row for row in mine if row.get("kind") == "quality"]
-        shown = [
-            row for row in quality if (row.get("task"), row.get("models_kind")) not in _MEANINGLESS
-        ]
+        shown = [row for row in quality if _meaningful(row)]
         if speed:
             parts.append("#### Speed\n\n" + _speed_table(speed))
         if shown:
@@ -200,6 +200,8 @@ def _throughput_plot(rows: Sequence[dict], plots_dir: Path, machine: str) -> Pat
                 ax.plot(*zip(*points, strict=True), marker="o", label=label)
         by_tokens = all(row.get("batch_size") is None for row in staged)
         ax.set_xscale("log", base=2)
+        sizes = sorted({_batch(row) for row in staged})
+        ax.set_xticks(sizes, [str(size) for size in sizes])
         ax.set_xlabel("token budget" if by_tokens else "batch size")
         ax.set_ylabel(metric.replace("_per_s", " / s"))
         ax.set_title(stage)
@@ -231,7 +233,9 @@ def _speedup_plot(rows: Sequence[dict], plots_dir: Path, machine: str) -> Path |
     ax.barh(labels, values, color="tab:blue")
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     for y, (label, value) in enumerate(zip(labels, values, strict=True)):
-        ax.text(value, y, f" {value:.2f}x ({_batch_label(best[label])})", va="center", fontsize=8)
+        batch = _batch_label(best[label])
+        ax.text(value, y, f" {value:.2f}x (batch {batch})", va="center", fontsize=8)
+    ax.set_xlim(0, max(values) * 1.3)  # room for the labels
     ax.invert_yaxis()
     ax.set_xlabel("speed-up over baseline (best batch size)")
     ax.set_title(f"Speed-up on {machine}")
@@ -242,12 +246,17 @@ def _speedup_plot(rows: Sequence[dict], plots_dir: Path, machine: str) -> Path |
     return path
 
 
+def _meaningful(row: dict) -> bool:
+    return row.get("task") not in _REFERENCE_TASKS or row.get("models_kind") not in _RANDOM_WEIGHTS
+
+
 def _speed_table(rows: Sequence[dict]) -> str:
-    header = ["stage", "backend", "device", "compute", "batch", "articles/s", "tokens/s"]
+    header = ["stage", "models", "backend", "device", "compute", "batch", "articles/s", "tokens/s"]
     header += ["p50 s", "p95 s", "peak MB", "speed-up", "date", "commit"]
     body = [
         [
             str(row.get("stage", "-")),
+            str(row.get("models_kind") or "-"),
             str(row.get("backend", "-")),
             str(row.get("device", "-")),
             str(row.get("compute_type") or "-"),
@@ -341,7 +350,8 @@ def _batch_label(row: dict) -> str:
 
 
 def _runtime(row: dict) -> str:
-    return f"{row.get('backend')}/{row.get('device')}/{row.get('compute_type') or 'default'}"
+    label = f"{row.get('backend')}/{row.get('device')}/{row.get('compute_type') or 'default'}"
+    return f"{label} · {row['models_kind']}" if row.get("models_kind") else label
 
 
 def _machine(row: dict) -> str:

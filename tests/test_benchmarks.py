@@ -159,7 +159,7 @@ def test_report_keeps_latest_and_leaves_out_random_weight_quality():
     markdown = report.render(rows)
     assert "### test-cpu-4core" in markdown
     assert "Example CPU 3000 (4 cores)" in markdown and "ctranslate2 4.5.0" in markdown
-    assert "| summarize | torch | cpu | float32 | 1 | 0.25 |" in markdown
+    assert "| summarize | - | torch | cpu | float32 | 1 | 0.25 |" in markdown
     assert "0.10" not in markdown  # the older run of the same setting is replaced
     assert "rouge1 0.412" in markdown and "chrf++ 51.2" in markdown
     assert "chrf 93.5" in markdown  # agreement of replicas is meaningful
@@ -194,20 +194,27 @@ def test_report_cli_on_empty_results(tmp_path, capsys):
 # --- command line ----------------------------------------------------------------------------
 
 
+NO_CUDA = "error: --device cuda was asked for but no CUDA device is visible: use --device cpu"
+
+
 @pytest.mark.skipif(_cuda_available(), reason="CUDA is available here")
-@pytest.mark.parametrize("command", ["quality", "speed"])
-def test_cuda_without_cuda_is_one_clear_line(command):
+def test_cuda_without_cuda_is_one_clear_line():
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks", command, "--device", "cuda", "--models", "tiny"],
+        [sys.executable, "-m", "benchmarks", "quality", "--device", "cuda", "--models", "tiny"],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=60,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        "error: --device cuda was asked for but no CUDA device is visible: use --device cpu"
-    ]
+    assert result.stderr.strip().splitlines() == [NO_CUDA]
+
+
+@pytest.mark.skipif(_cuda_available(), reason="CUDA is available here")
+def test_speed_checks_cuda_before_dispatching(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "benchmarks.speed", None)
+    assert main(["speed", "--device", "cuda"]) == 2
+    assert capsys.readouterr().err.strip() == NO_CUDA
 
 
 def test_unknown_option_is_a_usage_error(capsys):

@@ -4,8 +4,9 @@ import time
 
 import pytest
 
-from briefly.extractive import ExtractiveSummarizer, split_sentences, word_count, words
+from briefly.extractive import ExtractiveSummarizer
 from briefly.summarizer import Summary
+from briefly.text import split_sentences, word_count, words
 
 HARBOUR = """\
 The city council voted on Tuesday to close the old harbour bridge to cars from next spring, \

@@ -34,10 +34,22 @@ def test_several_texts_keep_their_paragraphs(translator):
     assert outputs[1] == translator.translate([SENTENCES[2]])[0]
 
 
-def test_output_length_is_bounded_by_input_length(translator):
-    bounds = translator._bounds(["Hi.", " ".join(["word"] * 40)])
-    lengths = translator._count(["Hi.", " ".join(["word"] * 40)])
-    for bound, length in zip(bounds, lengths, strict=True):
+def test_output_length_is_bounded_by_input_length(translator, monkeypatch):
+    texts = ["Hi.", " ".join(["word"] * 40)]
+    lengths = translator._count(texts)
+    seen = []
+    generate = translator.engine.generate
+
+    def spy(pieces, settings, max_new_tokens=None):
+        seen.extend(max_new_tokens)
+        return generate(pieces, settings, max_new_tokens)
+
+    monkeypatch.setattr(translator.engine, "generate", spy)
+    translator.translate(["\n\n".join(texts)])
+    assert len(seen) >= 2
+    for bound, length in zip(seen[:2], lengths, strict=True):
         assert 2 * length + 16 <= bound < 2 * length + 32
-    generated = translator.engine.tokenizer(translator.translate(["Hi."])[0])["input_ids"]
-    assert len(generated) <= bounds[0] + 1
+    # The bound reaches generation: a tighter one gives a shorter output.
+    short = generate(texts[1:], translator.engine.settings, [4])[0]
+    longer = generate(texts[1:], translator.engine.settings, [64])[0]
+    assert len(short) < len(longer)

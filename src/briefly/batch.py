@@ -68,6 +68,7 @@ def settings_hash(briefer: Briefer, fmt: str) -> str:
         # "auto" means ct2 or torch depending on what is installed.
         "backend": briefer.backend if briefer.backend != "auto" else f"auto:{ct2_available()}",
         "compute_type": briefer.compute_type,
+        "options": briefer.options,
         "format": fmt,
         "version": __version__,
     }

@@ -34,7 +34,11 @@ To = Annotated[
     typer.Option("--to", help="Target languages, comma-separated (any opus-mt code), or 'none'."),
 ]
 Summarizer = Annotated[
-    str, typer.Option("--summarizer", help="Summarisation model: hub id or local directory.")
+    str,
+    typer.Option(
+        "--summarizer",
+        help="Summarisation model: hub id, local directory, or 'extractive' (no model).",
+    ),
 ]
 Translators = Annotated[
     list[str] | None,
@@ -45,6 +49,28 @@ Translators = Annotated[
     ),
 ]
 Device = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
+Length = Annotated[str, typer.Option("--length", help="Brief length: short, medium or long.")]
+MaxWords = Annotated[
+    int | None,
+    typer.Option(
+        "--max-words", min=5, help="At most about N words in the brief.", show_default=False
+    ),
+]
+LongStrategy = Annotated[
+    str,
+    typer.Option(
+        "--long-strategy",
+        help="Articles longer than the model's window: map-reduce (summarise chunks, then "
+        "their summaries) or extract (keep the most central sentences that fit).",
+    ),
+]
+TranslateSource = Annotated[
+    bool,
+    typer.Option(
+        help="Translate non-English articles into English before summarising "
+        "(turn off for a multilingual summariser)."
+    ),
+]
 Backend = Annotated[str, typer.Option("--backend", help="auto (ct2 when installed), torch or ct2.")]
 ComputeType = Annotated[
     str | None,
@@ -130,6 +156,10 @@ def brief(
     to: To = "uk,ru,hi",
     summarizer: Summarizer = DEFAULT_SUMMARIZER,
     translator: Translators = None,
+    length: Length = "medium",
+    max_words: MaxWords = None,
+    long_strategy: LongStrategy = "map-reduce",
+    translate_source: TranslateSource = True,
     device: Device = "auto",
     backend: Backend = "auto",
     compute_type: ComputeType = None,
@@ -153,10 +183,24 @@ def brief(
         article = load_article(source)
         with _progress(quiet) as on_stage:
             briefer = Briefer(
-                summarizer, languages, overrides, device, backend, on_stage, compute_type
+                summarizer,
+                languages,
+                overrides,
+                device,
+                backend,
+                on_stage,
+                compute_type,
+                length,
+                max_words,
+                long_strategy,
+                translate_source,
             )
             result = briefer.brief(article)
         _emit(render_brief(result, fmt), output)
+        if fmt != "json" and not quiet:
+            for warning in result.warnings:
+                where = f" [{warning['lang']}]" if warning["lang"] else ""
+                typer.echo(f"warning{where}: {warning['code']}: {warning['detail']}", err=True)
 
     _run(debug, action)
 
@@ -328,6 +372,10 @@ def batch(
     to: To = "uk,ru,hi",
     summarizer: Summarizer = DEFAULT_SUMMARIZER,
     translator: Translators = None,
+    length: Length = "medium",
+    max_words: MaxWords = None,
+    long_strategy: LongStrategy = "map-reduce",
+    translate_source: TranslateSource = True,
     device: Device = "auto",
     backend: Backend = "auto",
     compute_type: ComputeType = None,
@@ -367,7 +415,16 @@ def batch(
             jsonl_output=jsonl is not None,
         )
         briefer = Briefer(
-            summarizer, languages, overrides, device, backend, compute_type=compute_type
+            summarizer,
+            languages,
+            overrides,
+            device,
+            backend,
+            compute_type=compute_type,
+            length=length,
+            max_words=max_words,
+            long_strategy=long_strategy,
+            translate_source=translate_source,
         )
         with _batch_progress(quiet) as on_progress:
             report = run_batch(briefer, listing.items, out, options, on_progress)

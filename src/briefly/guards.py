@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from briefly.extractive import split_sentences, unspaced, word_count, words
 from briefly.language import detect_language
+from briefly.text import split_sentences, unspaced, word_count, words
 
 # A word repeated back to back this many times is a loop ("the the the the").
 _WORD_LOOP = 4

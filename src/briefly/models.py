@@ -19,6 +19,8 @@ logger = logging.getLogger("briefly")
 DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
 DEFAULT_LANGUAGES = ("uk", "ru", "hi")
 TRANSLATOR_TEMPLATE = "Helsinki-NLP/opus-mt-en-{lang}"
+# Non-English articles are translated into English before an English summariser.
+SOURCE_TRANSLATOR_TEMPLATE = "Helsinki-NLP/opus-mt-{lang}-en"
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -56,7 +58,8 @@ DEFAULT_MODELS = (
 
 _NOT_AVAILABLE_HINT = (
     "run `briefly models download` where the internet is reachable, "
-    "or pass a local directory saved with save_pretrained"
+    "pass a local directory saved with save_pretrained, "
+    "or use --summarizer extractive, which needs no model"
 )
 
 
@@ -81,10 +84,11 @@ def parse_translator_overrides(values: list[str] | None) -> dict[str, str]:
     for value in values or []:
         lang, sep, name = value.partition("=")
         lang = lang.strip().lower()
-        if not sep or not name.strip() or not _LANGUAGE_CODE.match(lang):
+        code = lang.removesuffix("-en")
+        if not sep or not name.strip() or not _LANGUAGE_CODE.match(code):
             raise UsageError(
-                "--translator expects LANG=MODEL (e.g. uk=Helsinki-NLP/opus-mt-en-uk), "
-                f"got '{value}'"
+                "--translator expects LANG=MODEL (e.g. uk=Helsinki-NLP/opus-mt-en-uk, or "
+                f"ru-en=MODEL for translating Russian articles into English), got '{value}'"
             )
         overrides[lang] = name.strip()
     return overrides
@@ -93,6 +97,11 @@ def parse_translator_overrides(values: list[str] | None) -> dict[str, str]:
 def translator_name(lang: str, overrides: dict[str, str] | None = None) -> str:
     """The model name used to translate English into ``lang``."""
     return (overrides or {}).get(lang) or TRANSLATOR_TEMPLATE.format(lang=lang)
+
+
+def source_translator_name(lang: str, overrides: dict[str, str] | None = None) -> str:
+    """The model name used to translate ``lang`` into English."""
+    return (overrides or {}).get(f"{lang}-en") or SOURCE_TRANSLATOR_TEMPLATE.format(lang=lang)
 
 
 def resolve_device(device: str) -> str:

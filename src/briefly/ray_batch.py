@@ -10,6 +10,7 @@ must be readable from every node; OUT_DIR only from the driver.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -43,6 +44,8 @@ OUT_FORMATS = ("files", "jsonl", "parquet")
 # Results per shard: a run stopped by a crash (not Ctrl-C) redoes at most this many articles.
 _SHARD_ROWS = 1000
 _SHARD_NAME = re.compile(r"part-(\d+)$")
+# Briefer arguments kept under another attribute name.
+_ATTRIBUTES = {"summarizer": "summarizer_name"}
 
 
 def run_batch_ray(
@@ -135,22 +138,24 @@ def _stream(briefer, items, done, settings, options, workers, gpus):
         if workers
         else ray.data.ActorPoolStrategy(min_size=1)
     )
-    plain = {
-        "summarizer": briefer.summarizer_name,
-        "languages": briefer.languages,
-        "translators": briefer.translators,
-        "device": briefer.device,
-        "backend": briefer.backend,
-    }
     briefed = cleaned.map_batches(
         _BriefActor,
         batch_size=options.group_size,
         batch_format="pyarrow",
         compute=pool,
         num_gpus=gpus,
-        fn_constructor_kwargs={"briefer_settings": plain, "settings": settings},
+        fn_constructor_kwargs={"briefer_settings": _plain(briefer), "settings": settings},
     )
     return briefed.iter_rows()
+
+
+def _plain(briefer: Briefer) -> dict:
+    """The briefer's constructor arguments, read back from the attributes that keep them.
+
+    A setting kept under another name fails here, loudly, rather than briefing differently.
+    """
+    names = [name for name in inspect.signature(Briefer).parameters if name != "on_stage"]
+    return {name: getattr(briefer, _ATTRIBUTES.get(name, name)) for name in names}
 
 
 def _clean(row: dict, max_bytes: int) -> dict:
@@ -235,7 +240,7 @@ def _collect(rows, items, sink, out_dir, options, on_progress, out_format) -> Ba
     finally:
         sink.close()
         report.seconds = time.perf_counter() - started
-        # Listed in input order, as local batch mode does, whatever order results came in.
+        # Listed in input order, whatever order the cluster finished the articles in.
         rank = {item.source: i for i, item in enumerate(items)}
         report.index.sort(key=lambda entry: rank[entry["source"]])
         report.errors.sort(key=lambda error: rank[error["source"]])

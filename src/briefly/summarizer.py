@@ -1,32 +1,83 @@
 """Writing the English brief with an abstractive seq2seq model.
 
-Articles longer than the model's input window are never cut: they are split
-on sentence boundaries into chunks that fit, each chunk is summarised, and the
-joined chunk summaries are summarised again (map-reduce) until one brief of at
-most the model's output length remains.
+Articles longer than the model's input window are never cut. With the
+``map-reduce`` strategy they are split on sentence boundaries into chunks that
+fit, each chunk is summarised, and the joined chunk summaries are summarised
+again until one brief of at most the model's output length remains. With
+``extract``, an extractive pass first keeps the most central sentences that
+fit the window, and the model summarises those once.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from briefly.errors import UsageError
+from briefly.generation import GenerationSettings
+from briefly.guards import Warning, check_summary
+from briefly.retry import generate_checked
 from briefly.text import pack, paragraphs, sentences, split_to_fit
+
+LENGTHS = ("short", "medium", "long")
+LONG_STRATEGIES = ("map-reduce", "extract")
+# Output length relative to the model's own setting (medium), for abstractive models.
+_LENGTH_SCALE = {"short": 0.45, "medium": 1.0, "long": 1.8}
+# Sentences in an extractive brief.
+EXTRACTIVE_SENTENCES = {"short": 2, "medium": 3, "long": 5}
+# BPE tokens per English word, to turn --max-words into a token bound.
+_TOKENS_PER_WORD = 1.4
 
 
 @dataclass(frozen=True)
 class Summary:
     """The brief of one article."""
 
-    text: str  # the English brief
-    chunks: int  # pieces the article was split into to fit the model's window
+    text: str  # the brief
+    chunks: int  # pieces the article was summarised in to fit the model's window
+    warnings: tuple[Warning, ...] = ()  # problems the output guards found and could not fix
+
+
+def check_length(length: str, long_strategy: str = "map-reduce") -> None:
+    if length not in LENGTHS:
+        raise UsageError(f"Unknown length '{length}': use short, medium or long")
+    if long_strategy not in LONG_STRATEGIES:
+        raise UsageError(
+            f"Unknown long-article strategy '{long_strategy}': use map-reduce or extract"
+        )
+
+
+def length_settings(
+    base: GenerationSettings, length: str = "medium", max_words: int | None = None
+) -> GenerationSettings:
+    """Decoding lengths for a brief of the requested length."""
+    limit = base.new_token_limit() or 142
+    minimum = base.new_token_minimum()
+    if max_words is not None:
+        new_limit = math.ceil(max_words * _TOKENS_PER_WORD) + 2
+    else:
+        new_limit = max(8, round(limit * _LENGTH_SCALE[length]))
+    new_minimum = min(round(minimum * _LENGTH_SCALE[length]), new_limit // 2)
+    return replace(
+        base, max_length=None, min_length=0, max_new_tokens=new_limit, min_new_tokens=new_minimum
+    )
 
 
 class Summarizer:
     """Summarise articles with an engine (see :mod:`briefly.engines`)."""
 
-    def __init__(self, engine) -> None:
+    def __init__(
+        self,
+        engine,
+        length: str = "medium",
+        max_words: int | None = None,
+        long_strategy: str = "map-reduce",
+    ) -> None:
+        check_length(length, long_strategy)
         self.engine = engine
+        self.settings = length_settings(engine.settings, length, max_words)
+        self.long_strategy = long_strategy
         # Room for the tokenizer's special tokens (BOS/EOS) in each chunk.
         self._overhead = engine.count_tokens([""])[0]
         self.budget = engine.max_input_tokens - self._overhead
@@ -49,15 +100,28 @@ class Summarizer:
                 return chunks
             budget = int(budget * 0.9)
 
+    def _first_inputs(self, text: str) -> list[str]:
+        chunks = self.chunk(text)
+        if self.long_strategy == "extract" and len(chunks) > 1:
+            from briefly.extractive import ExtractiveSummarizer
+
+            kept = ExtractiveSummarizer(max_sentences=None).select(
+                text, max_tokens=self.budget, count_tokens=self._count
+            )
+            return self.chunk(" ".join(kept))
+        return chunks
+
     def summarize(self, texts: Sequence[str]) -> list[Summary]:
         """Summarise several articles, batching all their chunks together."""
-        chunked = [self.chunk(text) for text in texts]
+        chunked = [self._first_inputs(text) for text in texts]
         results: list[str | None] = [None] * len(texts)
         pending = {i: chunks for i, chunks in enumerate(chunked) if chunks}
-        limit = self.engine.settings.new_token_limit()
+        limit = self.settings.new_token_limit()
         while pending:
             flat = [(i, chunk) for i, chunks in pending.items() for chunk in chunks]
-            outputs = self.engine.generate([chunk for _, chunk in flat], self.engine.settings)
+            outputs, _ = generate_checked(
+                self.engine, [chunk for _, chunk in flat], self.settings, _repetition_only
+            )
             joined: dict[int, list[str]] = {}
             for (i, _), output in zip(flat, outputs, strict=True):
                 joined.setdefault(i, []).append(output.strip())
@@ -75,10 +139,19 @@ class Summarizer:
                     results[i] = brief
             pending = next_round
         return [
-            Summary(text=result or "", chunks=len(chunks))
-            for result, chunks in zip(results, chunked, strict=True)
+            Summary(
+                text=result or "",
+                chunks=len(chunks),
+                warnings=tuple(check_summary(t, result or "")),
+            )
+            for t, result, chunks in zip(texts, results, chunked, strict=True)
         ]
 
     def _count(self, texts: Sequence[str]) -> list[int]:
         # The engine's counts include special tokens; chunk budgets exclude them.
         return [n - self._overhead for n in self.engine.count_tokens(texts)]
+
+
+def _repetition_only(source: str, output: str) -> list[Warning]:
+    # Chunk summaries are retried for loops only; the whole brief is checked at the end.
+    return [w for w in check_summary(source, output) if w.code == "repetition"]

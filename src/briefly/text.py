@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# Scripts written without spaces between words: each character is a token.
+_NO_SPACE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
+# Apostrophes inside words (don't, м'ясо) are dropped so the word stays whole.
+_APOSTROPHES = "'\u2019\u02bc"
+# pysbd's English rules do not know the danda or CJK full stops.
+_EXTRA_SENTENCE_END = re.compile(r"(?<=[\u0964\u0965\u3002\uff01\uff1f])\s*")
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +32,12 @@ def paragraphs(text: str) -> list[str]:
 
 def sentences(text: str) -> list[str]:
     """Sentences of one paragraph, stripped, in order."""
-    return [s.strip() for s in _segmenter().segment(text) if s.strip()]
+    return [
+        part.strip()
+        for sentence in _segmenter().segment(text)
+        for part in _EXTRA_SENTENCE_END.split(sentence)
+        if part.strip()
+    ]
 
 
 def split_to_fit(
@@ -64,3 +77,41 @@ def pack(lengths: Sequence[int], budget: int) -> list[list[int]]:
     if current:
         chunks.append(current)
     return chunks
+
+
+@lru_cache(maxsize=8192)
+def unspaced(char: str) -> bool:
+    """Whether ``char`` belongs to a script written without spaces between words."""
+    return unicodedata.name(char, "").startswith(_NO_SPACE_SCRIPTS)
+
+
+@lru_cache(maxsize=8192)
+def _separator(char: str) -> bool:
+    # Vowel signs (category M) are part of words in Devanagari and other Indic scripts.
+    return not (char.isalnum() or unicodedata.category(char).startswith("M"))
+
+
+def words(text: str) -> list[str]:
+    """Case-folded word tokens of ``text``; in scripts without spaces, single characters."""
+    text = text.casefold()
+    table: dict[int, str | None] = {}
+    for char in set(text):
+        if char in _APOSTROPHES:
+            table[ord(char)] = None
+        elif unspaced(char):
+            table[ord(char)] = f" {char} "
+        elif _separator(char):
+            table[ord(char)] = " "
+    return text.translate(table).split()
+
+
+def word_count(text: str) -> int:
+    """Words in ``text``; characters of scripts without spaces count half a word each."""
+    tokens = words(text)
+    characters = sum(1 for token in tokens if len(token) == 1 and unspaced(token))
+    return len(tokens) - characters + math.ceil(characters / 2)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a whole article, paragraph by paragraph, in order."""
+    return [sentence for paragraph in paragraphs(text) for sentence in sentences(paragraph)]

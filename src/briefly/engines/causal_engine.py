@@ -1,0 +1,105 @@
+"""Decoder-only instruction models (Llama, Qwen2, Phi, GPT-2 ...) run with PyTorch.
+
+Each text, usually an article already wrapped in a prompt, becomes the user turn of
+the tokenizer's chat template; the output is the model's reply without the prompt.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM
+
+from briefly.engines.base import Engine
+from briefly.engines.torch_engine import TorchEngine, _dtype_for
+from briefly.generation import GenerationSettings
+
+# Most tokens a reply may take when the model's generation config sets no max_new_tokens;
+# a brief is a paragraph, and a causal model's max_length counts the prompt as well.
+DEFAULT_MAX_NEW_TOKENS = 256
+
+
+class CausalEngine(Engine):
+    """A Hugging Face decoder-only model run with ``model.generate``."""
+
+    backend = "torch"
+
+    def __init__(self, path: Path, device: str) -> None:
+        super().__init__(path, device)
+        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=_dtype_for(device))
+        self.model.to(device).eval()
+        self.max_batch_tokens = 16384 if device == "cuda" else 8192
+        self.compute_type = str(self.model.dtype).removeprefix("torch.")
+        # Generation continues from the last column, so batched prompts must all end there.
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            # Most decoder-only tokenizers have no padding token; masked EOS tokens pad as well.
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.settings = _reply_settings(self.settings)
+        # The prompt and the reply share the model's position window.
+        self.max_input_tokens -= self.settings.new_token_limit()
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Input length of each text in tokens, chat template and special tokens included."""
+        if not texts:
+            return []
+        return [len(ids) for ids in self._encode(texts)["input_ids"]]
+
+    def _encode(self, texts: Sequence[str], **kwargs):
+        if self.tokenizer.chat_template is None:
+            return self.tokenizer(list(texts), **kwargs)
+        prompts = self.tokenizer.apply_chat_template(
+            [[{"role": "user", "content": text}] for text in texts],
+            add_generation_prompt=True,
+            tokenize=False,
+        )
+        # The chat template writes the BOS token itself; the tokenizer must not add another.
+        return self.tokenizer(prompts, add_special_tokens=False, **kwargs)
+
+    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        inputs = self._encode(texts, return_tensors="pt", padding=True).to(self.device)
+        # A copy of the model's own config keeps its special-token rules; briefs are
+        # decoded greedily or by beam search, never sampled, so runs are repeatable.
+        config = copy.deepcopy(self.generation_config)
+        config.update(
+            num_beams=settings.num_beams,
+            length_penalty=settings.length_penalty,
+            no_repeat_ngram_size=settings.no_repeat_ngram_size,
+            repetition_penalty=settings.repetition_penalty,
+            early_stopping=settings.early_stopping,
+            do_sample=False,
+            temperature=None,
+            top_p=None,
+            top_k=None,
+            max_length=None,
+            min_length=None,
+            max_new_tokens=settings.new_token_limit(),
+            min_new_tokens=settings.new_token_minimum(),
+            pad_token_id=self.tokenizer.pad_token_id,
+        )
+        with torch.inference_mode():
+            generated = self.model.generate(**inputs, generation_config=config)
+        # Left padding puts every prompt's end in the same column; the reply follows it.
+        replies = generated[:, inputs["input_ids"].shape[1] :]
+        return self.tokenizer.batch_decode(replies, skip_special_tokens=True)
+
+    # A CUDA out-of-memory error is handled as for seq2seq models.
+    _is_out_of_memory = TorchEngine._is_out_of_memory
+
+
+def _reply_settings(settings: GenerationSettings) -> GenerationSettings:
+    """Settings whose lengths bound the reply alone.
+
+    A causal model's max_length and min_length count the prompt too, so they say
+    nothing about the reply; only the new-token bounds are kept.
+    """
+    return replace(
+        settings,
+        max_length=None,
+        min_length=0,
+        max_new_tokens=settings.max_new_tokens or DEFAULT_MAX_NEW_TOKENS,
+    )

@@ -1,0 +1,147 @@
+"""Prompt templates that tell instruction-following summarisers what to write.
+
+BART-style summarisers take the article as it is. T5 wants a task prefix, and
+FLAN-T5 and chat models an instruction: the article is wrapped in a template
+before it reaches the model. Templates are plain text files in the top-level
+``prompts/`` folder, shipped inside the package as ``briefly.prompt_templates``;
+prompts/README.md describes their format.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from briefly.errors import BrieflyError, UsageError, first_line
+
+# Everything a template may ask for; every template must place {article}.
+PLACEHOLDERS = ("article", "max_words", "language")
+DEFAULT_MAX_WORDS = 80
+DEFAULT_LANGUAGE = "English"
+
+# The template each model family (see model_family) gets unless told otherwise.
+DEFAULT_PROMPTS: dict[str, str | None] = {
+    "seq2seq": None,  # summarisers fine-tuned on bare articles (BART, Pegasus) need none
+    "t5": "t5",
+    "flan-t5": "flan",
+    "causal": "brief",
+}
+
+_TEMPLATES = "briefly.prompt_templates"
+_SUFFIX = ".txt"
+_T5_TYPES = frozenset({"t5", "mt5", "umt5", "longt5"})
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A template that wraps an article in an instruction."""
+
+    name: str  # the template's name, or its file's stem when loaded from a path
+    text: str  # the template without its header comments; {placeholders} in str.format style
+    placeholders: tuple[str, ...]  # placeholders the template uses, in order of first use
+
+    def render(
+        self,
+        article: str,
+        *,
+        max_words: int = DEFAULT_MAX_WORDS,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> str:
+        """The model input for ``article``; values the template does not use are ignored."""
+        return self.text.format(article=article, max_words=max_words, language=language)
+
+
+def available_prompts() -> tuple[str, ...]:
+    """Names of the templates that ship with briefly."""
+    return tuple(
+        sorted(
+            entry.name.removesuffix(_SUFFIX)
+            for entry in _template_dir().iterdir()
+            if entry.name.endswith(_SUFFIX)
+        )
+    )
+
+
+def load_prompt(name_or_file: str) -> Prompt:
+    """A shipped template by name (``brief``) or a template file by path (``my-prompt.txt``).
+
+    Shipped names win over files of the same name in the working directory; write
+    ``./brief`` for such a file.
+    """
+    names = available_prompts()
+    if name_or_file in names:
+        source = (_template_dir() / f"{name_or_file}{_SUFFIX}").read_text(encoding="utf-8")
+        return parse_prompt(name_or_file, source)
+    path = Path(name_or_file)
+    if not path.is_file():
+        raise UsageError(
+            f"Unknown prompt '{name_or_file}': use one of {', '.join(names)}, "
+            "or the path of a template file"
+        )
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(
+            f"Cannot read prompt file '{path}' ({first_line(e)}): pass a UTF-8 text file"
+        ) from e
+    return parse_prompt(path.stem, source)
+
+
+def parse_prompt(name: str, source: str) -> Prompt:
+    """A template from a file's text: leading ``#`` lines are comments, the rest is the template."""
+    lines = source.splitlines()
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    text = "\n".join(lines).strip()
+    try:
+        used = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError as e:
+        raise UsageError(
+            f"Prompt '{name}' is not a valid template ({e}): write literal braces as {{{{ and }}}}"
+        ) from e
+    unknown = [field for field in used if field not in PLACEHOLDERS]
+    if unknown:
+        known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+        raise UsageError(
+            f"Prompt '{name}' has an unknown placeholder {{{unknown[0]}}}: use {known}, "
+            "and write literal braces as {{ and }}"
+        )
+    if "article" not in used:
+        raise UsageError(
+            f"Prompt '{name}' has no {{article}} placeholder: add it where the article goes"
+        )
+    return Prompt(name=name, text=text, placeholders=tuple(dict.fromkeys(used)))
+
+
+def model_family(config) -> str:
+    """Which kind of summariser a transformers config describes, for prompts and engines.
+
+    ``"causal"`` for decoder-only models, ``"t5"`` or ``"flan-t5"`` for the T5 family,
+    ``"seq2seq"`` for other encoder-decoders (BART, Marian, Pegasus).
+    """
+    if not config.is_encoder_decoder:
+        return "causal"
+    if config.model_type in _T5_TYPES:
+        # FLAN-T5's config is T5's, so only its name or path tells them apart. Plain T5
+        # and its many fine-tunes were trained on the "summarize:" prefix, which FLAN-T5
+        # also understands, so an unrecognised FLAN-T5 still gets a workable prompt.
+        return "flan-t5" if "flan" in config.name_or_path.lower() else "t5"
+    return "seq2seq"
+
+
+def default_prompt(family: str) -> str | None:
+    """The template name a model family gets when ``--prompt`` is not given; None for none."""
+    return DEFAULT_PROMPTS[family]
+
+
+def _template_dir():
+    try:
+        return resources.files(_TEMPLATES)
+    except ModuleNotFoundError as e:
+        # An editable install made before the templates were packaged lacks the mapping.
+        raise BrieflyError(
+            "briefly's prompt templates are not installed: reinstall briefly "
+            "(pip install -e . in a source checkout)"
+        ) from e
