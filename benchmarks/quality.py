@@ -388,9 +388,8 @@ def _outputs(
         summarizer, loaded = _summarizer(path, runtime)
         return loaded, summarize(summarizer, inputs)
     engine = _engine(path, runtime)
-    return _loaded(runtime, engine), Translator(engine, role.removeprefix("translator:")).translate(
-        inputs
-    )
+    translator = Translator(engine, role.removeprefix("translator:"))
+    return _loaded(runtime, engine), translator.translate(inputs)
 
 
 def _summarizer(path: str, runtime: Runtime) -> tuple[Summarizer | ExtractiveSummarizer, Runtime]:

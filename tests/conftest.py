@@ -5,7 +5,12 @@ AutoTokenizer/AutoModelForSeq2SeqLM like hub models, so tests exercise the real 
 generation paths without network access. Building all four takes about two seconds.
 """
 
+import os
 from pathlib import Path
+
+# Before anything imports huggingface_hub, which reads it once: no test may
+# reach the hub, and a model that is not local must fail at once.
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest
 

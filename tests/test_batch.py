@@ -68,7 +68,9 @@ def briefer(tiny_summarizer, tiny_translators):
     return Briefer(
         str(tiny_summarizer),
         ("uk", "hi"),
-        {lang: str(path) for lang, path in tiny_translators.items()},
+        # A Marian model stands in for opus-mt-uk-en, for the Ukrainian article.
+        {lang: str(path) for lang, path in tiny_translators.items()}
+        | {"uk-en": str(tiny_translators["uk"])},
         device="cpu",
         backend="torch",
     )
@@ -197,11 +199,15 @@ def test_cli_exit_codes_and_summary(tmp_path, tiny_summarizer, tiny_translators)
         "torch",
     ]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1  # two bad articles
-    assert "done 5, skipped 0 (already done), failed 2" in result.stderr
-    clean = CliRunner().invoke(app, [*args, "--exclude", "asia/*"])
+    # Two bad files, and the Ukrainian article needs opus-mt-uk-en, which is not here.
+    assert result.exit_code == 1
+    assert "done 4, skipped 0 (already done), failed 3" in result.stderr
+    errors = read_jsonl(tmp_path / "out" / "errors.jsonl")
+    kyiv = next(e for e in errors if e["source"].endswith("kyiv.txt"))
+    assert kyiv["kind"] == "model" and "opus-mt-uk-en" in kyiv["message"]
+    clean = CliRunner().invoke(app, [*args, "--exclude", "asia/*", "--exclude", "*/kyiv.txt"])
     assert clean.exit_code == 0, clean.stderr
-    assert "done 0, skipped 5" in clean.stderr
+    assert "done 0, skipped 4" in clean.stderr
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["sigint", "sigkill"])

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,7 @@ def settings_hash(briefer: Briefer, fmt: str) -> str:
 
     settings = {
         "models": briefer.models,
+        "translators": briefer.translators,
         # "auto" means ct2 or torch depending on what is installed.
         "backend": briefer.backend if briefer.backend != "auto" else f"auto:{ct2_available()}",
         "compute_type": briefer.compute_type,
@@ -90,17 +92,35 @@ def run_batch(
     options: BatchOptions = BatchOptions(),
     on_progress: Callable[[BatchReport, int], None] | None = None,
 ) -> BatchReport:
-    """Brief ``items`` into ``out_dir``; see the module docstring for the guarantees."""
+    """Brief ``items`` into ``out_dir``; see the module docstring for the guarantees.
+
+    While the models work on one group, a thread reads and cleans the next.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = BatchReport()
     settings = settings_hash(briefer, options.fmt)
     started = time.perf_counter()
     notify = on_progress or (lambda _report, _total: None)
+    groups = [items[i : i + options.group_size] for i in range(0, len(items), options.group_size)]
+    if groups:
+        briefer.preload()
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
-        for offset in range(0, len(items), options.group_size):
-            group = items[offset : offset + options.group_size]
-            _run_group(briefer, group, out_dir, settings, options, report)
+        upcoming = pool.submit(_prepare, groups[0], out_dir, settings, options) if groups else None
+        for k in range(len(groups)):
+            todo, events = upcoming.result()
+            if k + 1 < len(groups):
+                upcoming = pool.submit(_prepare, groups[k + 1], out_dir, settings, options)
+            for entry, error in events:
+                report.index.append(entry)
+                if error is None:
+                    report.skipped += 1
+                else:
+                    report.failed += 1
+                    report.errors.append(error)
+            if not (options.fail_fast and report.failed):
+                _brief_group(briefer, todo, out_dir, settings, options, report)
             report.seconds = time.perf_counter() - started
             notify(report, len(items))
             if options.fail_fast and report.failed:
@@ -109,52 +129,57 @@ def run_batch(
         # The group in flight is abandoned; its finished files are complete.
         report.interrupted = True
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         report.seconds = time.perf_counter() - started
         _write_records(out_dir, report, options)
     return report
 
 
-def _run_group(
-    briefer: Briefer,
-    group: Sequence[Item],
-    out_dir: Path,
-    settings: str,
-    options: BatchOptions,
-    report: BatchReport,
-) -> None:
-    todo = []
+def _prepare(group: Sequence[Item], out_dir: Path, settings: str, options: BatchOptions):
+    """Read and clean a group: (articles to brief, [(index entry, error or None)] for the rest).
+
+    Runs in a worker thread, so it reports instead of touching the shared report.
+    """
+    todo, events = [], []
     for item in group:
         started = time.perf_counter()
         try:
             digest = content_hash(item)
-        except OSError as e:
-            _fail(report, item, "unreadable", f"cannot read it ({e.strerror})", started)
-            continue
-        result_path = out_dir / f"{item.name}.json"
-        previous = _read_result(result_path)
-        stamp = {"content": digest, "settings": settings}
-        if not options.force and previous.get("_batch") == stamp:
-            report.skipped += 1
-            report.index.append(_entry(item, "skipped", previous.get("title"), result_path, digest))
-            continue
-        try:
+            result_path = out_dir / f"{item.name}.json"
+            previous = _read_result(result_path)
+            if not options.force and previous.get("_batch") == _stamp(digest, settings):
+                events.append(
+                    (_entry(item, "skipped", previous.get("title"), result_path, digest), None)
+                )
+                continue
             article = _load(item, options)
+        except OSError as e:
+            events.append(_failure(item, "unreadable", f"cannot read it ({e.strerror})", started))
         except BrieflyError as e:
-            _fail(report, item, e.kind, str(e), started)
-            if options.fail_fast:
-                return
+            events.append(_failure(item, e.kind, str(e), started))
+        else:
+            todo.append((item, article, digest, time.perf_counter() - started))
             continue
-        todo.append((item, article, digest, started))
+        if options.fail_fast:
+            break
+    return todo, events
+
+
+def _brief_group(briefer, todo, out_dir: Path, settings: str, options, report) -> None:
     if not todo:
         return
-    for (item, _article, digest, started), brief in zip(
-        todo, _brief_isolating_failures(briefer, [t[1] for t in todo]), strict=True
-    ):
+    started = time.perf_counter()
+    briefs = _brief_isolating_failures(briefer, [t[1] for t in todo])
+    share = (time.perf_counter() - started) / len(todo)
+    for (item, _article, digest, load_seconds), brief in zip(todo, briefs, strict=True):
         if isinstance(brief, BrieflyError):
-            _fail(report, item, brief.kind, str(brief), started)
+            entry, error = _failure(item, brief.kind, str(brief), time.perf_counter())
+            report.index.append(entry)
+            report.errors.append(error)
+            report.failed += 1
             continue
         result_path = out_dir / f"{item.name}.json"
-        record = brief.to_dict() | {"_batch": {"content": digest, "settings": settings}}
+        record = brief.to_dict() | {"_batch": _stamp(digest, settings)}
         if options.fmt in _READABLE_SUFFIX:
             readable = out_dir / f"{item.name}{_READABLE_SUFFIX[options.fmt]}"
             write_atomic(readable, render_brief(brief, options.fmt))
@@ -162,8 +187,13 @@ def _run_group(
         write_atomic(result_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         report.done += 1
         report.index.append(
-            _entry(item, "done", brief.title, result_path, digest, time.perf_counter() - started)
+            _entry(item, "done", brief.title, result_path, digest, load_seconds + share)
         )
+
+
+def _stamp(digest: str, settings: str) -> dict:
+    """What a result records about how it was made, to decide whether it is still current."""
+    return {"content": digest, "settings": settings}
 
 
 def _load(item: Item, options: BatchOptions):
@@ -173,13 +203,16 @@ def _load(item: Item, options: BatchOptions):
 
 
 def _brief_isolating_failures(briefer: Briefer, articles: list) -> list[Brief | BrieflyError]:
-    """Brief a group together; when the model fails, brief one by one to find the culprit.
+    """Brief a group together; when a model fails, brief one by one to find the culprit.
 
-    A ModelError (model missing or unloadable) is not an article's fault and
-    ends the run instead.
+    The main models were loaded before the run; a ModelError here comes from a
+    model only some articles need (translating a language into English).
     """
     try:
         return list(briefer.brief_many(articles))
+    except ModelError as e:
+        if len(articles) == 1:
+            return [e]
     except (RuntimeError, ValueError, IndexError) as e:
         if len(articles) == 1:
             return [
@@ -191,13 +224,12 @@ def _brief_isolating_failures(briefer: Briefer, articles: list) -> list[Brief | 
     return [out for article in articles for out in _brief_isolating_failures(briefer, [article])]
 
 
-def _fail(report: BatchReport, item: Item, kind: str, message: str, started: float) -> None:
-    report.failed += 1
-    report.errors.append({"source": item.source, "kind": kind, "message": message})
-    report.index.append(
-        _entry(item, "failed", None, None, None, time.perf_counter() - started) | {"error": kind}
-    )
+def _failure(item: Item, kind: str, message: str, started: float) -> tuple[dict, dict]:
+    """An index entry and an errors.jsonl entry for a failed article."""
     logger.warning("%s: %s", item.source, message)
+    seconds = time.perf_counter() - started
+    entry = _entry(item, "failed", None, None, None, seconds) | {"error": kind}
+    return entry, {"source": item.source, "kind": kind, "message": message}
 
 
 def _entry(item, status, title, output, digest, seconds=0.0) -> dict:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from briefly.engines import load_engine
+from briefly.errors import ModelError
 from briefly.language import detect_language
 from briefly.loader import Article, load_article
 from briefly.models import (
@@ -80,6 +81,7 @@ class Briefer:
         self.max_words = max_words
         self.long_strategy = long_strategy
         self.translate_source = translate_source
+        self._unavailable: dict[str, ModelError] = {}
         # Called with a short description before each slow stage (for progress display).
         self._on_stage = on_stage or (lambda _stage: None)
 
@@ -229,11 +231,29 @@ class Briefer:
         self._on_stage(f"Translating into {lang}")
         return translator
 
+    def preload(self) -> None:
+        """Load the summariser and the target-language translators now.
+
+        Batch runs call this first, so that a missing model stops the run at
+        once instead of failing every article.
+        """
+        if self.summarizer_name != EXTRACTIVE:
+            self._engine(self.summarizer_name, "summarizer", {})
+        for lang in self.languages:
+            self._engine(translator_name(lang, self.translators), f"translator:{lang}", {})
+
     def _engine(self, name: str, role: str, timings: dict[str, float]):
+        if name in self._unavailable:
+            # Do not ask the hub again for every article that needs this model.
+            raise self._unavailable[name]
         self._on_stage(f"Loading {role} {name}")
         started = time.perf_counter()
-        engine = load_engine(
-            name, device=self.device, backend=self.backend, compute_type=self.compute_type
-        )
+        try:
+            engine = load_engine(
+                name, device=self.device, backend=self.backend, compute_type=self.compute_type
+            )
+        except ModelError as e:
+            self._unavailable[name] = e
+            raise
         timings[f"load:{role}"] = time.perf_counter() - started
         return engine

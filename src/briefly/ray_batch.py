@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import logging
 import os
 import re
 import time
@@ -26,18 +25,17 @@ from briefly.batch import (
     BatchReport,
     _brief_isolating_failures,
     _entry,
-    _fail,
+    _failure,
     _read_result,
+    _stamp,
     _write_records,
     content_hash,
     settings_hash,
 )
-from briefly.errors import BrieflyError, UsageError
+from briefly.errors import BrieflyError, UsageError, first_line
 from briefly.files import write_atomic
 from briefly.pipeline import Brief, Briefer
 from briefly.sources import Item, load_item
-
-logger = logging.getLogger("briefly")
 
 OUT_FORMATS = ("files", "jsonl", "parquet")
 
@@ -144,12 +142,15 @@ def _stream(briefer, items, done, settings, options, workers, gpus):
         batch_format="pyarrow",
         compute=pool,
         num_gpus=gpus,
-        fn_constructor_kwargs={"briefer_settings": _plain(briefer), "settings": settings},
+        fn_constructor_kwargs={
+            "briefer_settings": _constructor_arguments(briefer),
+            "settings": settings,
+        },
     )
     return briefed.iter_rows()
 
 
-def _plain(briefer: Briefer) -> dict:
+def _constructor_arguments(briefer: Briefer) -> dict:
     """The briefer's constructor arguments, read back from the attributes that keep them.
 
     A setting kept under another name fails here, loudly, rather than briefing differently.
@@ -201,25 +202,32 @@ class _BriefActor:
     def __call__(self, batch):
         import pyarrow as pa
 
-        from briefly.loader import Article
-
+        # Models load on the first batch (cached after), not in __init__: Ray passes on an
+        # error from a batch intact but not one from a constructor, and a missing model must
+        # stop the run, as in local batch mode.
+        self._briefer.preload()
         rows = batch.to_pylist()
         todo = [row for row in rows if row["status"] == "todo"]
-        started = time.perf_counter()
-        articles = [Article(**json.loads(row["article"])) for row in todo]
-        briefs = _brief_isolating_failures(self._briefer, articles) if todo else []
-        elapsed = time.perf_counter() - started
-        for row, brief in zip(todo, briefs, strict=True):
-            row["seconds"] += elapsed
-            if isinstance(brief, BrieflyError):
-                row |= {"status": "failed", "kind": brief.kind, "message": str(brief)}
-                continue
-            stamp = {"content": row["digest"], "settings": self._settings}
-            record = brief.to_dict() | {"_batch": stamp}
-            row |= {"status": "done", "result": json.dumps(record, ensure_ascii=False)}
+        if todo:
+            self._brief(todo)
         for row in rows:
             del row["article"]
         return pa.Table.from_pylist(rows)
+
+    def _brief(self, todo: list[dict]) -> None:
+        from briefly.loader import Article
+
+        started = time.perf_counter()
+        articles = [Article(**json.loads(row["article"])) for row in todo]
+        briefs = _brief_isolating_failures(self._briefer, articles)
+        share = (time.perf_counter() - started) / len(todo)
+        for row, brief in zip(todo, briefs, strict=True):
+            row["seconds"] += share
+            if isinstance(brief, BrieflyError):
+                row |= {"status": "failed", "kind": brief.kind, "message": str(brief)}
+                continue
+            record = brief.to_dict() | {"_batch": _stamp(row["digest"], self._settings)}
+            row |= {"status": "done", "result": json.dumps(record, ensure_ascii=False)}
 
 
 def _collect(rows, items, sink, out_dir, options, on_progress, out_format) -> BatchReport:
@@ -257,15 +265,21 @@ def _unwrapping_errors(rows):
     except Exception as e:
         # A RayTaskError keeps the exception raised on the worker as its cause.
         cause = getattr(e, "cause", None)
-        if isinstance(cause, BrieflyError):
-            raise cause from e
-        raise
+        if not isinstance(cause, BrieflyError):
+            raise
+        # Ray appends retry advice to the message; briefly's messages are one line.
+        cause.args = (first_line(cause),)
+        raise cause from e
 
 
 def _handle(row: dict, item: Item, sink, report: BatchReport) -> None:
     if row["status"] == "failed":
-        # _fail times from a start; this article's time was spent on the cluster.
-        _fail(report, item, row["kind"], row["message"], time.perf_counter() - row["seconds"])
+        # _failure times from a start; this article's time was spent on the cluster.
+        started = time.perf_counter() - row["seconds"]
+        entry, error = _failure(item, row["kind"], row["message"], started)
+        report.failed += 1
+        report.index.append(entry)
+        report.errors.append(error)
     elif row["status"] == "skipped":
         previous = sink.previous[item.name]
         report.skipped += 1
@@ -343,7 +357,12 @@ class _Shards:
 
     def done(self, items: Sequence[Item], settings: str) -> dict[str, dict]:
         """The results already made with ``settings``, by article name."""
-        return {k: v for k, v in self.previous.items() if v["settings"] == settings}
+        wanted = {item.name for item in items}
+        return {
+            name: result
+            for name, result in self.previous.items()
+            if name in wanted and result["settings"] == settings
+        }
 
     def write(self, item: Item, record: dict) -> Path:
         self._rows.append(record | {"name": item.name})
