@@ -12,9 +12,9 @@ Compared in one run, on the same machine, inputs and decoding settings:
   ``ct2:float16`` names another.
 
 Stages: ``summarize`` (news articles), ``translate`` (English news sentences into each language),
-``brief`` (``briefly batch`` over a folder with all four models, and the baseline doing the same
-in one script: end to end, for peak memory), ``cold-start`` (``briefly brief FILE --format json``
-until its first byte of output).
+``brief`` (``briefly batch`` over the folder of articles with all four models, and the baseline
+doing the same in one script on its first two: end to end, for peak memory), ``cold-start``
+(``briefly brief FILE --format json`` on one article, until its first byte of output).
 
 Equal work: every model is run through a view of it whose generation_config pins the decode
 length (min_new_tokens = max_new_tokens), so every output has the same length whatever the
@@ -45,7 +45,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from benchmarks.environment import (
@@ -137,7 +137,7 @@ class Plan:
     brief_inputs: tuple[str, ...]  # articles for the end-to-end brief stage
     batch_sizes: tuple[int | None, ...]  # briefly: inputs per call; None: all at once
     token_budgets: tuple[int | None, ...]  # briefly: engine token budgets; None: its own
-    pinned: dict[str, int] = field(default_factory=dict)  # role -> pinned new tokens
+    pinned: dict[str, int]  # role -> new tokens every output of that model is pinned to
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,14 +180,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     add("--compute-type", help="compute type for a plain 'ct2' entry (default: briefly's)")
     add("--device", default="cpu", help="cpu or cuda (default: cpu)")
-    add("--models", default="replica", choices=MODEL_KINDS, help="(default: replica)")
-    add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="(default: %(default)s)")
-    add("--pin-summary-tokens", type=int, default=SUMMARY_TOKENS, help="(default: %(default)s)")
+    add(
+        "--models",
+        default="replica",
+        choices=MODEL_KINDS,
+        help="replica: random weights, the default models' architectures; real: the default "
+        "hub models from the local cache; tiny: tiny random models (default: replica)",
+    )
+    add(
+        "--replica-dir",
+        type=Path,
+        default=DEFAULT_REPLICA_DIR,
+        help="where replicas and pinned views of the models are kept (default: %(default)s)",
+    )
+    add(
+        "--pin-summary-tokens",
+        type=int,
+        default=SUMMARY_TOKENS,
+        metavar="N",
+        help="tokens every summary is decoded to (default: %(default)s)",
+    )
     add(
         "--pin-translation-tokens",
         type=int,
         default=TRANSLATION_TOKENS,
-        help="(default: %(default)s)",
+        metavar="N",
+        help="tokens every sentence translation is decoded to (default: %(default)s)",
     )
     add(
         "--batch-sizes",
@@ -236,12 +254,20 @@ def _plan(args: argparse.Namespace, device: str) -> Plan:
 
     stages = STAGES if args.stage == "all" else _choices(args.stage, STAGES, "--stage")
     brief_articles = args.articles if args.brief_articles is None else args.brief_articles
-    for name, value in (("articles", args.articles), ("sentences", args.sentences)):
-        if value < 1:
-            raise UsageError(f"--{name} must be at least 1")
-    if brief_articles < 1:
-        raise UsageError("--brief-articles must be at least 1")
+    counts = {
+        "--articles": (args.articles, 1),
+        "--sentences": (args.sentences, 1),
+        "--brief-articles": (brief_articles, 1),
+        # Room for the forced BOS and EOS that BART spends of its length.
+        "--pin-summary-tokens": (args.pin_summary_tokens, 3),
+        "--pin-translation-tokens": (args.pin_translation_tokens, 2),
+    }
+    for option, (value, least) in counts.items():
+        if value < least:
+            raise UsageError(f"{option} must be at least {least}, got {value}")
     runtimes = _runtimes(args.backends, args.compute_type, device)
+    batch_sizes = _sizes(args.batch_sizes, "--batch-sizes")
+    token_budgets = _sizes(args.token_budgets, "--token-budgets")
     if not ct2_available() and any(r.backend == "ct2" for r in runtimes):
         print("CTranslate2 is not installed: skipping the ct2 backend", file=sys.stderr)
         runtimes = tuple(r for r in runtimes if r.backend != "ct2")
@@ -267,8 +293,8 @@ def _plan(args: argparse.Namespace, device: str) -> Plan:
         articles=tuple(corpus[: args.articles]),
         sentences=tuple(news_sentences(args.sentences, args.seed + 1)),
         brief_inputs=tuple(corpus[:brief_articles]),
-        batch_sizes=_sizes(args.batch_sizes, "--batch-sizes"),
-        token_budgets=_sizes(args.token_budgets, "--token-budgets"),
+        batch_sizes=batch_sizes,
+        token_budgets=token_budgets,
         pinned=pinned,
     )
 

@@ -6,6 +6,9 @@ on generated news) and load like hub checkpoints.
 
 import io
 import json
+import logging
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,10 +34,9 @@ from transformers import (
 
 from benchmarks.replicas import news_article, news_corpus
 from briefly.engines import load_engine
-from briefly.engines.causal_engine import DEFAULT_MAX_NEW_TOKENS, CausalEngine, _reply_settings
+from briefly.engines.causal_engine import DEFAULT_MAX_NEW_TOKENS, CausalEngine
 from briefly.engines.torch_engine import TorchEngine
 from briefly.errors import UsageError
-from briefly.generation import GenerationSettings
 from briefly.prompts import (
     DEFAULT_PROMPTS,
     PLACEHOLDERS,
@@ -311,6 +313,14 @@ def causal(tiny_llama):
     return CausalEngine(tiny_llama, "cpu")
 
 
+def _longest_fitting(engine, text: str) -> str:
+    """The longest run of ``text``'s first words that fits the engine's input window."""
+    words = text.split()
+    while engine.count_tokens([" ".join(words)])[0] > engine.max_input_tokens:
+        words.pop()
+    return " ".join(words)
+
+
 def test_load_engine_picks_the_engine_for_the_model_family(tiny_llama, tiny_t5):
     assert isinstance(load_engine(str(tiny_llama), device="cpu", backend="torch"), CausalEngine)
     assert type(load_engine(str(tiny_t5), device="cpu", backend="torch")) is TorchEngine
@@ -319,13 +329,42 @@ def test_load_engine_picks_the_engine_for_the_model_family(tiny_llama, tiny_t5):
 
 def test_causal_window_leaves_room_for_the_reply(causal):
     assert causal.settings.new_token_limit() == CAUSAL_NEW_TOKENS
+    assert causal.settings.max_length is None  # the model's 4096 counts the prompt too
     assert causal.max_input_tokens == CAUSAL_POSITIONS - CAUSAL_NEW_TOKENS
 
 
-def test_reply_bound_ignores_max_length_that_counts_the_prompt():
-    settings = _reply_settings(GenerationSettings(max_length=4096, min_length=30))
-    assert settings.new_token_limit() == DEFAULT_MAX_NEW_TOKENS
-    assert settings.new_token_minimum() == 0
+def test_causal_reply_bound_defaults_to_at_most_half_the_window(tiny_llama, tmp_path):
+    model = tmp_path / "no-max-new-tokens"
+    shutil.copytree(tiny_llama, model)
+    config = json.loads((model / "generation_config.json").read_text())
+    del config["max_new_tokens"], config["min_new_tokens"]
+    (model / "generation_config.json").write_text(json.dumps(config))
+    engine = CausalEngine(model, "cpu")
+    limit = min(DEFAULT_MAX_NEW_TOKENS, CAUSAL_POSITIONS // 2)
+    assert engine.settings.new_token_limit() == limit
+    assert engine.max_input_tokens == CAUSAL_POSITIONS - limit
+
+
+def test_causal_reply_stops_at_the_window_end_and_ignores_sampling(causal, monkeypatch, caplog):
+    bounds = []
+    generate_batch = causal._generate_batch
+
+    def recording(texts, settings):
+        bounds.extend([settings.new_token_limit()] * len(texts))
+        return generate_batch(texts, settings)
+
+    monkeypatch.setattr(causal, "_generate_batch", recording)
+    short, long = "Rain in Lviv.", _longest_fitting(causal, news_article(100, seed=1))
+    n_long = causal.count_tokens([long])[0]
+    assert CAUSAL_POSITIONS - n_long < 40
+    wordy = replace(causal.settings, max_new_tokens=40)  # a long brief asks for more room
+
+    with caplog.at_level(logging.WARNING, logger="transformers"):
+        causal.generate([short, long], wordy)
+
+    assert sorted(bounds) == [CAUSAL_POSITIONS - n_long, 40]
+    # No sampling settings or prompt-counting max_length leak in from the model's config.
+    assert not [r for r in caplog.records if r.name.startswith("transformers.generation")]
 
 
 def test_causal_token_counts_include_the_chat_template(causal):
@@ -335,7 +374,7 @@ def test_causal_token_counts_include_the_chat_template(causal):
 
 
 def test_causal_batch_equals_one_by_one_and_replies_exclude_the_prompt(causal):
-    texts = [news_article(n, seed=n) for n in (20, 45, 70)]
+    texts = [_longest_fitting(causal, news_article(n, seed=n)) for n in (15, 30, 100)]
     assert len(set(causal.count_tokens(texts))) == 3  # left padding is exercised
 
     together = causal.generate(texts, causal.settings)
@@ -369,6 +408,6 @@ def test_causal_summariser_wraps_chunks_in_the_brief_prompt(causal, monkeypatch)
     assert f"at most {summarizer.prompt_words} words" in inputs[0]
 
 
-def test_tiny_models_load_like_hub_checkpoints(tiny_llama, tiny_t5):
+def test_tiny_models_are_saved_like_hub_checkpoints(tiny_llama, tiny_t5):
     assert (tiny_llama / "chat_template.jinja").is_file()
     assert "max_position_embeddings" not in json.loads((tiny_t5 / "config.json").read_text())

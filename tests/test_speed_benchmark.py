@@ -23,9 +23,16 @@ def _cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
-def test_quick_run_with_tiny_models_writes_rows(tmp_path, monkeypatch, capsys):
-    # Conversions and replicas go to the test's folder, not the user's cache.
+def test_quick_run_with_tiny_models_writes_rows(
+    tiny_summarizer, tiny_translators, tmp_path, monkeypatch, capsys
+):
+    # Conversions and replicas go to the test's folder, not the user's cache; the session's
+    # tiny models stand in for the replicas the benchmark would otherwise build.
     monkeypatch.setenv("BRIEFLY_CACHE", str(tmp_path / "cache"))
+    replicas = tmp_path / "replicas" / "tiny"
+    replicas.mkdir(parents=True)
+    for model in (tiny_summarizer, tiny_translators["uk"]):
+        (replicas / model.name).symlink_to(model)
     out = tmp_path / "results" / "test.jsonl"
     code = speed.main(
         [

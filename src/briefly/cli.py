@@ -64,6 +64,15 @@ LongStrategy = Annotated[
         "their summaries) or extract (keep the most central sentences that fit).",
     ),
 ]
+PromptOption = Annotated[
+    str | None,
+    typer.Option(
+        "--prompt",
+        help="Prompt template for T5/FLAN-T5 and chat summarisers: a shipped name "
+        "(brief, headline-brief, t5, flan) or a file. Default: the model family's.",
+        show_default=False,
+    ),
+]
 TranslateSource = Annotated[
     bool,
     typer.Option(
@@ -160,6 +169,7 @@ def brief(
     max_words: MaxWords = None,
     long_strategy: LongStrategy = "map-reduce",
     translate_source: TranslateSource = True,
+    prompt: PromptOption = None,
     device: Device = "auto",
     backend: Backend = "auto",
     compute_type: ComputeType = None,
@@ -194,6 +204,7 @@ def brief(
                 max_words,
                 long_strategy,
                 translate_source,
+                prompt,
             )
             result = briefer.brief(article)
         _emit(render_brief(result, fmt), output)
@@ -376,6 +387,7 @@ def batch(
     max_words: MaxWords = None,
     long_strategy: LongStrategy = "map-reduce",
     translate_source: TranslateSource = True,
+    prompt: PromptOption = None,
     device: Device = "auto",
     backend: Backend = "auto",
     compute_type: ComputeType = None,
@@ -425,6 +437,7 @@ def batch(
             max_words=max_words,
             long_strategy=long_strategy,
             translate_source=translate_source,
+            prompt=prompt,
         )
         with _batch_progress(quiet) as on_progress:
             report = run_batch(briefer, listing.items, out, options, on_progress)

@@ -16,6 +16,7 @@ from briefly.models import (
     source_translator_name,
     translator_name,
 )
+from briefly.prompts import Prompt, default_prompt, load_prompt, model_family
 from briefly.summarizer import EXTRACTIVE_SENTENCES, Summarizer, Summary, check_length
 from briefly.translator import Translation, Translator
 
@@ -69,6 +70,7 @@ class Briefer:
         max_words: int | None = None,
         long_strategy: str = "map-reduce",
         translate_source: bool = True,
+        prompt: str | None = None,
     ) -> None:
         check_length(length, long_strategy)
         self.summarizer_name = summarizer
@@ -81,6 +83,8 @@ class Briefer:
         self.max_words = max_words
         self.long_strategy = long_strategy
         self.translate_source = translate_source
+        # Prompt template name or file for instruction models; None: the model family's default.
+        self.prompt = prompt
         self._unavailable: dict[str, ModelError] = {}
         # Called with a short description before each slow stage (for progress display).
         self._on_stage = on_stage or (lambda _stage: None)
@@ -101,6 +105,7 @@ class Briefer:
             "max_words": self.max_words,
             "long_strategy": self.long_strategy,
             "translate_source": self.translate_source,
+            "prompt": self.prompt,
         }
 
     def brief(self, article: Article | str) -> Brief:
@@ -134,11 +139,9 @@ class Briefer:
             originals = [s.text for s in self._extract([bodies[i] for i in foreign])]
             originals = dict(zip(foreign, originals, strict=True))
             texts = self._to_english(bodies, languages, foreign, models, timings)
+            engine = self._engine(self.summarizer_name, "summarizer", timings)
             summarizer = Summarizer(
-                self._engine(self.summarizer_name, "summarizer", timings),
-                self.length,
-                self.max_words,
-                self.long_strategy,
+                engine, self.length, self.max_words, self.long_strategy, self._prompt_for(engine)
             )
             self._on_stage("Summarising")
             started = time.perf_counter()
@@ -185,6 +188,10 @@ class Briefer:
             lang: [t.text for t in self._translator(lang, timings).translate_checked(texts)]
             for lang in self.languages
         }
+
+    def _prompt_for(self, engine) -> Prompt | None:
+        name = self.prompt or default_prompt(model_family(engine.config))
+        return None if name is None else load_prompt(name)
 
     def _extract(self, texts: Sequence[str]) -> list[Summary]:
         from briefly.extractive import ExtractiveSummarizer

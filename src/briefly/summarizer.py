@@ -5,7 +5,9 @@ Articles longer than the model's input window are never cut. With the
 fit, each chunk is summarised, and the joined chunk summaries are summarised
 again until one brief of at most the model's output length remains. With
 ``extract``, an extractive pass first keeps the most central sentences that
-fit the window, and the model summarises those once.
+fit the window, and the model summarises those once. Models that need an
+instruction (T5, FLAN-T5, chat models) get every input wrapped in a prompt
+template (see :mod:`briefly.prompts`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, replace
 from briefly.errors import UsageError
 from briefly.generation import GenerationSettings
 from briefly.guards import Warning, check_summary
+from briefly.prompts import Prompt
 from briefly.retry import generate_checked
 from briefly.text import pack, paragraphs, sentences, split_to_fit
 
@@ -73,14 +76,19 @@ class Summarizer:
         length: str = "medium",
         max_words: int | None = None,
         long_strategy: str = "map-reduce",
+        prompt: Prompt | None = None,
     ) -> None:
         check_length(length, long_strategy)
         self.engine = engine
         self.settings = length_settings(engine.settings, length, max_words)
         self.long_strategy = long_strategy
-        # Room for the tokenizer's special tokens (BOS/EOS) in each chunk.
+        self.prompt = prompt
+        # The length a prompt asks for, in words: the same bound the decoder gets.
+        self.prompt_words = max_words or int(self.settings.new_token_limit() / _TOKENS_PER_WORD)
+        # Tokens every input has whatever its text: BOS/EOS, a chat template.
         self._overhead = engine.count_tokens([""])[0]
-        self.budget = engine.max_input_tokens - self._overhead
+        # Room in each chunk for those and for the prompt's own words.
+        self.budget = engine.max_input_tokens - engine.count_tokens([self._render("")])[0]
 
     def chunk(self, text: str) -> list[str]:
         """Split ``text`` into consecutive pieces that each fit the model's input window."""
@@ -95,8 +103,10 @@ class Summarizer:
             lengths = self._count(pieces)
             chunks = [" ".join(pieces[i] for i in group) for group in pack(lengths, budget)]
             # Pieces tokenised alone can count a token or two fewer than when
-            # joined, so check the joined chunks and pack tighter if needed.
-            if all(n <= self.budget for n in self._count(chunks)) or budget < 16:
+            # joined or wrapped in the prompt, so check the model's real inputs
+            # and pack tighter if needed.
+            counts = self.engine.count_tokens([self._render(chunk) for chunk in chunks])
+            if all(n <= self.engine.max_input_tokens for n in counts) or budget < 16:
                 return chunks
             budget = int(budget * 0.9)
 
@@ -120,7 +130,10 @@ class Summarizer:
         while pending:
             flat = [(i, chunk) for i, chunks in pending.items() for chunk in chunks]
             outputs, _ = generate_checked(
-                self.engine, [chunk for _, chunk in flat], self.settings, _repetition_only
+                self.engine,
+                [self._render(chunk) for _, chunk in flat],
+                self.settings,
+                _repetition_only,
             )
             joined: dict[int, list[str]] = {}
             for (i, _), output in zip(flat, outputs, strict=True):
@@ -146,6 +159,11 @@ class Summarizer:
             )
             for t, result, chunks in zip(texts, results, chunked, strict=True)
         ]
+
+    def _render(self, chunk: str) -> str:
+        if self.prompt is None:
+            return chunk
+        return self.prompt.render(chunk, max_words=self.prompt_words)
 
     def _count(self, texts: Sequence[str]) -> list[int]:
         # The engine's counts include special tokens; chunk budgets exclude them.

@@ -63,11 +63,19 @@ def load_engine(
             return CT2Engine(path, device, compute_type)
         if compute_type is not None:
             raise UsageError("--compute-type applies to the ct2 backend only: drop it or use ct2")
+        from transformers import AutoConfig
+
+        from briefly.prompts import model_family
+
+        if model_family(AutoConfig.from_pretrained(path)) == "causal":
+            from briefly.engines.causal_engine import CausalEngine
+
+            return CausalEngine(path, device)
         from briefly.engines.torch_engine import TorchEngine
 
         return TorchEngine(path, device)
     except (OSError, ValueError, KeyError) as e:
         raise ModelError(
-            f"Cannot load '{name}' as a seq2seq model ({first_line(e)}): "
-            "pass a summarisation or translation model saved with save_pretrained"
+            f"Cannot load '{name}' as a seq2seq or causal language model ({first_line(e)}): "
+            "pass a summarisation, instruction or translation model saved with save_pretrained"
         ) from e

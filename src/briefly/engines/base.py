@@ -32,9 +32,7 @@ class Engine:
         self.config = AutoConfig.from_pretrained(path)
         self.generation_config = _generation_config(path, self.config)
         self.settings = GenerationSettings.from_generation_config(self.generation_config)
-        self.max_input_tokens = min(
-            self.tokenizer.model_max_length, self.config.max_position_embeddings
-        )
+        self.max_input_tokens = _max_input_tokens(self.tokenizer, self.config)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input length of each text in tokens, special tokens included."""
@@ -85,6 +83,19 @@ class Engine:
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:
         raise NotImplementedError
+
+
+# T5's pre-training input length, for models that state no bound: T5's relative positions
+# have no table, and its tokenizer does not always record the length.
+_DEFAULT_MAX_INPUT_TOKENS = 512
+# transformers writes "no limit" into model_max_length as a huge number.
+_NO_LIMIT = 10**9
+
+
+def _max_input_tokens(tokenizer, config) -> int:
+    positions = getattr(config, "max_position_embeddings", None)
+    bounds = [n for n in (tokenizer.model_max_length, positions) if n is not None and n < _NO_LIMIT]
+    return min(bounds, default=_DEFAULT_MAX_INPUT_TOKENS)
 
 
 def _generation_config(path: Path, config) -> GenerationConfig:

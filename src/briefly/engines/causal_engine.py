@@ -18,8 +18,8 @@ from briefly.engines.base import Engine
 from briefly.engines.torch_engine import TorchEngine, _dtype_for
 from briefly.generation import GenerationSettings
 
-# Most tokens a reply may take when the model's generation config sets no max_new_tokens;
-# a brief is a paragraph, and a causal model's max_length counts the prompt as well.
+# Most tokens a reply may take when the model's generation config sets no max_new_tokens
+# (a brief is a paragraph), but never more than half the model's window.
 DEFAULT_MAX_NEW_TOKENS = 256
 
 
@@ -39,15 +39,49 @@ class CausalEngine(Engine):
         if self.tokenizer.pad_token is None:
             # Most decoder-only tokenizers have no padding token; masked EOS tokens pad as well.
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.settings = _reply_settings(self.settings)
+        # generate() fills every unset field from the model's own config, so fields that must
+        # not apply are cleared there: max_length and min_length count the prompt too, so only
+        # the new-token bounds can limit a reply; and briefs are never sampled, so that runs
+        # are repeatable.
+        self.generation_config.update(
+            max_length=None,
+            min_length=None,
+            do_sample=False,
+            temperature=None,
+            top_p=None,
+            top_k=None,
+        )
+        self.model.generation_config = self.generation_config
+        settings = GenerationSettings.from_generation_config(self.generation_config)
+        limit = settings.max_new_tokens or min(DEFAULT_MAX_NEW_TOKENS, self.max_input_tokens // 2)
+        self.settings = replace(settings, max_new_tokens=limit)
         # The prompt and the reply share the model's position window.
-        self.max_input_tokens -= self.settings.new_token_limit()
+        self.window = self.max_input_tokens
+        self.max_input_tokens -= limit
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input length of each text in tokens, chat template and special tokens included."""
         if not texts:
             return []
         return [len(ids) for ids in self._encode(texts)["input_ids"]]
+
+    def generate(
+        self,
+        texts: Sequence[str],
+        settings: GenerationSettings,
+        max_new_tokens: Sequence[int] | None = None,
+    ) -> list[str]:
+        """As :meth:`Engine.generate`, but a reply also stops at the end of the model's window.
+
+        Callers may ask for longer replies than the room kept free (a long brief); each
+        text's bound follows from its own length, so batching still changes nothing.
+        """
+        requested = settings.new_token_limit()
+        bounds = [
+            min(requested if max_new_tokens is None else max_new_tokens[i], self.window - n)
+            for i, n in enumerate(self.count_tokens(texts))
+        ]
+        return super().generate(texts, settings, bounds)
 
     def _encode(self, texts: Sequence[str], **kwargs):
         if self.tokenizer.chat_template is None:
@@ -62,8 +96,7 @@ class CausalEngine(Engine):
 
     def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
         inputs = self._encode(texts, return_tensors="pt", padding=True).to(self.device)
-        # A copy of the model's own config keeps its special-token rules; briefs are
-        # decoded greedily or by beam search, never sampled, so runs are repeatable.
+        # A copy of the model's own config keeps its special-token rules.
         config = copy.deepcopy(self.generation_config)
         config.update(
             num_beams=settings.num_beams,
@@ -71,12 +104,6 @@ class CausalEngine(Engine):
             no_repeat_ngram_size=settings.no_repeat_ngram_size,
             repetition_penalty=settings.repetition_penalty,
             early_stopping=settings.early_stopping,
-            do_sample=False,
-            temperature=None,
-            top_p=None,
-            top_k=None,
-            max_length=None,
-            min_length=None,
             max_new_tokens=settings.new_token_limit(),
             min_new_tokens=settings.new_token_minimum(),
             pad_token_id=self.tokenizer.pad_token_id,
@@ -89,17 +116,3 @@ class CausalEngine(Engine):
 
     # A CUDA out-of-memory error is handled as for seq2seq models.
     _is_out_of_memory = TorchEngine._is_out_of_memory
-
-
-def _reply_settings(settings: GenerationSettings) -> GenerationSettings:
-    """Settings whose lengths bound the reply alone.
-
-    A causal model's max_length and min_length count the prompt too, so they say
-    nothing about the reply; only the new-token bounds are kept.
-    """
-    return replace(
-        settings,
-        max_length=None,
-        min_length=0,
-        max_new_tokens=settings.max_new_tokens or DEFAULT_MAX_NEW_TOKENS,
-    )
