@@ -380,6 +380,26 @@ def batch(
     group_size: Annotated[
         int, typer.Option("--group-size", min=1, help="Articles briefed together.")
     ] = 16,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local, or ray to spread the work over a Ray cluster.")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Ray cluster to join (default: RAY_ADDRESS or a new one)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Ray model workers (default: as many as fit)."),
+    ] = None,
+    gpus_per_worker: Annotated[
+        float | None,
+        typer.Option(
+            "--gpus-per-worker", min=0, help="GPUs per Ray worker (default: 1 if there are GPUs)."
+        ),
+    ] = None,
+    out_format: Annotated[
+        str, typer.Option("--out-format", help="files, or jsonl or parquet shards (Ray only).")
+    ] = "files",
     to: To = "uk,ru,hi",
     summarizer: Summarizer = DEFAULT_SUMMARIZER,
     translator: Translators = None,
@@ -408,6 +428,13 @@ def batch(
         from briefly.sources import list_articles, read_jsonl
 
         _check_format(fmt, FORMATS)
+        if engine not in ("local", "ray"):
+            raise UsageError(f"Unknown engine '{engine}': use local or ray")
+        ray_options = address or workers or gpus_per_worker is not None or out_format != "files"
+        if engine == "local" and ray_options:
+            raise UsageError(
+                "--address, --workers, --gpus-per-worker and --out-format need --engine ray"
+            )
         if not inputs and jsonl is None:
             raise UsageError("Nothing to do: pass a folder, files or globs, or --jsonl FILE")
         languages = parse_languages(to)
@@ -440,7 +467,22 @@ def batch(
             prompt=prompt,
         )
         with _batch_progress(quiet) as on_progress:
-            report = run_batch(briefer, listing.items, out, options, on_progress)
+            if engine == "ray":
+                from briefly.ray_batch import run_batch_ray
+
+                report = run_batch_ray(
+                    briefer,
+                    listing.items,
+                    out,
+                    options,
+                    on_progress,
+                    address=address,
+                    workers=workers,
+                    gpus_per_worker=gpus_per_worker,
+                    out_format=out_format,
+                )
+            else:
+                report = run_batch(briefer, listing.items, out, options, on_progress)
         report.ignored_files = listing.skipped_files
 
     _run(debug, action)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import pickle
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -32,7 +33,7 @@ from briefly.batch import (
     content_hash,
     settings_hash,
 )
-from briefly.errors import BrieflyError, UsageError, first_line
+from briefly.errors import BrieflyError, UsageError
 from briefly.files import write_atomic
 from briefly.pipeline import Brief, Briefer
 from briefly.sources import Item, load_item
@@ -71,6 +72,8 @@ def run_batch_ray(
         raise UsageError(
             f"Unknown output format '{out_format}': use one of {', '.join(OUT_FORMATS)}"
         )
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {workers}")
     if out_format != "files" and options.fmt in _READABLE_SUFFIX:
         raise UsageError(
             f"--format {options.fmt} writes a file beside each JSON result: "
@@ -126,14 +129,12 @@ def _stream(briefer, items, done, settings, options, workers, gpus):
     dataset = ray.data.from_items(rows)
     # briefly reports progress itself; Ray's bars would fight with its own.
     dataset.context.enable_progress_bars = False
-    # Lets a ModelError from the actors reach the caller as itself, as in local batch mode.
-    dataset.context.raise_original_map_exception = True
     # Half a CPU: cleaning is light and often waits on disk or network. Differing resources
     # also keep Ray from fusing it into the model actors, so it runs in tasks of its own.
     cleaned = dataset.map(_clean, fn_kwargs={"max_bytes": options.max_bytes}, num_cpus=0.5)
     pool = (
         ray.data.ActorPoolStrategy(size=workers)
-        if workers
+        if workers is not None
         else ray.data.ActorPoolStrategy(min_size=1)
     )
     briefed = cleaned.map_batches(
@@ -171,7 +172,7 @@ def _clean(row: dict, max_bytes: int) -> dict:
     # Every row has every column, so that Ray sees one schema.
     out = {"position": row["position"], "kind": "", "message": "", "digest": "", "article": ""}
     out |= _read(item, row["known"], max_bytes)
-    return out | {"result": "", "seconds": time.perf_counter() - started}
+    return out | {"result": "", "error": b"", "seconds": time.perf_counter() - started}
 
 
 def _read(item: Item, known: str, max_bytes: int) -> dict:
@@ -198,17 +199,23 @@ class _BriefActor:
     def __init__(self, briefer_settings: dict, settings: str) -> None:
         self._briefer = Briefer(**briefer_settings)
         self._settings = settings
+        self._error: BrieflyError | None = None
+        try:
+            self._briefer.preload()
+        except BrieflyError as e:
+            # Ray reports a constructor's error without its type or message, so it goes to
+            # the driver with the first batch instead, to stop the run as local mode does.
+            self._error = e
 
     def __call__(self, batch):
         import pyarrow as pa
 
-        # Models load on the first batch (cached after), not in __init__: Ray passes on an
-        # error from a batch intact but not one from a constructor, and a missing model must
-        # stop the run, as in local batch mode.
-        self._briefer.preload()
         rows = batch.to_pylist()
         todo = [row for row in rows if row["status"] == "todo"]
-        if todo:
+        if self._error is not None:
+            for row in rows:
+                row |= {"status": "fatal", "error": pickle.dumps(self._error)}
+        elif todo:
             self._brief(todo)
         for row in rows:
             del row["article"]
@@ -236,7 +243,7 @@ def _collect(rows, items, sink, out_dir, options, on_progress, out_format) -> Ba
     started = time.perf_counter()
     notify = on_progress or (lambda _report, _total: None)
     try:
-        for handled, row in enumerate(_unwrapping_errors(rows), 1):
+        for handled, row in enumerate(rows, 1):
             _handle(row, items[row["position"]], sink, report)
             report.seconds = time.perf_counter() - started
             if handled % options.group_size == 0 or handled == len(items):
@@ -258,21 +265,9 @@ def _collect(rows, items, sink, out_dir, options, on_progress, out_format) -> Ba
     return report
 
 
-def _unwrapping_errors(rows):
-    """Re-raise an error of briefly's (a model that cannot load) out of Ray's wrapper."""
-    try:
-        yield from rows
-    except Exception as e:
-        # A RayTaskError keeps the exception raised on the worker as its cause.
-        cause = getattr(e, "cause", None)
-        if not isinstance(cause, BrieflyError):
-            raise
-        # Ray appends retry advice to the message; briefly's messages are one line.
-        cause.args = (first_line(cause),)
-        raise cause from e
-
-
 def _handle(row: dict, item: Item, sink, report: BatchReport) -> None:
+    if row["status"] == "fatal":
+        raise pickle.loads(row["error"])
     if row["status"] == "failed":
         # _failure times from a start; this article's time was spent on the cluster.
         started = time.perf_counter() - row["seconds"]
