@@ -54,7 +54,9 @@ def check_length(length: str, long_strategy: str = "map-reduce") -> None:
 def length_settings(
     base: GenerationSettings, length: str = "medium", max_words: int | None = None
 ) -> GenerationSettings:
-    """Decoding lengths for a brief of the requested length."""
+    """Decoding lengths for a brief of the requested length; medium is the model's own."""
+    if length == "medium" and max_words is None:
+        return base
     limit = base.new_token_limit() or 142
     minimum = base.new_token_minimum()
     if max_words is not None:

@@ -29,16 +29,19 @@ class TorchEngine(Engine):
         super().__init__(path, device)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=_dtype_for(device))
         self.model.to(device).eval()
-        self.max_batch_tokens = 16384 if device == "cuda" else 8192
+        # On CPU batching gains little and padding costs compute, so batches stay small.
+        self.max_batch_tokens = 16384 if device == "cuda" else 2048
         self.compute_type = str(self.model.dtype).removeprefix("torch.")
 
     def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
         inputs = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
         # A copy of the model's own config keeps its special-token rules (forced
-        # BOS/EOS, bad words); lengths are set as decoder lengths (new tokens +
-        # the start token) with the new-token fields cleared, so nothing conflicts.
+        # BOS/EOS, bad words). transformers fills any length left unset from the
+        # model's config, so both forms of each length are set, consistently:
+        # decoder lengths count the start token, new-token counts do not.
         config = copy.deepcopy(self.generation_config)
         limit = settings.new_token_limit()
+        minimum = settings.new_token_minimum()
         config.update(
             num_beams=settings.num_beams,
             length_penalty=settings.length_penalty,
@@ -46,10 +49,10 @@ class TorchEngine(Engine):
             repetition_penalty=settings.repetition_penalty,
             early_stopping=settings.early_stopping,
             do_sample=False,
-            max_new_tokens=None,
-            min_new_tokens=None,
+            max_new_tokens=limit,
+            min_new_tokens=minimum,
             max_length=None if limit is None else limit + 1,
-            min_length=settings.new_token_minimum() + 1,
+            min_length=minimum + 1,
         )
         with torch.inference_mode():
             generated = self.model.generate(**inputs, generation_config=config)
