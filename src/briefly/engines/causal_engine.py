@@ -14,8 +14,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM
 
-from briefly.engines.base import Engine
-from briefly.engines.torch_engine import TorchEngine, _dtype_for
+from briefly.engines.torch_engine import TorchEngine
 from briefly.generation import GenerationSettings
 
 # Most tokens a reply may take when the model's generation config sets no max_new_tokens
@@ -23,17 +22,13 @@ from briefly.generation import GenerationSettings
 DEFAULT_MAX_NEW_TOKENS = 256
 
 
-class CausalEngine(Engine):
+class CausalEngine(TorchEngine):
     """A Hugging Face decoder-only model run with ``model.generate``."""
 
-    backend = "torch"
+    model_class = AutoModelForCausalLM
 
     def __init__(self, path: Path, device: str) -> None:
         super().__init__(path, device)
-        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=_dtype_for(device))
-        self.model.to(device).eval()
-        self.max_batch_tokens = 16384 if device == "cuda" else 8192
-        self.compute_type = str(self.model.dtype).removeprefix("torch.")
         # Generation continues from the last column, so batched prompts must all end there.
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:
@@ -113,6 +108,3 @@ class CausalEngine(Engine):
         # Left padding puts every prompt's end in the same column; the reply follows it.
         replies = generated[:, inputs["input_ids"].shape[1] :]
         return self.tokenizer.batch_decode(replies, skip_special_tokens=True)
-
-    # A CUDA out-of-memory error is handled as for seq2seq models.
-    _is_out_of_memory = TorchEngine._is_out_of_memory

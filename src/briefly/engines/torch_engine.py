@@ -24,10 +24,11 @@ class TorchEngine(Engine):
     """A Hugging Face seq2seq model run with ``model.generate``."""
 
     backend = "torch"
+    model_class = AutoModelForSeq2SeqLM
 
     def __init__(self, path: Path, device: str) -> None:
         super().__init__(path, device)
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=_dtype_for(device))
+        self.model = self.model_class.from_pretrained(path, dtype=_dtype_for(device))
         self.model.to(device).eval()
         # On CPU batching gains little and padding costs compute, so batches stay small.
         self.max_batch_tokens = 16384 if device == "cuda" else 2048
