@@ -16,7 +16,13 @@ from importlib import metadata
 from pathlib import Path
 
 from briefly.errors import ModelError, UsageError
-from briefly.models import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER, model_path, translator_name
+from briefly.models import (
+    DEFAULT_LANGUAGES,
+    DEFAULT_SUMMARIZER,
+    model_path,
+    resolve_device,
+    translator_name,
+)
 
 MODEL_KINDS = ("real", "replica", "tiny")
 DEFAULT_REPLICA_DIR = Path("~/.cache/briefly/replicas")
@@ -84,14 +90,8 @@ def check_device(device: str) -> str:
     """Fail with a one-line :class:`UsageError` (exit 2) when CUDA is asked for but absent."""
     if device not in ("cpu", "cuda"):
         raise UsageError(f"Unknown device '{device}': use cpu or cuda")
-    if device == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise UsageError(
-                "--device cuda was asked for but no CUDA device is visible: use --device cpu"
-            )
-    return device
+    # briefly's own device choice already refuses a missing CUDA device with that message.
+    return resolve_device(device)
 
 
 @dataclass(frozen=True)
