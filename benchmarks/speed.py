@@ -902,7 +902,9 @@ class _CountingTokenizer:
     def __init__(self, tokenizer, tally: _Tally) -> None:
         self._tokenizer = tokenizer
         self._tally = tally
-        self._special = set(tokenizer.all_special_ids)
+        # The CTranslate2 engine's tokenizer decodes tokens, transformers' decode ids.
+        special = getattr(tokenizer, "all_special_ids", None)
+        self._special = set(tokenizer.special_tokens if special is None else special)
 
     def __getattr__(self, name: str):
         return getattr(self._tokenizer, name)

@@ -17,6 +17,14 @@ import pytest
 from benchmarks.replicas import TINY_BART, TINY_MARIAN, build_replica
 
 
+@pytest.fixture(scope="session", autouse=True)
+def briefly_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """briefly's cache (CTranslate2 conversions) for this session, never the user's."""
+    cache = tmp_path_factory.mktemp("briefly-cache")
+    os.environ["BRIEFLY_CACHE"] = str(cache)
+    return cache
+
+
 @pytest.fixture(scope="session")
 def tiny_summarizer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny BART summariser: max 128 input tokens, so ordinary articles need chunking."""

@@ -226,8 +226,8 @@ def test_multilingual_target_token_is_read_from_the_vocabulary(models, tmp_path,
         vocab[code] = vocab.pop(filler)
     (model / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
     engine = load_engine(str(model), device="cpu", backend="torch")
-    assert target_token(engine.tokenizer, "uk") == ">>ukr<<"
-    assert target_token(engine.tokenizer, "be") == ">>bel<<"
+    assert target_token(engine.vocabulary(), "uk") == ">>ukr<<"
+    assert target_token(engine.vocabulary(), "be") == ">>bel<<"
     seen = spy_inputs(engine, monkeypatch)
     Translator(engine, "ru").translate(["Floods hit the town."])
     # (A second call is the guard retrying the random model's gibberish.)
@@ -237,7 +237,7 @@ def test_multilingual_target_token_is_read_from_the_vocabulary(models, tmp_path,
     with pytest.raises(UsageError, match="no target token for 'hi'"):
         Translator(engine, "hi")
     plain = load_engine(models[1]["uk"], device="cpu", backend="torch")
-    assert target_token(plain.tokenizer, "uk") is None
+    assert target_token(plain.vocabulary(), "uk") is None
 
 
 def test_stronger_settings_for_each_problem():

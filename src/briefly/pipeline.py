@@ -16,7 +16,7 @@ from briefly.models import (
     source_translator_name,
     translator_name,
 )
-from briefly.prompts import Prompt, default_prompt, load_prompt, model_family
+from briefly.prompts import Prompt, default_prompt, load_prompt
 from briefly.summarizer import EXTRACTIVE_SENTENCES, Summarizer, Summary, check_length
 from briefly.translator import Translation, Translator
 
@@ -190,7 +190,7 @@ class Briefer:
         }
 
     def _prompt_for(self, engine) -> Prompt | None:
-        name = self.prompt or default_prompt(model_family(engine.config))
+        name = self.prompt or default_prompt(engine.family)
         return None if name is None else load_prompt(name)
 
     def _extract(self, texts: Sequence[str]) -> list[Summary]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from briefly.errors import UsageError
@@ -38,13 +38,12 @@ class Translation:
     warnings: tuple[Warning, ...] = ()  # problems the output guards found and could not fix
 
 
-def target_token(tokenizer, lang: str) -> str | None:
+def target_token(vocab: Mapping[str, int], lang: str) -> str | None:
     """The ``>>xxx<<`` token that selects ``lang`` in a multilingual model, or None.
 
     The token is looked up in the model's own vocabulary; a model without such
     tokens translates into one language only.
     """
-    vocab = tokenizer.get_vocab()
     if not any(t.startswith(">>") and t.endswith("<<") for t in vocab):
         return None
     for code in (lang, _ISO_639_3.get(lang)):
@@ -63,7 +62,7 @@ class Translator:
     def __init__(self, engine, lang: str) -> None:
         self.engine = engine
         self.lang = lang
-        token = target_token(engine.tokenizer, lang)
+        token = target_token(engine.vocabulary(), lang)
         self._prefix = f"{token} " if token else ""
         self._specials = engine.count_tokens([""])[0]
         self.budget = engine.max_input_tokens - engine.count_tokens([self._prefix])[0]

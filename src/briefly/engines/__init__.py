@@ -2,14 +2,13 @@
 
 Every engine (see :class:`briefly.engines.base.Engine`) has the same small
 interface: ``count_tokens(texts)``, ``generate(texts, settings, max_new_tokens=None)``,
-``settings`` (the model's own decoding settings), ``max_input_tokens``,
-``backend`` and ``compute_type``.
+``vocabulary()``, ``settings`` (the model's own decoding settings), ``max_input_tokens``,
+``family``, ``backend`` and ``compute_type``.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -38,13 +37,9 @@ def choose_backend(backend: str, path: Path) -> str:
         return backend
     if not ct2_available():
         return "torch"
-    from briefly.engines.ct2_engine import SUPPORTED_MODEL_TYPES
+    from briefly.engines.ct2_engine import SUPPORTED_MODEL_TYPES, model_type_of
 
-    try:
-        model_type = json.loads((path / "config.json").read_text()).get("model_type")
-    except (OSError, ValueError):
-        return "torch"
-    return "ct2" if model_type in SUPPORTED_MODEL_TYPES else "torch"
+    return "ct2" if model_type_of(path) in SUPPORTED_MODEL_TYPES else "torch"
 
 
 @lru_cache(maxsize=8)

@@ -1,13 +1,11 @@
-"""What every engine shares: the Hugging Face tokenizer, the model's decoding
-settings, token counting, and batching with per-text output bounds."""
+"""What every engine shares: batching by token budget with per-text output bounds,
+and halving a batch that runs out of GPU memory."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-
-from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
 from briefly.batching import token_budget_batches
 from briefly.generation import GenerationSettings
@@ -18,27 +16,30 @@ logger = logging.getLogger("briefly")
 class Engine:
     """A seq2seq model behind ``generate(texts, settings, max_new_tokens=None)``.
 
-    Subclasses implement ``_generate_batch`` and ``_is_out_of_memory``.
+    Subclasses set ``settings`` (the model's own decoding settings), ``max_input_tokens``,
+    ``family`` (see :func:`briefly.prompts.model_family`) and ``compute_type``, and
+    implement ``count_tokens``, ``vocabulary``, ``_generate_batch`` and ``_is_out_of_memory``.
     """
 
     backend = "none"
     # Padded tokens per batch that this engine sorts and groups texts into.
     max_batch_tokens = 8192
+    settings: GenerationSettings
+    max_input_tokens: int
+    family: str
+    compute_type: str
 
     def __init__(self, path: Path, device: str) -> None:
         self.path = path
         self.device = device
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.config = AutoConfig.from_pretrained(path)
-        self.generation_config = _generation_config(path, self.config)
-        self.settings = GenerationSettings.from_generation_config(self.generation_config)
-        self.max_input_tokens = _max_input_tokens(self.tokenizer, self.config)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input length of each text in tokens, special tokens included."""
-        if not texts:
-            return []
-        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+        raise NotImplementedError
+
+    def vocabulary(self) -> dict[str, int]:
+        """The model's input vocabulary, token to id."""
+        raise NotImplementedError
 
     def generate(
         self,
@@ -83,24 +84,3 @@ class Engine:
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:
         raise NotImplementedError
-
-
-# T5's pre-training input length, for models that state no bound: T5's relative positions
-# have no table, and its tokenizer does not always record the length.
-_DEFAULT_MAX_INPUT_TOKENS = 512
-# transformers writes "no limit" into model_max_length as a huge number.
-_NO_LIMIT = 10**9
-
-
-def _max_input_tokens(tokenizer, config) -> int:
-    positions = getattr(config, "max_position_embeddings", None)
-    bounds = [n for n in (tokenizer.model_max_length, positions) if n is not None and n < _NO_LIMIT]
-    return min(bounds, default=_DEFAULT_MAX_INPUT_TOKENS)
-
-
-def _generation_config(path: Path, config) -> GenerationConfig:
-    try:
-        return GenerationConfig.from_pretrained(path)
-    except OSError:
-        # Older checkpoints keep decoding settings in config.json only.
-        return GenerationConfig.from_model_config(config)

@@ -3,7 +3,8 @@
 Converted models live in briefly's cache, keyed by the model's files and the
 quantization. A conversion is written to a temporary folder, stamped with the
 sizes of its files and only then renamed into place, so a crash mid-conversion
-can never leave a model that loads.
+can never leave a model that loads. Running a converted model imports neither
+transformers nor torch (see :mod:`briefly.engines.ct2_convert`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 import ctranslate2
-from ctranslate2.converters import TransformersConverter
 
 from briefly.engines.base import Engine
+from briefly.engines.ct2_tokenizer import load_tokenizer
 from briefly.errors import ModelError, UsageError, first_line
 from briefly.generation import GenerationSettings
 
@@ -27,8 +28,10 @@ logger = logging.getLogger("briefly")
 
 SUPPORTED_MODEL_TYPES = ("bart", "marian")
 _STAMP = "briefly-conversion.json"
+# What runs the converted model besides CTranslate2: tokenizer and decoding settings.
+_MODEL_INFO = "briefly-model.json"
 # Bump when the conversion recipe changes, so old conversions are redone.
-_RECIPE = 1
+_RECIPE = 2
 
 
 def default_compute_type(device: str) -> str:
@@ -40,23 +43,6 @@ def cache_root() -> Path:
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "briefly"
     )
     return Path(base) / "ct2"
-
-
-class _Converter(TransformersConverter):
-    """The stock converter, made to work with BART configs written by transformers v5.
-
-    transformers v5 dropped ``normalize_before`` and ``add_final_layer_norm`` from
-    BartConfig, but CTranslate2's BART loader still reads them. BART never
-    used either (both False), so they are restored on the loaded config.
-    """
-
-    def load_model(self, model_class, model_name_or_path, **kwargs):
-        model = super().load_model(model_class, model_name_or_path, **kwargs)
-        if model.config.model_type == "bart":
-            for name in ("normalize_before", "add_final_layer_norm"):
-                if not hasattr(model.config, name):
-                    setattr(model.config, name, False)
-        return model
 
 
 def converted_model(path: Path, quantization: str) -> Path:
@@ -72,7 +58,11 @@ def converted_model(path: Path, quantization: str) -> Path:
     try:
         out = work / "model"
         logger.info("converting %s to CTranslate2 (%s)", path, quantization)
-        _Converter(str(path), low_cpu_mem_usage=True).convert(str(out), quantization=quantization)
+        # Imported here: conversion needs transformers and torch, running does not.
+        from briefly.engines.ct2_convert import convert
+
+        info = convert(path, out, quantization)
+        (out / _MODEL_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
         files = {f.name: f.stat().st_size for f in out.iterdir()}
         (out / _STAMP).write_text(json.dumps({"files": files, "source": str(path)}))
         try:
@@ -122,10 +112,11 @@ class CT2Engine(Engine):
 
     def __init__(self, path: Path, device: str, compute_type: str | None = None) -> None:
         super().__init__(path, device)
-        if self.config.model_type not in SUPPORTED_MODEL_TYPES:
+        model_type = model_type_of(path)
+        if model_type not in SUPPORTED_MODEL_TYPES:
             raise UsageError(
                 f"CTranslate2 in briefly supports BART and Marian models, not "
-                f"'{self.config.model_type}': use --backend torch"
+                f"'{model_type}': use --backend torch"
             )
         if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
             raise UsageError("CTranslate2 sees no CUDA device: use --device cpu")
@@ -140,13 +131,15 @@ class CT2Engine(Engine):
         # by hundreds of MB with a BART-large-sized summariser (benchmarks/speed.py).
         self.token_budget = 8192 if device == "cuda" else 1024
         self.translator = self._load(path)
-        forced_bos = self.generation_config.forced_bos_token_id
-        self._prefix = (
-            None if forced_bos is None else self.tokenizer.convert_ids_to_tokens(forced_bos)
-        )
+        info = json.loads((self.model_dir / _MODEL_INFO).read_text(encoding="utf-8"))
+        self.tokenizer = load_tokenizer(self.model_dir, info["tokenizer"])
+        self.settings = GenerationSettings(**info["settings"])
+        self.family = info["family"]
+        self.max_input_tokens = info["max_input_tokens"]
+        self._prefix = info["forced_bos_token"]
         # CTranslate2 cannot force EOS at the last step; HF's forced EOS takes a
         # slot of the length budget, so one fewer free token matches HF's output.
-        self._forced_eos = self.generation_config.forced_eos_token_id is not None
+        self._forced_eos = info["forced_eos"]
 
     def _load(self, path: Path) -> ctranslate2.Translator:
         quantization = "int8" if self.compute_type.startswith("int8") else self.compute_type
@@ -161,12 +154,16 @@ class CT2Engine(Engine):
             # is corrupt: convert again once.
             logger.warning("reconverting %s: %s", self.model_dir, first_line(e))
             shutil.rmtree(self.model_dir, ignore_errors=True)
-            return ctranslate2.Translator(str(converted_model(path, quantization)), **options)
+            self.model_dir = converted_model(path, quantization)
+            return ctranslate2.Translator(str(self.model_dir), **options)
+
+    def count_tokens(self, texts) -> list[int]:
+        return [len(tokens) for tokens in self.tokenizer.tokenize(texts)]
+
+    def vocabulary(self) -> dict[str, int]:
+        return self.tokenizer.vocabulary()
 
     def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
-        source = [
-            self.tokenizer.convert_ids_to_tokens(ids) for ids in self.tokenizer(texts)["input_ids"]
-        ]
         limit = settings.new_token_limit()
         maximum = 256 if limit is None else limit - int(self._forced_eos)
         options = {
@@ -183,14 +180,16 @@ class CT2Engine(Engine):
         }
         if self._prefix is not None:
             options["target_prefix"] = [[self._prefix]] * len(texts)
-        results = self.translator.translate_batch(source, **options)
-        return [
-            self.tokenizer.decode(
-                self.tokenizer.convert_tokens_to_ids(result.hypotheses[0]),
-                skip_special_tokens=True,
-            )
-            for result in results
-        ]
+        results = self.translator.translate_batch(self.tokenizer.tokenize(texts), **options)
+        return [self.tokenizer.decode(result.hypotheses[0]) for result in results]
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:
         return self.device == "cuda" and "out of memory" in str(error).lower()
+
+
+def model_type_of(path: Path) -> str | None:
+    """The ``model_type`` in a model folder's config.json, or None where it cannot be read."""
+    try:
+        return json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError, AttributeError):
+        return None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForSeq2SeqLM
 
 from briefly.engines.base import Engine
+from briefly.engines.hf_model import HFModel
 from briefly.generation import GenerationSettings
 
 
@@ -28,11 +30,26 @@ class TorchEngine(Engine):
 
     def __init__(self, path: Path, device: str) -> None:
         super().__init__(path, device)
+        parts = HFModel.read(path)
+        self.tokenizer = parts.tokenizer
+        self.config = parts.config
+        self.generation_config = parts.generation_config
+        self.settings = parts.settings
+        self.family = parts.family
+        self.max_input_tokens = parts.max_input_tokens
         self.model = self.model_class.from_pretrained(path, dtype=_dtype_for(device))
         self.model.to(device).eval()
         # On CPU batching gains little and padding costs compute, so batches stay small.
         self.max_batch_tokens = 16384 if device == "cuda" else 2048
         self.compute_type = str(self.model.dtype).removeprefix("torch.")
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+
+    def vocabulary(self) -> dict[str, int]:
+        return self.tokenizer.get_vocab()
 
     def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
         inputs = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)

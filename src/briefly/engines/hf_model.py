@@ -1,0 +1,58 @@
+"""What briefly reads from a Hugging Face model folder through transformers.
+
+The torch engines run on these objects; the CTranslate2 conversion reads them once and
+records what the CTranslate2 engine needs, so that it never imports transformers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+from briefly.generation import GenerationSettings
+from briefly.prompts import model_family
+
+# T5's pre-training input length, for models that state no bound: T5's relative positions
+# have no table, and its tokenizer does not always record the length.
+_DEFAULT_MAX_INPUT_TOKENS = 512
+# transformers writes "no limit" into model_max_length as a huge number.
+_NO_LIMIT = 10**9
+
+
+@dataclass
+class HFModel:
+    """A model folder's tokenizer, config and decoding settings, as transformers loads them."""
+
+    tokenizer: object  # a transformers tokenizer
+    config: object  # a transformers PretrainedConfig
+    generation_config: GenerationConfig
+
+    @classmethod
+    def read(cls, path: Path) -> HFModel:
+        config = AutoConfig.from_pretrained(path)
+        try:
+            generation_config = GenerationConfig.from_pretrained(path)
+        except OSError:
+            # Older checkpoints keep decoding settings in config.json only.
+            generation_config = GenerationConfig.from_model_config(config)
+        return cls(AutoTokenizer.from_pretrained(path), config, generation_config)
+
+    @property
+    def settings(self) -> GenerationSettings:
+        return GenerationSettings.from_generation_config(self.generation_config)
+
+    @property
+    def family(self) -> str:
+        return model_family(self.config)
+
+    @property
+    def max_input_tokens(self) -> int:
+        positions = getattr(self.config, "max_position_embeddings", None)
+        bounds = [
+            n
+            for n in (self.tokenizer.model_max_length, positions)
+            if n is not None and n < _NO_LIMIT
+        ]
+        return min(bounds, default=_DEFAULT_MAX_INPUT_TOKENS)
