@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import ctranslate2
@@ -157,7 +158,7 @@ class CT2Engine(Engine):
             self.model_dir = converted_model(path, quantization)
             return ctranslate2.Translator(str(self.model_dir), **options)
 
-    def count_tokens(self, texts) -> list[int]:
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(tokens) for tokens in self.tokenizer.tokenize(texts)]
 
     def vocabulary(self) -> dict[str, int]:
