@@ -36,3 +36,9 @@ def tiny_translators(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     """Tiny English-to-{uk, ru, hi} Marian translators, keyed by target language."""
     root = tmp_path_factory.mktemp("models")
     return {lang: build_replica(spec, root / spec.name) for lang, spec in TINY_MARIAN.items()}
+
+
+@pytest.fixture(params=["summarizer", "translator"])
+def model_dir(request, tiny_summarizer: Path, tiny_translators: dict[str, Path]) -> Path:
+    """Each kind of seq2seq model briefly converts for CTranslate2: BART, then Marian."""
+    return tiny_summarizer if request.param == "summarizer" else tiny_translators["uk"]

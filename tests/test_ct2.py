@@ -27,11 +27,6 @@ def ct2_cache(tmp_path, monkeypatch):
     return tmp_path / "cache" / "ct2"
 
 
-@pytest.fixture(params=["summarizer", "translator"])
-def model_dir(request, tiny_summarizer, tiny_translators):
-    return tiny_summarizer if request.param == "summarizer" else tiny_translators["uk"]
-
-
 def test_float32_greedy_equals_torch(model_dir):
     torch_engine = TorchEngine(model_dir, "cpu")
     ct2_engine = CT2Engine(model_dir, "cpu", "float32")

@@ -27,16 +27,6 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def ct2_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("BRIEFLY_CACHE", str(tmp_path / "cache"))
-
-
-@pytest.fixture(params=["summarizer", "translator"])
-def model_dir(request, tiny_summarizer, tiny_translators):
-    return tiny_summarizer if request.param == "summarizer" else tiny_translators["uk"]
-
-
 def test_tokenizes_as_transformers(model_dir):
     reference = AutoTokenizer.from_pretrained(model_dir)
     engine = CT2Engine(model_dir, "cpu", "float32")
