@@ -1,4 +1,4 @@
-"""``python -m benchmarks {speed,quality,report,replicas}``: parse options, call the library, print.
+"""``python -m benchmarks {speed,quality,report,replicas,cleaning}``: parse options, call the library, print.
 
 Heavy imports (torch, transformers, matplotlib) happen inside the commands, so ``--help`` is
 instant.
@@ -88,6 +88,16 @@ def _parser() -> argparse.ArgumentParser:
         "replicas", add_help=False, help="build random-weight models (benchmarks.replicas)"
     )
     replicas.set_defaults(handler=_replicas, passthrough=True)
+
+    cleaning = commands.add_parser(
+        "cleaning", help="furniture removed, story kept, title and author found on real pages"
+    )
+    cleaning.add_argument(
+        "--data", type=Path, required=True, help="folder with trafilatura/ and newspaper4k/ pages"
+    )
+    cleaning.add_argument("--raw", action="store_true", help="score the inputs with no cleaning")
+    cleaning.add_argument("--misses", action="store_true", help="list every string scored wrong")
+    cleaning.set_defaults(handler=_cleaning, passthrough=False)
     return parser
 
 
@@ -189,6 +199,12 @@ def _speed(args: argparse.Namespace, argv: list[str]) -> int | None:
             "The speed benchmark (benchmarks/speed.py) is not in this checkout: update it"
         ) from e
     return speed.main(argv)
+
+
+def _cleaning(args: argparse.Namespace, _argv: list[str]) -> None:
+    from benchmarks import cleaning
+
+    print(cleaning.main(args.data, raw=args.raw, show_misses=args.misses))
 
 
 def _replicas(_args: argparse.Namespace, argv: list[str]) -> None:
