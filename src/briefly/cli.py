@@ -221,6 +221,13 @@ def extract(
     source: Annotated[str, typer.Argument(help="Article file (.txt, .md, .html), URL, or -.")],
     fmt: Format = "text",
     output: Output = None,
+    show_removed: Annotated[
+        bool, typer.Option("--show-removed", help="Print each dropped line and why to stderr.")
+    ] = False,
+    no_clean: Annotated[
+        bool,
+        typer.Option("--no-clean", help="Keep the text as it is: decoding and whitespace only."),
+    ] = False,
     debug: Debug = False,
 ) -> None:
     """Show the cleaned article (title, author, date, body) without running any model."""
@@ -228,10 +235,13 @@ def extract(
 
     def action() -> None:
         from briefly.loader import load_article
-        from briefly.render import render_article
+        from briefly.render import render_article, render_removed
 
         _check_format(fmt, ("text", "json"))
-        _emit(render_article(load_article(source), fmt), output)
+        article = load_article(source, clean=not no_clean)
+        if show_removed:
+            sys.stderr.write(render_removed(article))
+        _emit(render_article(article, fmt), output)
 
     _run(debug, action)
 

@@ -16,13 +16,20 @@ import sys
 import unicodedata
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import charset_normalizer
 
-from briefly.cleaning import CleanedText, clean_paragraphs, clean_text, parse_date
+from briefly.cleaning import (
+    CleanedText,
+    Removed,
+    clean_paragraphs,
+    clean_text,
+    normalize_text,
+    parse_date,
+)
 from briefly.errors import InputError, UsageError
 
 if TYPE_CHECKING:
@@ -45,6 +52,8 @@ class Article:
     published: str | None
     # The cleaned story text, paragraphs separated by a blank line.
     body: str
+    # Each line cleaning dropped, with the reason, for ``briefly extract --show-removed``.
+    removed: tuple[Removed, ...] = field(default=())
 
 
 # Whether a file or response is a web page; others are sniffed.
@@ -101,8 +110,11 @@ def load_article(
     stdin: BinaryIO | None = None,
     max_bytes: int = 10_000_000,
     timeout: float = 20.0,
+    clean: bool = True,
 ) -> Article:
     """Load one article from a file path, an http(s) URL, or "-" for stdin.
+
+    ``clean=False`` skips furniture removal (see :func:`parse_article`).
 
     Raises :class:`InputError` (with a ``kind``) when the source cannot be read
     or has no article text, and :class:`UsageError` for other URL schemes.
@@ -112,7 +124,7 @@ def load_article(
         raise UsageError("No article given: pass a file path, an http(s) URL, or '-' for stdin.")
     if source == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        return parse_article(_read_limited(stream, max_bytes, "-"), source="-")
+        return parse_article(_read_limited(stream, max_bytes, "-"), source="-", clean=clean)
     scheme = _URL_SCHEME.match(source)
     if scheme:
         if scheme[1].lower() not in ("http", "https"):
@@ -120,12 +132,24 @@ def load_article(
                 f"Unsupported URL scheme {scheme[1]!r} in {source}: use an http(s) URL, "
                 "or a local file path."
             )
-        return _load_url(source, max_bytes=max_bytes, timeout=timeout)
-    return _load_file(Path(source), source, max_bytes=max_bytes)
+        return _load_url(source, max_bytes=max_bytes, timeout=timeout, clean=clean)
+    return _load_file(Path(source), source, max_bytes=max_bytes, clean=clean)
 
 
-def parse_article(data: bytes | str, *, source: str = "-", is_html: bool | None = None) -> Article:
-    """Build an :class:`Article` from raw bytes or text; ``is_html=None`` sniffs the markup."""
+def parse_article(
+    data: bytes | str,
+    *,
+    source: str = "-",
+    is_html: bool | None = None,
+    clean: bool = True,
+    furniture: frozenset[str] = frozenset(),
+) -> Article:
+    """Build an :class:`Article` from raw bytes or text; ``is_html=None`` sniffs the markup.
+
+    ``clean=False`` keeps the text as it is (decoded, whitespace tidied; for a page, the
+    extractor's text). ``furniture`` holds lines to drop wherever they stand, such as
+    :func:`briefly.cleaning.recurring_lines` of the article's batch.
+    """
     if isinstance(data, bytes):
         text = _decode_bytes(data, source)
     else:
@@ -136,9 +160,12 @@ def parse_article(data: bytes | str, *, source: str = "-", is_html: bool | None 
     if is_html is None:
         is_html = _looks_like_html(text)
     if is_html:
-        cleaned = _extract_html(text, source)
+        cleaned = _extract_html(text, source, clean=clean, furniture=furniture)
+    elif not clean:
+        cleaned = CleanedText(None, None, None, tuple(normalize_text(text).split("\n\n")))
     else:
-        cleaned = clean_text(text, markdown=source.lower().endswith(_MARKDOWN_SUFFIXES))
+        markdown = True if source.lower().endswith(_MARKDOWN_SUFFIXES) else None
+        cleaned = clean_text(text, markdown=markdown, furniture=furniture)
     if not cleaned.paragraphs:
         raise InputError(
             f"No article text found in {_label(source)} after removing page furniture: "
@@ -151,6 +178,7 @@ def parse_article(data: bytes | str, *, source: str = "-", is_html: bool | None 
         author=cleaned.author,
         published=cleaned.published,
         body="\n\n".join(cleaned.paragraphs),
+        removed=cleaned.removed,
     )
 
 
@@ -241,7 +269,7 @@ def _looks_like_html(text: str) -> bool:
     return bool(_HTML_START.match(text)) or len(_HTML_TAG.findall(text)) >= _MIN_HTML_TAGS
 
 
-def _load_file(path: Path, source: str, *, max_bytes: int) -> Article:
+def _load_file(path: Path, source: str, *, max_bytes: int, clean: bool = True) -> Article:
     try:
         if path.is_dir():
             raise InputError(
@@ -262,16 +290,16 @@ def _load_file(path: Path, source: str, *, max_bytes: int) -> Article:
             f"Cannot read {source}: {e.strerror or e}. Check its permissions.", "unreadable"
         ) from e
     is_html = _IS_HTML_BY_SUFFIX.get(path.suffix.lower())
-    return parse_article(data, source=source, is_html=is_html)
+    return parse_article(data, source=source, is_html=is_html, clean=clean)
 
 
-def _load_url(url: str, *, max_bytes: int, timeout: float) -> Article:
+def _load_url(url: str, *, max_bytes: int, timeout: float, clean: bool = True) -> Article:
     data, content_type, charset = _fetch(url, max_bytes=max_bytes, timeout=timeout)
     text = _decode_as(data, charset) if charset else None
     is_html = _IS_HTML_BY_TYPE.get(content_type)
     if text is None:
-        return parse_article(data, source=url, is_html=is_html)
-    return parse_article(text.removeprefix("\ufeff"), source=url, is_html=is_html)
+        return parse_article(data, source=url, is_html=is_html, clean=clean)
+    return parse_article(text.removeprefix("\ufeff"), source=url, is_html=is_html, clean=clean)
 
 
 def _fetch(url: str, *, max_bytes: int, timeout: float) -> tuple[bytes, str, str | None]:
@@ -333,8 +361,14 @@ def _too_large(source: str, max_bytes: int) -> InputError:
     )
 
 
-def _extract_html(html: str, source: str) -> CleanedText:
-    """Extract the story and its metadata from a web page with trafilatura."""
+def _extract_html(
+    html: str, source: str, *, clean: bool = True, furniture: frozenset[str] = frozenset()
+) -> CleanedText:
+    """Extract the story and its metadata from a web page with trafilatura.
+
+    trafilatura leaves some furniture behind (link lists, calls to action, credits); the
+    text cleaner's furniture rules take it out unless ``clean`` is False.
+    """
     import trafilatura  # Slow to import; only pages need it.
 
     url = source if _URL_SCHEME.match(source) else None
@@ -344,7 +378,10 @@ def _extract_html(html: str, source: str) -> CleanedText:
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     title = _strip_site_name(document.title, document.sitename, document.hostname, document.author)
-    cleaned = clean_paragraphs(_html_blocks(document.body), title=title)
+    blocks = _html_blocks(document.body)
+    if not clean:
+        return CleanedText(title, document.author, parse_date(document.date or ""), tuple(blocks))
+    cleaned = clean_paragraphs(blocks, title=title, furniture=furniture)
     author = document.author
     # Pages name the site or a placeholder where no person is credited.
     if author and author.lower() in {*_NOT_AUTHORS, (document.sitename or "").lower()}:
@@ -354,6 +391,7 @@ def _extract_html(html: str, source: str) -> CleanedText:
         author=author.replace("; ", ", ") if author else cleaned.author,
         published=parse_date(document.date or "") or cleaned.published,
         paragraphs=cleaned.paragraphs,
+        removed=cleaned.removed,
     )
 
 
