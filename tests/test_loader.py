@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from briefly.errors import InputError, UsageError
 from briefly.cleaning import Removed
+from briefly.errors import InputError, UsageError
 from briefly.loader import Article, decode_bytes, load_article, parse_article
 
 ARTICLES = Path(__file__).parent / "data" / "articles"

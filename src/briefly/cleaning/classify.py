@@ -137,11 +137,14 @@ def classify(
     ``lenient`` takes every sentence for story, for articles too short to have a paragraph
     of jusText's length.
     """
-    labels = [BAD if reason else first_pass(unit, stoplist) for unit, reason in zip(units, strong)]
+    labels = [
+        BAD if reason else first_pass(unit, stoplist)
+        for unit, reason in zip(units, strong, strict=True)
+    ]
     if lenient:
         labels = [
             GOOD if label == NEARGOOD or (label == SHORT and is_sentence(unit.text)) else label
-            for unit, label in zip(units, labels)
+            for unit, label in zip(units, labels, strict=True)
         ]
     reasons = list(strong)
     _mark_menu_runs(units, labels, reasons)
@@ -150,7 +153,7 @@ def classify(
     labels = _resolve_short(units, labels)
     labels = _resolve_neargood(labels)
     verdicts = []
-    for label, reason in zip(labels, reasons):
+    for label, reason in zip(labels, reasons, strict=True):
         if label == GOOD:
             verdicts.append(Verdict(GOOD))
         else:

@@ -140,7 +140,7 @@ def _clean(
         verdicts = _drop_title(found, verdicts, title)
     removed = tuple(
         Removed(unit.text, verdict.reason)
-        for unit, verdict in zip(found, verdicts)
+        for unit, verdict in zip(found, verdicts, strict=True)
         if verdict.label != GOOD
     )
     return CleanedText(
@@ -258,7 +258,7 @@ def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[V
     mass = [sum(len(found[i].text) for i in cluster) for cluster in clusters]
     main = max(mass)
     pruned = list(verdicts)
-    for cluster, size in zip(clusters, mass):
+    for cluster, size in zip(clusters, mass, strict=True):
         if size < _MIN_CLUSTER_SHARE * main:
             for index in cluster:
                 pruned[index] = Verdict(BAD, "away from the story")
@@ -312,7 +312,7 @@ def _drop_title(found: Sequence[Unit], verdicts: Sequence[Verdict], title: str) 
         if comparable(metadata.strip_site_name(unit.text)) == wanted
         or comparable(unit.text) == wanted
         else verdict
-        for unit, verdict in zip(found, verdicts)
+        for unit, verdict in zip(found, verdicts, strict=True)
     ]
     # A text of one short line is the story itself, not a headline.
     return dropped if any(v.label == GOOD for v in dropped) else list(verdicts)
@@ -322,7 +322,7 @@ def _paragraphs(found: Sequence[Unit], verdicts: Sequence[Verdict]) -> Iterable[
     """Kept units as paragraphs; list items of one block share a paragraph."""
     items: list[str] = []
     block = -1
-    for unit, verdict in zip(found, verdicts):
+    for unit, verdict in zip(found, verdicts, strict=True):
         if verdict.label != GOOD:
             continue
         if unit.is_list_item and (not items or unit.block == block):

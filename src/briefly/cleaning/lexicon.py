@@ -48,8 +48,9 @@ LABEL = re.compile(rf"^({_LABELS})$", re.IGNORECASE)
 
 # Lines that start so are furniture when they are short and not a finished sentence.
 _PROMPTS = (
-    r"sign up|signup|subscribe|follow us|follow @|join us|join our|download (our|the)|get (our|the) "
-    r"(app|newsletter)|get the latest|get more|read more|read next|read also|see also|also read|"
+    r"sign up|signup|subscribe|follow us|follow @|join us|join our|download (our|the)|"
+    r"get (our|the) (app|newsletter)|get the latest|get more|read more|read next|read also|"
+    r"see also|also read|"
     r"related:|more:|watch:|listen:|video:|photos?:|images?:|gallery:|credit:|source:|"
     r"image (credit|source)|photo (credit|by)|tags?:|topics?:|filed under|categories:|"
     r"category:|posted in|more from|more on|more about|click here|tap here|"
