@@ -1,4 +1,4 @@
-"""``python -m benchmarks {speed,quality,report,replicas,cleaning}``: parse options, call the library, print.
+"""``python -m benchmarks {speed,quality,report,replicas,cleaning}``: parse, call, print.
 
 Heavy imports (torch, transformers, matplotlib) happen inside the commands, so ``--help`` is
 instant.
