@@ -28,6 +28,8 @@ _MAX_LABEL_WORDS = 6
 _MAX_PROMPT_WORDS = 20
 _MAX_COPYRIGHT_WORDS = 25
 _MAX_CALL_WORDS = 40
+# Enough words to tell the language by its stopwords.
+_LANGUAGE_SAMPLE_WORDS = 3000
 _MIN_LEAD_IN_WORDS = 5
 # Numbered navigation: "1. HOME", "2. WORLD".
 _BREADCRUMB = re.compile(r"^\d{1,2}[.)]\s+(?P<item>[^a-z]{2,30})$")
@@ -52,7 +54,11 @@ class Verdict:
 
 def pick_stoplist(texts: Sequence[str]) -> frozenset[str]:
     """The jusText stoplist whose words are densest in ``texts`` (the article's language)."""
-    words = [w.lower() for text in texts for w in _WORD.findall(text)]
+    words = []
+    for text in texts:
+        words.extend(_WORD.findall(text.lower()))
+        if len(words) > _LANGUAGE_SAMPLE_WORDS:
+            break
     best: frozenset[str] = frozenset()
     best_hits = -1
     for stoplist in lexicon.stoplists().values():
@@ -66,7 +72,11 @@ def strong_furniture(text: str) -> str:
     """Why ``text`` is furniture wherever it stands ("" when it may be story)."""
     bare = text.strip(_EDGE_PUNCTUATION)
     words = bare.split()
-    if not bare or lexicon.MARKER.search(text.strip()):
+    if not bare or lexicon.MARKER.match(text.strip()):
+        return "dump marker"
+    if len(words) > _MAX_CALL_WORDS:
+        return ""  # a paragraph: no furniture pattern is that long
+    if len(words) <= _MAX_PROMPT_WORDS and lexicon.INLINE_MARKER.search(text):
         return "dump marker"
     if len(words) <= _MAX_LABEL_WORDS and lexicon.LABEL.match(bare):
         return "furniture label"
@@ -95,7 +105,7 @@ def strong_furniture(text: str) -> str:
 
 def first_pass(unit: Unit, stoplist: frozenset[str]) -> str:
     """jusText's context-free class of a unit that is not strong furniture."""
-    words = [w.lower() for w in _WORD.findall(unit.text)]
+    words = _WORD.findall(unit.text.lower())
     length = len(unit.text)
     if not words:
         return BAD

@@ -21,6 +21,7 @@ from briefly.cleaning.layout import LIST_ITEM, Unit, front_matter, looks_like_ma
 # A headline is near the story's start and of headline length.
 _TITLE_WINDOW = 25
 _MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 2, 30
+_MAX_TITLE_CHARS = 300
 # Story text this many furniture units away from the rest, and this much smaller, is not
 # part of the story.
 _CLUSTER_GAP = 8
@@ -166,7 +167,7 @@ def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> li
             reason = "byline"
         elif not reason or reason in ("furniture phrase", "menu"):
             reason = _metadata_reason(text, meta) or reason
-        if not reason and comparable(text) in furniture:
+        if not reason and furniture and comparable(text) in furniture:
             reason = "recurs across the batch"
         after_bare_by = metadata.is_bare_by(text)
         reasons.append(reason)
@@ -272,7 +273,11 @@ def _pick_title(
     start = next((i for i, v in enumerate(verdicts) if v.label == GOOD), None)
     if start is None:
         return None
-    counts = Counter(comparable(metadata.strip_site_name(unit.text)) for unit in found)
+    counts = Counter(
+        comparable(metadata.strip_site_name(unit.text))
+        for unit in found
+        if len(unit.text) < _MAX_TITLE_CHARS
+    )
     best, best_score = None, 0.0
     for index in range(max(0, start - _TITLE_WINDOW), start + 1):
         unit = found[index]
@@ -308,14 +313,17 @@ def _headline_shaped(text: str) -> bool:
 def _drop_title(found: Sequence[Unit], verdicts: Sequence[Verdict], title: str) -> list[Verdict]:
     wanted = comparable(title)
     dropped = [
-        Verdict(BAD, "headline")
-        if comparable(metadata.strip_site_name(unit.text)) == wanted
-        or comparable(unit.text) == wanted
-        else verdict
+        Verdict(BAD, "headline") if _is_title(unit.text, wanted) else verdict
         for unit, verdict in zip(found, verdicts, strict=True)
     ]
     # A text of one short line is the story itself, not a headline.
     return dropped if any(v.label == GOOD for v in dropped) else list(verdicts)
+
+
+def _is_title(text: str, wanted: str) -> bool:
+    if len(text) > _MAX_TITLE_CHARS:
+        return False
+    return wanted in (comparable(text), comparable(metadata.strip_site_name(text)))
 
 
 def _paragraphs(found: Sequence[Unit], verdicts: Sequence[Verdict]) -> Iterable[str]:

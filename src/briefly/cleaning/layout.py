@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 # Zero-width space, word joiner, BOM and soft hyphen only: ZWJ/ZWNJ carry meaning in
 # some scripts and stay.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _LINE_EDGE = re.compile(r" *\n *")
@@ -75,7 +75,7 @@ def normalize_text(text: str) -> str:
 
 
 def _normalize_chars(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     return text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\u00a0", " ")
 

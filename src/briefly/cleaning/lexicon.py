@@ -74,10 +74,11 @@ PROMPT = re.compile(rf"^({_PROMPTS})", re.IGNORECASE)
 # What text dumps leave of page machinery: lynx's links, frames and forms, html2text's
 # image and link syntax, bs4's script remains.
 MARKER = re.compile(
-    r"^(#\S.*|IFRAME:.*|\(BUTTON\).*|\[?(INLINE|IMG|IMAGE|EMBED|BUTTON|LINK)\]?.*|EMBED\b.*"
-    r"|<[a-z!/][^>]*>?.*|_{3,}.*|\[\d+\].*|(https?://|www\.)\S+|javascript:.*"
-    r"|[\W\d_]+)$|[(\[]BUTTON[)\]]|\b[A-Za-z0-9_-]+\.(jpe?g|png|gif|webp|svg)\b",
+    r"#\S|IFRAME:|\(BUTTON\)|\[?(INLINE|IMG|IMAGE|EMBED|BUTTON|LINK)\b|EMBED\b"
+    r"|<[a-z!/]|_{3,}|\[\d+\]|(https?://|www\.)\S+$|javascript:|[\W\d_]+$",
 )
+# Markers inside a line: lynx's buttons, image file names left from alt-less images.
+INLINE_MARKER = re.compile(r"[(\[]BUTTON[)\]]|\.(jpe?g|png|gif|webp|svg)\b", re.IGNORECASE)
 # "123 views", "4.5K shares", "Просмотров: 120", "12 переглядів".
 COUNTER = re.compile(
     r"^(\d[\d,.\s]*[kmкм]?\s*(views?|reads?|comments?|shares?|likes?|просмотр\w*|"
