@@ -20,12 +20,13 @@ from briefly.cleaning.layout import LIST_ITEM, Unit, front_matter, looks_like_ma
 
 # A headline is near the story's start and of headline length.
 _TITLE_WINDOW = 25
-_MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 2, 30
+_MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 3, 30
 _MAX_TITLE_CHARS = 300
 # Story text this many furniture units away from the rest, and this much smaller, is not
 # part of the story.
 _CLUSTER_GAP = 8
 _MIN_CLUSTER_SHARE = 0.3
+_METADATA_REASONS = ("byline", "date line", "byline and date")
 # A line recurs in a batch when this many articles (and this share of them) have it.
 _MIN_RECURRING = 3
 _RECURRING_SHARE = 0.05
@@ -136,7 +137,7 @@ def _clean(
     if title is None and find_title:
         index = _pick_title(found, verdicts, strong)
         if index is not None:
-            title = metadata.strip_site_name(found[index].text)
+            title = metadata.strip_site_name(_title_text(found, index) or "")
     if title is not None:
         verdicts = _drop_title(found, verdicts, title)
     removed = tuple(
@@ -279,16 +280,25 @@ def _pick_title(
         if len(unit.text) < _MAX_TITLE_CHARS
     )
     best, best_score = None, 0.0
-    for index in range(max(0, start - _TITLE_WINDOW), start + 1):
+    candidates = range(max(0, start - _TITLE_WINDOW), start + 1)
+    # A page's <title>, "Headline | Site", opens BeautifulSoup's text.
+    page_title = metadata.TITLE_SEPARATORS.search(found[0].text) and not strong[0]
+    if page_title and 0 not in candidates:
+        candidates = [0, *range(max(0, start - _TITLE_WINDOW), start + 1)]
+    for index in candidates:
         unit = found[index]
-        if strong[index] or not _headline_shaped(unit.text):
+        text = _title_text(found, index)
+        if strong[index] or text is None or not _headline_shaped(text):
             continue
         if index == start and not _can_lend_title(found, verdicts, start):
             continue
         score = 1.0 + (start - index <= 3) + 0.5 * (start - index <= 8)
         score += 3 * (unit.heading == 1) + (unit.heading > 1) + 2 * unit.outdented
-        score += 2 * (counts[comparable(metadata.strip_site_name(unit.text))] > 1)
-        score -= 2 * (unit.text.isupper() or len(unit.text.split()) < 4)
+        score += 2 * (counts[comparable(metadata.strip_site_name(text))] > 1)
+        # The headline stands over the byline and date.
+        score += 2 * any(r in _METADATA_REASONS for r in strong[index + 1 : index + 3])
+        score -= 2 * text.isupper() + (len(text.split()) < 4)
+        score += 3 * (index == 0 and bool(page_title))
         if score >= best_score:
             best, best_score = index, score
     return best
@@ -296,17 +306,30 @@ def _pick_title(
 
 def _can_lend_title(found: Sequence[Unit], verdicts: Sequence[Verdict], start: int) -> bool:
     """Whether the first story unit may be the headline: more story follows it."""
-    return any(v.label == GOOD for v in verdicts[start + 1 :]) and not found[start].is_list_item
+    return any(v.label == GOOD for v in verdicts[start + 1 :])
+
+
+def _title_text(found: Sequence[Unit], index: int) -> str | None:
+    """A unit's text as a headline: a lone bulleted line loses its bullet, a list item none."""
+    unit = found[index]
+    if not unit.is_list_item:
+        return unit.text
+    neighbours = [found[i] for i in (index - 1, index + 1) if 0 <= i < len(found)]
+    in_list = any(n.is_list_item and n.block == unit.block for n in neighbours)
+    return None if in_list else LIST_ITEM.sub("", unit.text)
 
 
 def _headline_shaped(text: str) -> bool:
     words = text.split()
-    unfinished = text.endswith((".", ",", ";", ":")) and not text.endswith("...")
+    # Sentences, datelines ("New York CNN —") and list items are no headlines.
+    unfinished = text.endswith((".", ",", ";", ":", "—", "-", "–")) and not text.endswith("...")
     return (
         _MIN_TITLE_WORDS <= len(words) <= _MAX_TITLE_WORDS
         and not unfinished
-        and any(ch.isalpha() for ch in text)
+        and (text[:1].isalnum() or text[:1] in "\"'“‘«")
+        and not LIST_ITEM.match(text)
         and metadata.byline(text) is None
+        and metadata.parse_date(text) is None
     )
 
 

@@ -110,19 +110,27 @@ def units(text: str, *, markdown: bool = False) -> list[Unit]:
     found: list[Unit] = []
     block = 0
     pending: list[str] = []
-    for line in [*lines, ""]:
+    after_blank = False
+    for line in lines:
         if not line.strip():
-            if pending:
-                found.append(_unit(pending, block, markdown, indented))
-                pending = []
-            block += 1
-            continue
-        if pending and _continues(pending[-1], line, width):
-            pending.append(line)
+            after_blank = True
             continue
         if pending:
+            # BeautifulSoup puts each inline element on a line of its own, blank lines between.
+            joins = (
+                _is_fragment(pending[-1], line)
+                if after_blank
+                else _continues(pending[-1], line, width)
+            )
+            if joins:
+                pending.append(line)
+                after_blank = False
+                continue
             found.append(_unit(pending, block, markdown, indented))
-        pending = [line]
+            block += after_blank
+        pending, after_blank = [line], False
+    if pending:
+        found.append(_unit(pending, block, markdown, indented))
     return [unit for unit in found if unit.text]
 
 
@@ -158,15 +166,23 @@ def _continues(previous: str, line: str, width: int | None) -> bool:
     """Whether ``line`` goes on from ``previous`` (same paragraph, broken by the layout)."""
     if _STARTS_UNIT.match(line):
         return False
-    stripped = line.strip()
-    first_word = stripped.split(" ", 1)[0]
-    # Text split around a link or an emphasised word: ", said the mayor" / "and then".
-    if stripped[:1] in ",.;:)!?" or (stripped[:1].islower() and not SENTENCE_END.search(previous)):
+    if _is_fragment(previous, line):
         return True
+    first_word = line.strip().split(" ", 1)[0]
     if width is None:
         return False
     # Wrapped: the next word would not have fitted on the line.
     return len(previous) + 1 + len(first_word) > width and len(previous) >= width - 2 * _WRAP_SLACK
+
+
+def _is_fragment(previous: str, line: str) -> bool:
+    """Text split around a link or an emphasised word: ", said the mayor" / "and then"."""
+    stripped = line.strip()
+    if _STARTS_UNIT.match(line):
+        return False
+    return stripped[:1] in ",.;:)!?" or (
+        stripped[:1].islower() and not SENTENCE_END.search(previous)
+    )
 
 
 def _wrap_width(lines: list[str]) -> int | None:

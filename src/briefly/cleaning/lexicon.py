@@ -105,7 +105,9 @@ CALL_TO_ACTION = re.compile(
     r"newsletter|app|channel|page)\b"
     r"|\b(may earn (a )?(commission|portion|share)|affiliate (links?|partnerships?|commission)|"
     r"uses? cookies|use of cookies|cookie policy|ad-?blocker|browser version|enable javascript|"
-    r"protected by recaptcha|newsletter|in your inbox|to your inbox|no spam)\b",
+    r"protected by recaptcha|newsletter|in your inbox|to your inbox|no spam|"
+    r"(don'?t|do not) have an account|already (have an account|a subscriber)|"
+    r"forgot (your )?password|create (an|your|a free) account|now playing|ad feedback)\b",
     re.IGNORECASE,
 )
 # Headings of link lists ("More Must-Reads", "Most Popular", "Related Stories").

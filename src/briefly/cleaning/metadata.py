@@ -54,7 +54,8 @@ _MAX_BARE_DATE_WORDS = 7
 
 # Byline labels; "By" may be glued to the name where a dump lost the space after a link.
 _BYLINE = re.compile(
-    r"^(by|written by|reporting by|words by|story by|posted by|text by|authors?|"
+    r"^(by|written by|reporting by|words by|story by|posted by|text by|authors?|analysis by|"
+    r"opinion by|commentary by|interview by|photos by|"
     r"reporter|автор(ы|и)?( материала| матеріалу| статьи| статті)?|текст|लेखक|रिपोर्ट|"
     r"रिपोर्टर|संवाददाता)\s*[:\-–—]?\s+(?P<name>.+)$|^By(?P<glued>[A-Z].+)$",
     re.IGNORECASE,
@@ -70,7 +71,7 @@ _ROLE = re.compile(
 _NAME_CONNECTORS = frozenset("and & de da del der van von la le bin al y и і та".split())
 _NAME_END = re.compile(r"\s+(\||-|–|—|·|•|on|at|published|updated|\d)\s*.*$|[,;]\s*.*$", re.I)
 _MAX_NAME_WORDS = 8
-_MAX_BYLINE_WORDS = 14
+_MAX_BYLINE_WORDS = 20
 _NOT_NAMES = frozenset(
     "image images photo logo icon video staff the a an this that our more all view".split()
 )
