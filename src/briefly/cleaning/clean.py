@@ -8,6 +8,7 @@ articles are judged leniently, then only strong furniture goes, then nothing doe
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,12 +21,15 @@ from briefly.cleaning.layout import LIST_ITEM, Unit, front_matter, looks_like_ma
 
 # A headline is near the story's start and of headline length.
 _TITLE_WINDOW = 25
+_TITLE_AFTER = 3
 _MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 3, 30
 _MAX_TITLE_CHARS = 300
 # Story text this many furniture units away from the rest, and this much smaller, is not
 # part of the story.
 _CLUSTER_GAP = 8
 _MIN_CLUSTER_SHARE = 0.3
+# "You are what you search. (The Associated Press)": a caption, not a headline.
+_SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
 _METADATA_REASONS = ("byline", "date line", "byline and date")
 # A line recurs in a batch when this many articles (and this share of them) have it.
 _MIN_RECURRING = 3
@@ -280,19 +284,20 @@ def _pick_title(
         if len(unit.text) < _MAX_TITLE_CHARS
     )
     best, best_score = None, 0.0
-    candidates = range(max(0, start - _TITLE_WINDOW), start + 1)
+    # The first story unit may be a caption or a kept list above the headline: look past it.
+    candidates = range(max(0, start - _TITLE_WINDOW), min(len(found), start + _TITLE_AFTER + 1))
     # A page's <title>, "Headline | Site", opens BeautifulSoup's text.
     page_title = metadata.TITLE_SEPARATORS.search(found[0].text) and not strong[0]
     if page_title and 0 not in candidates:
-        candidates = [0, *range(max(0, start - _TITLE_WINDOW), start + 1)]
+        candidates = [0, *candidates]
     for index in candidates:
         unit = found[index]
         text = _title_text(found, index)
         if strong[index] or text is None or not _headline_shaped(text):
             continue
-        if index == start and not _can_lend_title(found, verdicts, start):
+        if index >= start and not _can_lend_title(found, verdicts, index):
             continue
-        score = 1.0 + (start - index <= 3) + 0.5 * (start - index <= 8)
+        score = 1.0 + (abs(start - index) <= 3) + 0.5 * (start - index <= 8)
         score += 3 * (unit.heading == 1) + (unit.heading > 1) + 2 * unit.outdented
         score += 2 * (counts[comparable(metadata.strip_site_name(text))] > 1)
         # The headline stands over the byline and date.
@@ -330,6 +335,7 @@ def _headline_shaped(text: str) -> bool:
         and not LIST_ITEM.match(text)
         and metadata.byline(text) is None
         and metadata.parse_date(text) is None
+        and not _SENTENCE_INSIDE.search(text)
     )
 
 

@@ -117,11 +117,10 @@ def units(text: str, *, markdown: bool = False) -> list[Unit]:
             continue
         if pending:
             # BeautifulSoup puts each inline element on a line of its own, blank lines between.
-            joins = (
-                _is_fragment(pending[-1], line)
-                if after_blank
-                else _continues(pending[-1], line, width)
-            )
+            if after_blank:
+                joins = width is None and _is_split_sentence(pending[-1], line)
+            else:
+                joins = _continues(pending[-1], line, width)
             if joins:
                 pending.append(line)
                 after_blank = False
@@ -182,6 +181,15 @@ def _is_fragment(previous: str, line: str) -> bool:
         return False
     return stripped[:1] in ",.;:)!?" or (
         stripped[:1].islower() and not SENTENCE_END.search(previous)
+    )
+
+
+def _is_split_sentence(previous: str, line: str) -> bool:
+    """A sentence BeautifulSoup cut at a link, blank lines between: not a heading and a tag."""
+    return (
+        len(previous) >= _LONG_LINE
+        and len(line.split()) >= 2 - (line.strip()[:1] in ",.;:)!?")
+        and _is_fragment(previous, line)
     )
 
 

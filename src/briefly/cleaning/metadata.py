@@ -72,6 +72,8 @@ _NAME_CONNECTORS = frozenset("and & de da del der van von la le bin al y и і �
 _NAME_END = re.compile(r"\s+(\||-|–|—|·|•|on|at|published|updated|\d)\s*.*$|[,;]\s*.*$", re.I)
 _MAX_NAME_WORDS = 8
 _MAX_BYLINE_WORDS = 20
+_INNER_BY = re.compile(r"\s[Bb]y:?\s+(?P<name>[A-Z].*)$")
+_MAX_DATED_BYLINE_WORDS = 35
 _NOT_NAMES = frozenset(
     "image images photo logo icon video staff the a an this that our more all view".split()
 )
@@ -122,6 +124,10 @@ def byline(line: str) -> str | None:
     match = _ROLE.match(line)
     if match:
         return person_name(match["name"])
+    # "National Desk By National Desk The Plain Dealer on December 27, 2014 at 12:06 PM".
+    inner = _INNER_BY.search(line)
+    if inner and len(line.split()) <= _MAX_DATED_BYLINE_WORDS and parse_date(line):
+        return person_name(inner["name"])
     return None
 
 
