@@ -27,6 +27,19 @@ _MAX_TITLE_CHARS = 300
 # Story text this many furniture units away from the rest, and this much smaller, is not
 # part of the story.
 _CLUSTER_GAP = 8
+_INSIDE_STORY = frozenset(
+    {
+        "dump marker",
+        "furniture label",
+        "counter",
+        "photo credit",
+        "byline",
+        "date line",
+        "byline and date",
+        "call to action",
+        "furniture phrase",
+    }
+)
 _MIN_CLUSTER_SHARE = 0.3
 # "You are what you search. (The Associated Press)": a caption, not a headline.
 _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
@@ -247,13 +260,15 @@ def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[V
     """Drop story-like text far from the story: sidebars, teasers, the site's "about" box.
 
     Story units separated by a long run of furniture form clusters; the cluster with the
-    most text is the story, and clusters much smaller than it are furniture.
+    most text is the story, and clusters much smaller than it are furniture. Buttons,
+    counters, credits and bylines stand inside stories too, so only menus, link lists and
+    other text-like furniture make a gap.
     """
     clusters: list[list[int]] = []
     gap = _CLUSTER_GAP
     for index, verdict in enumerate(verdicts):
         if verdict.label != GOOD:
-            gap += 1
+            gap += verdict.reason not in _INSIDE_STORY
             continue
         if gap >= _CLUSTER_GAP:
             clusters.append([])

@@ -100,14 +100,18 @@ CREDIT = re.compile(
 
 # Calls to action are furniture even as full sentences: "Please share your videos with us."
 CALL_TO_ACTION = re.compile(
-    r"^(please |click |tap |be sure to )?(share|submit|email|e-mail|follow|"
+    r"(^|[.?!] )(please |click |tap |be sure to )?(share|submit|email|e-mail|follow|"
     r"sign up|subscribe|download|join|register)\b.*\b(us|our|ireport|here|"
     r"newsletter|app|channel|page)\b"
     r"|\b(may earn (a )?(commission|portion|share)|affiliate (links?|partnerships?|commission)|"
     r"uses? cookies|use of cookies|cookie policy|ad-?blocker|browser version|enable javascript|"
     r"protected by recaptcha|newsletter|in your inbox|to your inbox|no spam|"
     r"(don'?t|do not) have an account|already (have an account|a subscriber)|"
-    r"forgot (your )?password|create (an|your|a free) account|now playing|ad feedback)\b",
+    r"forgot (your )?password|create (an|your|a free) account|now playing|ad feedback|"
+    r"copyrighted (property|material)|without (the )?(prior )?(express )?(written )?permission|"
+    r"written permission|may not be (reproduced|republished|reprinted|redistributed)|"
+    r"download (the|our) [\w ]{0,30}app|(from|of) (one or more of )?our advertisers|"
+    r"editorial opinions expressed)\b",
     re.IGNORECASE,
 )
 # Headings of link lists ("More Must-Reads", "Most Popular", "Related Stories").
