@@ -90,7 +90,8 @@ def strong_furniture(text: str) -> str:
         return "breadcrumbs"
     if lexicon.SLUG.match(bare):
         return "dump marker"
-    if len(words) <= _MAX_CALL_WORDS and lexicon.CALL_TO_ACTION.search(bare):
+    call = lexicon.CALL_TO_ACTION.search(bare)
+    if call and call.start() == 0 and len(words) <= _MAX_CALL_WORDS:
         return "call to action"
     if len(words) <= _MAX_COPYRIGHT_WORDS and lexicon.COPYRIGHT.search(text):
         # Only a notice of its own: a story sentence ending in "©2015 …" is no such line.
@@ -101,6 +102,14 @@ def strong_furniture(text: str) -> str:
     if _INLINE_BULLETS.search(text) and not sentence:
         return "menu"
     return ""
+
+
+def trailing_call(text: str) -> int | None:
+    """Where a call to action that ends a story line starts ("… storm? Please share …")."""
+    call = lexicon.CALL_TO_ACTION.search(text)
+    if call is None or call.start() == 0 or len(text[call.start() :].split()) > _MAX_CALL_WORDS:
+        return None
+    return call.start()
 
 
 def first_pass(unit: Unit, stoplist: frozenset[str]) -> str:

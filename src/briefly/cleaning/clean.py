@@ -11,11 +11,18 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from briefly.cleaning import lexicon, metadata
-from briefly.cleaning.classify import BAD, GOOD, Verdict, classify, pick_stoplist
+from briefly.cleaning.classify import (
+    BAD,
+    GOOD,
+    Verdict,
+    classify,
+    pick_stoplist,
+    trailing_call,
+)
 from briefly.cleaning.classify import strong_furniture as _strong_furniture
 from briefly.cleaning.layout import LIST_ITEM, Unit, front_matter, looks_like_markdown, units
 
@@ -147,6 +154,7 @@ def _clean(
     extracted: bool = False,
 ) -> CleanedText:
     meta = _Meta()
+    found, trimmed = _trim_calls(found)
     strong = _strong(found, furniture, meta)
     verdicts = _classify_backing_off(found, strong, extracted)
     if not extracted:
@@ -161,7 +169,7 @@ def _clean(
         Removed(unit.text, verdict.reason)
         for unit, verdict in zip(found, verdicts, strict=True)
         if verdict.label != GOOD
-    )
+    ) + tuple(trimmed)
     return CleanedText(
         title=title,
         author=meta.author,
@@ -169,6 +177,22 @@ def _clean(
         paragraphs=tuple(_paragraphs(found, verdicts)),
         removed=removed,
     )
+
+
+def _trim_calls(found: Sequence[Unit]) -> tuple[list[Unit], list[Removed]]:
+    """Cut calls to action off the story lines they end, keeping the story sentences."""
+    kept, trimmed = [], []
+    for unit in found:
+        cut = trailing_call(unit.text)
+        if cut is None:
+            kept.append(unit)
+            continue
+        head, tail = unit.text[:cut].rstrip(), unit.text[cut:].strip()
+        # The match starts at the full stop or question mark that ends the story sentence.
+        head, tail = head + tail[:1], tail[1:].strip()
+        kept.append(replace(unit, text=head))
+        trimmed.append(Removed(tail, "call to action"))
+    return kept, trimmed
 
 
 def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> list[str]:
