@@ -48,6 +48,7 @@ _INSIDE_STORY = frozenset(
     }
 )
 _MIN_CLUSTER_SHARE = 0.3
+_BYLINE_WEIGHT = 3
 # "You are what you search. (The Associated Press)": a caption, not a headline.
 _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
 _METADATA_REASONS = ("byline", "date line", "byline and date")
@@ -301,7 +302,14 @@ def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[V
     if len(clusters) < 2:
         return verdicts
     mass = [sum(len(found[i].text) for i in cluster) for cluster in clusters]
-    main = max(mass)
+    # The story starts under its byline and date; sidebars and comments have none.
+    dated = [i for i, v in enumerate(verdicts) if v.reason in _METADATA_REASONS]
+    weight = [
+        _BYLINE_WEIGHT if any(c[0] - _TITLE_WINDOW <= i < c[0] for i in dated) else 1
+        for c in clusters
+    ]
+    # The weight picks the story; sizes are then compared with its own.
+    main = max(zip(mass, weight, strict=True), key=lambda mw: mw[0] * mw[1])[0]
     pruned = list(verdicts)
     for cluster, size in zip(clusters, mass, strict=True):
         if size < _MIN_CLUSTER_SHARE * main:
