@@ -28,6 +28,7 @@ _MAX_LABEL_WORDS = 6
 _MAX_PROMPT_WORDS = 20
 _MAX_COPYRIGHT_WORDS = 25
 _MAX_CALL_WORDS = 40
+_CALL_TAIL_CHARS = 300
 # Enough words to tell the language by its stopwords.
 _LANGUAGE_SAMPLE_WORDS = 3000
 _MIN_LEAD_IN_WORDS = 5
@@ -106,7 +107,9 @@ def strong_furniture(text: str) -> str:
 
 def trailing_call(text: str) -> int | None:
     """Where a call to action that ends a story line starts ("… storm? Please share …")."""
-    call = lexicon.CALL_TO_ACTION.search(text)
+    # Only the end of a line can hold one: searching whole paragraphs would be slow.
+    offset = max(0, len(text) - _CALL_TAIL_CHARS)
+    call = lexicon.CALL_TO_ACTION.search(text, offset)
     if call is None or call.start() == 0 or len(text[call.start() :].split()) > _MAX_CALL_WORDS:
         return None
     return call.start()

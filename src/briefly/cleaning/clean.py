@@ -31,6 +31,7 @@ _TITLE_WINDOW = 25
 _TITLE_AFTER = 3
 _MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 3, 30
 _MAX_TITLE_CHARS = 300
+_MAX_SITE_SUFFIX_CHARS = 80
 # Story text this many furniture units away from the rest, and this much smaller, is not
 # part of the story.
 _CLUSTER_GAP = 8
@@ -397,7 +398,8 @@ def _drop_title(found: Sequence[Unit], verdicts: Sequence[Verdict], title: str) 
 
 
 def _is_title(text: str, wanted: str) -> bool:
-    if len(text) > _MAX_TITLE_CHARS:
+    # A repeat is as long as the headline, or longer by a site name.
+    if not len(wanted) <= len(text) <= len(wanted) + _MAX_SITE_SUFFIX_CHARS:
         return False
     return wanted in (comparable(text), comparable(metadata.strip_site_name(text)))
 

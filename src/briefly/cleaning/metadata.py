@@ -103,6 +103,8 @@ def date_line(line: str) -> tuple[str, str | None] | None:
     if len(line.split()) > _MAX_META_WORDS:
         return None
     match = _DATE_LABEL.match(line)
+    if match is None and not any(ch.isdigit() for ch in line):
+        return None  # every bare date has digits
     rest = match["rest"] if match else line
     date = parse_date(rest)
     if match and (date or _RELATIVE_TIME.search(rest)):
