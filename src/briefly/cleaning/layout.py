@@ -31,6 +31,7 @@ _WRAP_SLACK = 15
 _MIN_WRAPPED_SHARE = 0.3
 _MIN_WRAPPED_LINES = 2
 _LONG_LINE = 30
+_MD_WRAPPED = 40
 
 _MD_FRONT_MATTER = re.compile(r"\A---\n(?P<fields>.*?)\n---\n", re.DOTALL)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(\s+#+)?$")
@@ -120,7 +121,12 @@ def units(text: str, *, markdown: bool = False) -> list[Unit]:
             if after_blank:
                 joins = width is None and _is_split_sentence(pending[-1], line)
             else:
-                joins = _continues(pending[-1], line, width)
+                # Markdown wraps long lines (html2text at 78 columns, links inside, so
+                # widths vary): a long line goes on into the next unless that starts a unit.
+                if markdown:
+                    joins = len(pending[-1]) >= _MD_WRAPPED and not _STARTS_UNIT.match(line)
+                else:
+                    joins = _continues(pending[-1], line, width)
             if joins:
                 pending.append(line)
                 after_blank = False
