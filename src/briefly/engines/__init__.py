@@ -13,7 +13,8 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from briefly.errors import ModelError, UsageError, first_line
+from briefly.engines.safety import LOAD_ERRORS, describe, refuse_custom_code
+from briefly.errors import ModelError, UsageError
 from briefly.models import model_path, resolve_device
 
 logger = logging.getLogger("briefly")
@@ -49,6 +50,7 @@ def load_engine(
     """Load model ``name`` once per process for the given device and backend."""
     device = resolve_device(device)
     path = model_path(name)
+    refuse_custom_code(path)
     chosen = choose_backend(backend, path)
     logger.info("loading %s on %s with %s", name, device, chosen)
     try:
@@ -62,15 +64,15 @@ def load_engine(
 
         from briefly.prompts import model_family
 
-        if model_family(AutoConfig.from_pretrained(path)) == "causal":
+        if model_family(AutoConfig.from_pretrained(path, trust_remote_code=False)) == "causal":
             from briefly.engines.causal_engine import CausalEngine
 
             return CausalEngine(path, device)
         from briefly.engines.torch_engine import TorchEngine
 
         return TorchEngine(path, device)
-    except (OSError, ValueError, KeyError) as e:
+    except LOAD_ERRORS as e:
         raise ModelError(
-            f"Cannot load '{name}' as a seq2seq or causal language model ({first_line(e)}): "
+            f"Cannot load '{name}' as a seq2seq or causal language model ({describe(e)}): "
             "pass a summarisation, instruction or translation model saved with save_pretrained"
         ) from e
