@@ -18,6 +18,7 @@ from briefly.decode import check_not_binary as _check_not_binary
 from briefly.decode import decode_bytes
 from briefly.errors import InputError, UsageError
 from briefly.fetch import fetch, redact
+from briefly.pages import flattened, is_link_list
 from briefly.reading import MAX_BYTES, read_file, read_stdin
 from briefly.reading import label as _label
 
@@ -144,13 +145,19 @@ def _extract_html(html: str, source: str) -> CleanedText:
     import trafilatura  # Slow to import; only pages need it.
 
     url = source if _URL_SCHEME.match(source) else None
-    document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False
-    )
+    # No extensive date search: it turns a footer's "© 2024" into 2024-01-01.
+    options = {"url": url, "with_metadata": True, "include_comments": False}
+    options["date_extraction_params"] = {"extensive_search": False}
+    document = trafilatura.bare_extraction(html, **options)
+    flat = flattened(html) if document is None or document.body is None else None
+    if flat is not None:
+        document = trafilatura.bare_extraction(flat, **options)
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     title = _strip_site_name(document.title, document.sitename, document.hostname, document.author)
     cleaned = clean_paragraphs(_html_blocks(document.body), title=title)
+    if is_link_list(cleaned.paragraphs, html):
+        return CleanedText(title=None, author=None, published=None, paragraphs=())
     author = document.author
     # Pages name the site or a placeholder where no person is credited.
     if author and author.lower() in {*_NOT_AUTHORS, (document.sitename or "").lower()}:
