@@ -60,6 +60,10 @@ _CYRILLIC_FREQUENCY = {
 # -6 or less (the case flips and letters map to rare ones).
 _MIN_CYRILLIC_SCORE = -4.5
 _UPPER_SHARE = 0.1
+# Enough text to tell code pages apart; scoring more only costs time.
+_SAMPLE_BYTES = 1 << 16
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_ASCII_LETTER = re.compile(rb"[A-Za-z]")
 _NON_LETTER_LOG_P = math.log(1e-4)
 
 
@@ -133,7 +137,8 @@ def _damaged_utf8(data: bytes) -> str | None:
     """UTF-8 with stray bytes replaced, when the rest is clearly UTF-8; else None."""
     text = data.decode("utf-8", "replace")
     invalid = text.count("\ufffd") - data.count("\ufffd".encode())
-    valid = sum(1 for char in text if char > "\x7f" and char != "\ufffd")
+    ascii_chars = len(data) - len(data.translate(None, delete=bytes(range(0x80))))
+    valid = len(text) - ascii_chars - text.count("\ufffd")
     if valid >= _UTF8_VALID_PER_INVALID * invalid:
         logger.debug("Input is UTF-8 with %d invalid bytes; replacing them", invalid)
         return text
@@ -146,17 +151,15 @@ def _cyrillic(data: bytes) -> str | None:
     Detectors guess poorly on short texts in these code pages: every byte is a letter
     in each of them, so only letter frequencies and case tell them apart.
     """
-    if sum(byte > 0x7F for byte in data) < sum(chr(b).isalpha() for b in data if b < 0x80):
+    sample = data[:_SAMPLE_BYTES]
+    if len(_HIGH_BYTE.findall(sample)) < len(_ASCII_LETTER.findall(sample)):
         return None  # mostly ASCII letters: not a Cyrillic text
-    scored = []
-    for encoding in _CYRILLIC_ENCODINGS:
-        text = data.decode(encoding, "replace")
-        scored.append((_cyrillic_score(text), encoding, text))
-    score, encoding, text = max(scored, key=lambda s: s[0])
+    scored = [(_cyrillic_score(sample.decode(e, "replace")), e) for e in _CYRILLIC_ENCODINGS]
+    score, encoding = max(scored, key=lambda s: s[0])
     if score < _MIN_CYRILLIC_SCORE:
         return None
     logger.debug("Decoding as %s (Cyrillic score %.2f)", encoding, score)
-    return text
+    return data.decode(encoding, "replace")
 
 
 def _cyrillic_score(text: str) -> float:
