@@ -29,7 +29,7 @@ from briefly.cleaning.layout import LIST_ITEM, Unit, front_matter, looks_like_ma
 # A headline is near the story's start and of headline length.
 _TITLE_WINDOW = 25
 _TITLE_AFTER = 3
-_MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 3, 30
+_MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 2, 30
 _MAX_TITLE_CHARS = 300
 _MAX_SITE_SUFFIX_CHARS = 80
 # Story text this many furniture units away from the rest, and this much smaller, is not
