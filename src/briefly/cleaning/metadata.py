@@ -125,7 +125,9 @@ def byline(line: str) -> str | None:
         return person_name(match["name"] or match["glued"])
     match = _ROLE.match(line)
     if match:
-        return person_name(match["name"])
+        # Without a "By", all of the text before the role must be the name.
+        name = person_name(match["name"])
+        return name if name == match["name"].strip() else None
     # "National Desk By National Desk The Plain Dealer on December 27, 2014 at 12:06 PM".
     inner = _INNER_BY.search(line)
     if inner and len(line.split()) <= _MAX_DATED_BYLINE_WORDS and parse_date(line):
