@@ -29,6 +29,7 @@ from briefly.cleaning.layout import LIST_ITEM, Unit, front_matter, looks_like_ma
 # A headline is near the story's start and of headline length.
 _TITLE_WINDOW = 25
 _TITLE_AFTER = 3
+_BYLINE_REACH = 4
 _MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 2, 30
 _MAX_TITLE_CHARS = 300
 _MAX_SITE_SUFFIX_CHARS = 80
@@ -347,9 +348,11 @@ def _pick_title(
             continue
         score = 1.0 + (abs(start - index) <= 3) + 0.5 * (start - index <= 8)
         score += 3 * (unit.heading == 1) + (unit.heading > 1) + 2 * unit.outdented
-        score += 2 * (counts[comparable(metadata.strip_site_name(text))] > 1)
-        # The headline stands over the byline and date.
-        score += 2 * any(r in _METADATA_REASONS for r in strong[index + 1 : index + 3])
+        # Pages repeat their headline once (<title> and <h1>); menus repeat more.
+        score += 2 * (counts[comparable(metadata.strip_site_name(text))] == 2)
+        # The headline stands over the byline and date, buttons between.
+        below = strong[index + 1 : index + 1 + _BYLINE_REACH]
+        score += 2 * any(r in _METADATA_REASONS for r in below)
         score -= 2 * text.isupper() + (len(text.split()) < 4)
         score += 3 * (index == 0 and bool(page_title))
         if score >= best_score:
