@@ -334,12 +334,18 @@ def _pick_title(
     )
     best, best_score = None, 0.0
     # The first story unit may be a caption or a kept list above the headline: look past it.
-    candidates = range(max(0, start - _TITLE_WINDOW), min(len(found), start + _TITLE_AFTER + 1))
+    candidates = set(
+        range(max(0, start - _TITLE_WINDOW), min(len(found), start + _TITLE_AFTER + 1))
+    )
+    # Videos and galleries can stand between the byline and the story: look above the byline.
+    byline = next((i for i in range(start) if strong[i] in _METADATA_REASONS), None)
+    if byline is not None:
+        candidates.update(range(max(0, byline - _BYLINE_REACH), byline))
     # A page's <title>, "Headline | Site", opens BeautifulSoup's text.
     page_title = metadata.TITLE_SEPARATORS.search(found[0].text) and not strong[0]
-    if page_title and 0 not in candidates:
-        candidates = [0, *candidates]
-    for index in candidates:
+    if page_title:
+        candidates.add(0)
+    for index in sorted(candidates):
         unit = found[index]
         text = _title_text(found, index)
         if strong[index] or text is None or not _headline_shaped(text):
