@@ -18,8 +18,10 @@ from briefly.cleaning import lexicon, metadata
 from briefly.cleaning.classify import (
     BAD,
     GOOD,
+    LENGTH_LOW,
     Verdict,
     classify,
+    is_sentence,
     pick_stoplist,
     trailing_call,
 )
@@ -166,6 +168,7 @@ def _clean(
         index = _pick_title(found, verdicts, strong)
         if index is not None:
             title = metadata.strip_site_name(_title_text(found, index) or "")
+            verdicts = _keep_standfirst(found, verdicts, strong, index)
     if title is not None:
         verdicts = _drop_title(found, verdicts, title)
     removed = tuple(
@@ -364,6 +367,21 @@ def _pick_title(
         if score >= best_score:
             best, best_score = index, score
     return best
+
+
+def _keep_standfirst(
+    found: Sequence[Unit], verdicts: list[Verdict], strong: Sequence[str], title: int
+) -> list[Verdict]:
+    """The sentence under the headline, before the byline, is the story's standfirst."""
+    kept = list(verdicts)
+    for index in range(title + 1, min(len(found), title + 1 + _BYLINE_REACH)):
+        if verdicts[index].label == GOOD:
+            break
+        text = found[index].text
+        if not strong[index] and is_sentence(text) and len(text) >= LENGTH_LOW:
+            kept[index] = Verdict(GOOD)
+            break
+    return kept
 
 
 def _can_lend_title(found: Sequence[Unit], verdicts: Sequence[Verdict], start: int) -> bool:
