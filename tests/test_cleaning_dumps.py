@@ -160,3 +160,22 @@ def test_no_clean_keeps_everything() -> None:
     article = parse_article(lynx_dump(), source="page.txt", clean=False)
     assert "Skip to content" in article.body
     assert article.title is None and article.removed == ()
+
+
+HINDI = [
+    "मार्लो की नगर परिषद ने मंगलवार को पुराने ट्राम डिपो को एक सार्वजनिक पुस्तकालय में बदलने के "
+    "पक्ष में मतदान किया, और इस तरह दस साल से चल रही बहस खत्म हो गई।",
+    "योजना के अनुसार डिपो की लोहे की छत को बचाया जाएगा और पुस्तकालय वर्ष 2028 में खुलेगा, जिसमें "
+    "पढ़ने के कमरे और बच्चों के लिए एक अलग मंज़िल होगी।",
+]
+
+
+def test_hindi_page_furniture() -> None:
+    text = (
+        "होम\n\nपुराना डिपो बनेगा पुस्तकालय\n\nलेखक: अन्ना बर्ग\n\n"
+        f"{HINDI[0]}\n\nयह भी पढ़ें: महापौर ने इस्तीफा दिया\n\n{HINDI[1]}\n\nशेयर करें\n"
+    )
+    cleaned = clean_text(text)
+    assert cleaned.title == "पुराना डिपो बनेगा पुस्तकालय"
+    assert cleaned.author == "अन्ना बर्ग"
+    assert cleaned.paragraphs == tuple(HINDI)
