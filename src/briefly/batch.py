@@ -35,7 +35,7 @@ def run_batch(
     briefer: Briefer,
     items: Sequence[Item],
     out_dir: Path,
-    options: BatchOptions = BatchOptions(),
+    options: BatchOptions | None = None,
     on_progress: Callable[[BatchReport, int], None] | None = None,
 ) -> BatchReport:
     """Brief ``items`` into ``out_dir``; see the module docstring for the guarantees.
@@ -43,6 +43,7 @@ def run_batch(
     While the models work on one group, a thread reads and cleans the next. Ctrl-C and
     SIGTERM abandon the group in flight and return a report marked ``interrupted``.
     """
+    options = options or BatchOptions()
     settings = settings_hash(brief_options(briefer), options.fmt)
     store = ResultStore(out_dir, items, settings, options)
     started = time.perf_counter()

@@ -108,7 +108,9 @@ def _setup(quiet: bool, debug: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR, handlers=[handler])
-    logging.getLogger("briefly").setLevel(logging.DEBUG if debug else logging.WARNING)
+    # --quiet silences briefly's own warnings too (batch mode's per-article failures).
+    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
+    logging.getLogger("briefly").setLevel(level)
     if not debug:
         import warnings
 
@@ -368,11 +370,25 @@ def batch(
     ] = None,
     recursive: Annotated[bool, typer.Option(help="Descend into sub-folders.")] = True,
     include: Annotated[
-        list[str] | None, typer.Option("--include", help="Only paths matching this glob.")
+        list[str] | None,
+        typer.Option(
+            "--include",
+            help="Only paths matching this glob, relative to the input folder (misc/*) "
+            "or as given (in/misc/*).",
+        ),
     ] = None,
     exclude: Annotated[
-        list[str] | None, typer.Option("--exclude", help="Skip paths matching this glob.")
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            help="Skip paths matching this glob, relative to the input folder (misc/*) "
+            "or as given (in/misc/*).",
+        ),
     ] = None,
+    max_bytes: Annotated[
+        int,
+        typer.Option("--max-bytes", min=1, help="Larger articles are recorded as failures."),
+    ] = 10_000_000,
     force: Annotated[bool, typer.Option("--force", help="Redo articles already done.")] = False,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failed article.")
@@ -443,7 +459,11 @@ def batch(
             read_jsonl(str(jsonl))
             if jsonl is not None
             else list_articles(
-                inputs or [], recursive=recursive, include=include or (), exclude=exclude or ()
+                inputs or [],
+                recursive=recursive,
+                include=include or (),
+                exclude=exclude or (),
+                out_dir=out,
             )
         )
         options = BatchOptions(
@@ -451,6 +471,7 @@ def batch(
             force=force,
             fail_fast=fail_fast,
             group_size=group_size,
+            max_bytes=max_bytes,
             jsonl_output=jsonl is not None,
         )
         briefer = Briefer(
@@ -484,6 +505,7 @@ def batch(
             else:
                 report = run_batch(briefer, listing.items, out, options, on_progress)
         report.ignored_files = listing.skipped_files
+        report.excluded = listing.excluded
 
     _run(debug, action)
     if report is None:
@@ -492,7 +514,8 @@ def batch(
         errors = f" (see {out / 'errors.jsonl'})" if report.failed else ""
         typer.echo(
             f"done {report.done}, skipped {report.skipped} (already done), "
-            f"failed {report.failed}{errors}, not articles {report.ignored_files}; "
+            f"failed {report.failed}{errors}, not articles {report.ignored_files}, "
+            f"excluded {report.excluded}; "
             f"{report.rate:.2f} articles/s",
             err=True,
         )

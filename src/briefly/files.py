@@ -16,7 +16,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from briefly.errors import OutputError
+from briefly.errors import OutputError, UsageError
 
 TEMP_SUFFIX = ".tmp"
 
@@ -33,10 +33,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except OSError as e:
         raise _output_error(path, e) from e
     if existing is not None and stat.S_ISDIR(existing.st_mode):
-        raise OutputError(
-            f"{path} is a folder: give a file name to write to, e.g. {path / 'brief.txt'}",
-            errno.EISDIR,
-        )
+        raise UsageError(f"{path} is a folder: give a file name to write to, e.g. {path}/out.txt")
     try:
         if existing is not None and not stat.S_ISREG(existing.st_mode):
             _write_direct(target, payload)

@@ -239,7 +239,7 @@ def _check_record(record: dict, where: str) -> tuple[str, str] | None:
 
 
 def safe_name(name: str) -> str:
-    """A relative '/'-separated name with no '..', absolute parts, odd characters or overlong parts."""
+    """A relative '/'-separated name: no '..', absolute or overlong parts, odd characters."""
     parts = [_UNSAFE.sub("_", part).strip(".") for part in PurePosixPath(name).parts]
     parts = [_shorten(part) for part in parts if part and part not in ("/", "..")]
     return "/".join(parts) or hashlib.sha1(name.encode()).hexdigest()[:_HASH_CHARS]

@@ -376,11 +376,12 @@ def _write_shard(path: Path, rows: list[dict], fmt: str) -> None:
 
     nested = sorted({k for row in rows for k, v in row.items() if isinstance(v, dict | list)})
     table = pa.Table.from_pylist(
-        [{k: json.dumps(v, ensure_ascii=False) if k in nested else v for k, v in row.items()}
-         for row in rows]
+        [
+            {k: json.dumps(v, ensure_ascii=False) if k in nested else v for k, v in row.items()}
+            for row in rows
+        ]
     )
     table = table.replace_schema_metadata({_NESTED_KEY: json.dumps(nested)})
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     write_atomic(path, sink.getvalue().to_pybytes())
-
