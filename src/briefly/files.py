@@ -13,7 +13,6 @@ import errno
 import os
 import stat
 import tempfile
-from functools import cache
 from pathlib import Path
 
 from briefly.errors import OutputError, UsageError
@@ -70,9 +69,16 @@ def _write_replacing(path: Path, payload: bytes, mode: int) -> None:
         raise
 
 
-@cache
 def _umask() -> int:
-    # The only portable way to read the umask sets it; put it straight back.
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:  # not Linux
+        status = ""
+    for line in status.splitlines():
+        if line.startswith("Umask:"):
+            return int(line.split()[1], 8)
+    # Elsewhere the only way to read it sets it; put it straight back.
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
