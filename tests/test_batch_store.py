@@ -216,9 +216,7 @@ def test_overlong_and_colliding_names_get_safe_suffixes(tmp_path, briefer):
     assert (out / "index.jsonl").is_file() and (out / "a.json").is_file()
     assert all(len(part.encode()) <= 255 for p in out.rglob("*") for part in p.parts)
     # Deterministic: the same ids give the same names.
-    assert [i.name for i in read_jsonl(str(tmp_path / "in.jsonl")).items] == [
-        i.name for i in items
-    ]
+    assert [i.name for i in read_jsonl(str(tmp_path / "in.jsonl")).items] == [i.name for i in items]
 
 
 def test_long_file_name_is_shortened(tmp_path, briefer):

@@ -1,4 +1,4 @@
-"""Writing output files: atomic for regular files, through for symlinks and devices, one-line errors."""
+"""Writing output files: atomic when regular, through symlinks and devices, one-line errors."""
 
 import errno
 import os

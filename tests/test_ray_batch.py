@@ -216,3 +216,23 @@ def test_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(UsageError, match=r"pip install 'briefly\[ray\]'"):
         run_batch_ray(Briefer("unused"), [], tmp_path)
+
+
+def test_requests_the_cluster_cannot_meet_stop_up_front(tmp_path, ray_cluster, briefer):
+    items = list_articles([str(make_folder(tmp_path))]).items
+    with pytest.raises(UsageError, match="--workers 1 or fewer") as raised:
+        run_batch_ray(briefer, items, tmp_path / "out", workers=2)
+    assert "\n" not in str(raised.value)
+    with pytest.raises(UsageError, match="more GPUs than this Ray cluster has"):
+        run_batch_ray(briefer, items, tmp_path / "out", gpus_per_worker=1)
+    assert not list((tmp_path / "out").glob("*.json"))
+
+
+def test_parquet_shards_without_translations(tmp_path, ray_cluster, tiny_summarizer):
+    pq = pytest.importorskip("pyarrow.parquet")
+    english = Briefer(str(tiny_summarizer), (), {}, "cpu", "torch")
+    items = list_articles([str(make_folder(tmp_path))]).items
+    report = run_batch_ray(english, items, tmp_path / "out", workers=1, out_format="parquet")
+    assert (report.done, report.failed) == (3, 2)
+    rows = pq.read_table(tmp_path / "out" / "part-00000.parquet").to_pylist()
+    assert {json.dumps(json.loads(row["translations"])) for row in rows} == {"{}"}
