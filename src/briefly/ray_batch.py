@@ -11,6 +11,7 @@ the driver.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -185,7 +186,7 @@ def _stream(ray, options: BriefOptions, store: ResultStore, batch: BatchOptions,
         compute=pool,
         num_cpus=_WORKER_CPUS,
         num_gpus=gpus,
-        fn_constructor_kwargs={"options": options.to_dict()},
+        fn_constructor_kwargs={"options": options.to_dict(), "cwd": os.getcwd()},
     )
     return briefed.iter_rows()
 
@@ -216,7 +217,11 @@ def _clean(row: dict, max_bytes: int) -> dict:
 class _BriefActor:
     """A model worker: builds a Briefer from the shipped options (models are never pickled)."""
 
-    def __init__(self, options: dict) -> None:
+    def __init__(self, options: dict, cwd: str) -> None:
+        # Relative model and prompt paths mean the driver's folder (Ray was started elsewhere,
+        # see _init). On another node that folder may not exist; paths must be shared there.
+        with contextlib.suppress(OSError):
+            os.chdir(cwd)
         self._briefer = make_briefer(BriefOptions.from_dict(options))
         self._error: BrieflyError | None = None
         try:
