@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -238,3 +239,24 @@ def test_parquet_shards_without_translations(tmp_path, ray_cluster, tiny_summari
     assert (report.done, report.failed) == (3, 2)
     rows = pq.read_table(tmp_path / "out" / "part-00000.parquet").to_pylist()
     assert {json.dumps(json.loads(row["translations"])) for row in rows} == {"{}"}
+
+
+def test_cli_from_a_folder_holding_a_briefly_clone(tmp_path):
+    """Ray's workers must import the installed package, and Ray must not talk without --debug."""
+    pytest.importorskip("ray")
+    (tmp_path / "briefly").mkdir()
+    (tmp_path / "briefly" / "__init__.py").write_text('raise ImportError("the clone shadowed it")')
+    (tmp_path / "in").mkdir()
+    for i in range(2):
+        (tmp_path / "in" / f"story{i}.txt").write_text(story(i), encoding="utf-8")
+    package = Path(__file__).resolve().parents[1] / "src"
+    env = os.environ | {"PYTHONSAFEPATH": "1", "PYTHONPATH": str(package)}
+    command = [sys.executable, "-m", "briefly", "batch", "in", "--out", "out", "--engine", "ray"]
+    command += ["--summarizer", "extractive", "--to", "none"]
+    run = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    assert "done 2" in run.stderr
+    noise = [line for line in run.stderr.splitlines() if "INFO" in line or "WARNING" in line]
+    assert noise == []

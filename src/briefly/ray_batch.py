@@ -32,9 +32,9 @@ from briefly.errors import BrieflyError, UsageError
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
 from briefly.sources import Item, content_hash, load_item
-from briefly.store import OUT_FORMATS, ResultStore, settings_hash
+from briefly.store import ResultStore, settings_hash
 
-__all__ = ["OUT_FORMATS", "run_batch_ray"]
+__all__ = ["run_batch_ray"]
 
 logger = logging.getLogger("briefly")
 

@@ -153,7 +153,7 @@ class ResultStore:
         else:
             self._sink = _Shards(self.dir, out_format)
 
-    def stamp(self, digest: str) -> dict:
+    def _stamp(self, digest: str) -> dict:
         """What a result records about how it was made, to decide whether it is still current."""
         return {"content": digest, "settings": self._settings}
 
@@ -195,7 +195,7 @@ class ResultStore:
             )
             self.fail(position, item, "overwrite", message, seconds)
             return
-        record = brief.to_dict() | {_STAMP: self.stamp(digest)}
+        record = brief.to_dict() | {_STAMP: self._stamp(digest)}
         try:
             output = self._sink.write(item.name, brief, record)
         except OutputError as e:
