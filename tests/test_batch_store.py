@@ -401,3 +401,16 @@ def test_shards_without_translations_are_written_and_read_back(tmp_path, briefer
     again = ResultStore(out, items, "s1", BatchOptions(), fmt)
     assert again.known(items[0]) == "d1"
     assert (out / f"part-00000.{fmt}").is_file()
+
+
+def test_model_that_cannot_load_leaves_the_previous_records(tmp_path, briefer):
+    from briefly.errors import ModelError
+
+    (tmp_path / "a.txt").write_text(story(1))
+    items = list_articles([str(tmp_path / "a.txt")]).items
+    out = tmp_path / "out"
+    run_batch(briefer, items, out)
+    missing = make_briefer(BriefOptions(summarizer=str(tmp_path / "missing"), languages=()))
+    with pytest.raises(ModelError):
+        run_batch(missing, items, out)
+    assert [e["status"] for e in lines(out / "index.jsonl")] == ["done"]

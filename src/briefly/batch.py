@@ -50,11 +50,13 @@ def run_batch(
     notify = on_progress or (lambda _report, _total: None)
     positions = list(range(len(items)))
     groups = [positions[i : i + options.group_size] for i in positions[:: options.group_size]]
+    if groups:
+        # A model that cannot load stops the run before it starts, leaving OUT_DIR as it was.
+        with interrupt_on_sigterm():
+            briefer.preload()
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         with interrupt_on_sigterm():
-            if groups:
-                briefer.preload()
             upcoming = pool.submit(_prepare, groups[0], store, options) if groups else None
             for k in range(len(groups)):
                 todo, events = upcoming.result()

@@ -74,22 +74,23 @@ def run_batch_ray(
     started_ray = not ray.is_initialized()
     if started_ray:
         _init(ray, address)
-    started = time.perf_counter()
     try:
-        with interrupt_on_sigterm():
-            gpus = _gpus(ray, brief, gpus_per_worker)
-            pool = _pool(ray, workers, gpus)
-            if items:
-                rows = _stream(ray, brief, store, options, pool, gpus)
-                _collect(rows, store, options, on_progress)
-    except KeyboardInterrupt:
-        store.report.interrupted = True
-    finally:
+        # Checked before the run starts, so a refused request leaves OUT_DIR as it was.
+        gpus = _gpus(ray, brief, gpus_per_worker)
+        pool = _pool(ray, workers, gpus)
+        started = time.perf_counter()
         try:
-            store.close(started)
+            with interrupt_on_sigterm():
+                if items:
+                    rows = _stream(ray, brief, store, options, pool, gpus)
+                    _collect(rows, store, options, on_progress)
+        except KeyboardInterrupt:
+            store.report.interrupted = True
         finally:
-            if started_ray:
-                ray.shutdown()
+            store.close(started)
+    finally:
+        if started_ray:
+            ray.shutdown()
     return store.report
 
 
