@@ -15,10 +15,11 @@ import pytest
 from typer.testing import CliRunner
 
 from briefly import files
-from briefly.batch import BatchOptions, interrupt_on_sigterm, make_briefer, run_batch
+from briefly.batch import BatchOptions, interrupt_on_sigterm, run_batch
 from briefly.cli import app
 from briefly.errors import OutputError
 from briefly.options import BriefOptions
+from briefly.pipeline import Briefer
 from briefly.sources import list_articles, read_jsonl
 from briefly.store import ResultStore, settings_hash
 
@@ -36,7 +37,7 @@ def story(i: int) -> str:
 
 @pytest.fixture
 def briefer():
-    return make_briefer(BriefOptions(summarizer="extractive", languages=()))
+    return Briefer(BriefOptions(summarizer="extractive", languages=()))
 
 
 def lines(path: Path) -> list[dict]:
@@ -175,7 +176,7 @@ def test_quiet_prints_nothing(tmp_path):
 
 def test_warning_names_the_path_once(tmp_path, caplog):
     (tmp_path / "empty.txt").write_text(" \n")
-    briefer = make_briefer(BriefOptions(summarizer="extractive", languages=()))
+    briefer = Briefer(BriefOptions(summarizer="extractive", languages=()))
     with caplog.at_level(logging.WARNING, logger="briefly"):
         run_batch(briefer, list_articles([str(tmp_path / "empty.txt")]).items, tmp_path / "out")
     [record] = [r for r in caplog.records if r.name == "briefly"]
@@ -410,7 +411,7 @@ def test_model_that_cannot_load_leaves_the_previous_records(tmp_path, briefer):
     items = list_articles([str(tmp_path / "a.txt")]).items
     out = tmp_path / "out"
     run_batch(briefer, items, out)
-    missing = make_briefer(BriefOptions(summarizer=str(tmp_path / "missing"), languages=()))
+    missing = Briefer(BriefOptions(summarizer=str(tmp_path / "missing"), languages=()))
     with pytest.raises(ModelError):
         run_batch(missing, items, out)
     assert [e["status"] for e in lines(out / "index.jsonl")] == ["done"]

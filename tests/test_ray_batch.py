@@ -15,6 +15,7 @@ import pytest
 
 from briefly.batch import BatchOptions, run_batch
 from briefly.errors import ModelError, UsageError
+from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
 from briefly.ray_batch import run_batch_ray
 from briefly.sources import list_articles, read_jsonl
@@ -67,7 +68,13 @@ def ray_cluster():
 @pytest.fixture(scope="module")
 def briefer(tiny_summarizer, tiny_translators):
     return Briefer(
-        str(tiny_summarizer), ("uk",), {"uk": str(tiny_translators["uk"])}, "cpu", "torch"
+        BriefOptions(
+            summarizer=str(tiny_summarizer),
+            languages=("uk",),
+            translators={"uk": str(tiny_translators["uk"])},
+            device="cpu",
+            backend="torch",
+        )
     )
 
 
@@ -161,7 +168,7 @@ def test_jsonl_input_resumes(tmp_path, ray_cluster, briefer):
 
 
 def test_model_that_cannot_load_stops_the_run(tmp_path, ray_cluster, briefer, reference):
-    broken = Briefer(str(tmp_path / "missing"), ("uk",), briefer.translators, "cpu", "torch")
+    broken = Briefer(briefer.options.replace(summarizer=str(tmp_path / "missing")))
     items = list_articles([str(reference[0])]).items
     with pytest.raises(ModelError, match="missing") as raised:
         run_batch_ray(broken, items, tmp_path / "out", workers=1)
@@ -218,7 +225,7 @@ def test_killed_worker_is_retried_without_loss_or_duplicates(tmp_path, ray_clust
 def test_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(UsageError, match=r"pip install 'briefly\[ray\]'"):
-        run_batch_ray(Briefer("unused"), [], tmp_path)
+        run_batch_ray(Briefer(BriefOptions(summarizer="unused")), [], tmp_path)
 
 
 def test_requests_the_cluster_cannot_meet_stop_up_front(tmp_path, ray_cluster, briefer):
@@ -233,7 +240,9 @@ def test_requests_the_cluster_cannot_meet_stop_up_front(tmp_path, ray_cluster, b
 
 def test_parquet_shards_without_translations(tmp_path, ray_cluster, tiny_summarizer):
     pq = pytest.importorskip("pyarrow.parquet")
-    english = Briefer(str(tiny_summarizer), (), {}, "cpu", "torch")
+    english = Briefer(
+        BriefOptions(summarizer=str(tiny_summarizer), languages=(), device="cpu", backend="torch")
+    )
     items = list_articles([str(make_folder(tmp_path))]).items
     report = run_batch_ray(english, items, tmp_path / "out", workers=1, out_format="parquet")
     assert (report.done, report.failed) == (3, 2)

@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from briefly.errors import BrieflyError, ModelError, first_line
-from briefly.options import BriefOptions
-from briefly.pipeline import Brief, Briefer
+from briefly.pipeline import Briefer
+from briefly.results import Brief
 from briefly.sources import Item, content_hash, load_item
 from briefly.store import BatchOptions, BatchReport, ResultStore, settings_hash
 
@@ -25,7 +25,6 @@ __all__ = [
     "BatchOptions",
     "BatchReport",
     "brief_isolating_failures",
-    "brief_options",
     "interrupt_on_sigterm",
     "run_batch",
 ]
@@ -44,7 +43,7 @@ def run_batch(
     SIGTERM abandon the group in flight and return a report marked ``interrupted``.
     """
     options = options or BatchOptions()
-    settings = settings_hash(brief_options(briefer), options.fmt)
+    settings = settings_hash(briefer.options, options.fmt)
     store = ResultStore(out_dir, items, settings, options)
     started = time.perf_counter()
     notify = on_progress or (lambda _report, _total: None)
@@ -160,25 +159,3 @@ def brief_isolating_failures(briefer: Briefer, articles: list) -> list[Brief | B
                 )
             ]
     return [out for article in articles for out in brief_isolating_failures(briefer, [article])]
-
-
-def brief_options(briefer: Briefer) -> BriefOptions:
-    """The options a briefer was built with (until Briefer keeps its BriefOptions)."""
-    if isinstance(briefer.options, BriefOptions):
-        return briefer.options
-    return BriefOptions(
-        summarizer=briefer.summarizer_name,
-        languages=briefer.languages,
-        translators=briefer.translators,
-        device=briefer.device,
-        backend=briefer.backend,
-        compute_type=briefer.compute_type,
-        **briefer.options,
-    )
-
-
-def make_briefer(options: BriefOptions) -> Briefer:
-    """A briefer for ``options`` (until Briefer takes BriefOptions)."""
-    data = options.to_dict()
-    data.pop("guard_retries")
-    return Briefer(**data)

@@ -24,9 +24,7 @@ from briefly.batch import (
     BatchOptions,
     BatchReport,
     brief_isolating_failures,
-    brief_options,
     interrupt_on_sigterm,
-    make_briefer,
 )
 from briefly.errors import BrieflyError, UsageError
 from briefly.options import BriefOptions
@@ -69,7 +67,7 @@ def run_batch_ray(
     ray = _import_ray()
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1, not {workers}")
-    brief = brief_options(briefer)
+    brief = briefer.options
     store = ResultStore(out_dir, items, settings_hash(brief, options.fmt), options, out_format)
     started_ray = not ray.is_initialized()
     if started_ray:
@@ -223,7 +221,7 @@ class _BriefActor:
         # see _init). On another node that folder may not exist; paths must be shared there.
         with contextlib.suppress(OSError):
             os.chdir(cwd)
-        self._briefer = make_briefer(BriefOptions.from_dict(options))
+        self._briefer = Briefer(BriefOptions.from_dict(options))
         self._error: BrieflyError | None = None
         try:
             self._briefer.preload()

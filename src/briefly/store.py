@@ -24,7 +24,7 @@ from pathlib import Path
 from briefly.errors import OutputError, UsageError
 from briefly.files import temp_name, write_atomic
 from briefly.options import BriefOptions
-from briefly.pipeline import Brief
+from briefly.results import Brief
 from briefly.sources import Item
 
 logger = logging.getLogger("briefly")

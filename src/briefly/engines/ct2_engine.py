@@ -20,7 +20,7 @@ from pathlib import Path
 
 import ctranslate2
 
-from briefly.engines.base import Engine
+from briefly.engines.base import Engine, announce
 from briefly.engines.ct2_tokenizer import load_tokenizer
 from briefly.errors import ModelError, UsageError, first_line
 from briefly.generation import GenerationSettings
@@ -58,7 +58,7 @@ def converted_model(path: Path, quantization: str) -> Path:
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         out = work / "model"
-        logger.info("converting %s to CTranslate2 (%s)", path, quantization)
+        announce(f"Converting {_display_name(path)} for CTranslate2 (once)")
         # Imported here: conversion needs transformers and torch, running does not.
         from briefly.engines.ct2_convert import convert
 
@@ -79,6 +79,13 @@ def converted_model(path: Path, quantization: str) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _display_name(path: Path) -> str:
+    # A hub model lives in .../models--org--name/snapshots/<commit>.
+    if path.parent.name == "snapshots":
+        return path.parent.parent.name.removeprefix("models--").replace("--", "/")
+    return path.name
 
 
 def _fingerprint(path: Path, quantization: str) -> str:
