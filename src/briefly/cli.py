@@ -149,6 +149,7 @@ def _setup(quiet: bool, debug: bool) -> None:
     else:
         handler.setFormatter(_OneLine())
     logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR, handlers=[handler])
+    # --quiet silences briefly's own warnings too (batch mode's per-article failures).
     level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
     logging.getLogger("briefly").setLevel(level)
     if not debug:
@@ -364,12 +365,28 @@ def batch(
     ] = True,
     include: Annotated[
         list[str] | None,
-        typer.Option("--include", metavar="GLOB", help="Only paths matching this glob."),
+        typer.Option(
+            "--include",
+            metavar="GLOB",
+            help="Only paths matching this glob, relative to the input folder (misc/*) "
+            "or as given (in/misc/*).",
+        ),
     ] = None,
     exclude: Annotated[
         list[str] | None,
-        typer.Option("--exclude", metavar="GLOB", help="Skip paths matching this glob."),
+        typer.Option(
+            "--exclude",
+            metavar="GLOB",
+            help="Skip paths matching this glob, relative to the input folder (misc/*) "
+            "or as given (in/misc/*).",
+        ),
     ] = None,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes", min=1, metavar="N", help="Larger articles are recorded as failures."
+        ),
+    ] = 10_000_000,
     force: Annotated[bool, typer.Option("--force", help="Redo articles already done.")] = False,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failed article.")
@@ -437,7 +454,11 @@ def batch(
         read_jsonl(str(jsonl))
         if jsonl is not None
         else list_articles(
-            inputs or [], recursive=recursive, include=include or (), exclude=exclude or ()
+            inputs or [],
+            recursive=recursive,
+            include=include or (),
+            exclude=exclude or (),
+            out_dir=out,
         )
     )
     batch_options = BatchOptions(
@@ -445,6 +466,7 @@ def batch(
         force=force,
         fail_fast=fail_fast,
         group_size=group_size,
+        max_bytes=max_bytes,
         jsonl_output=jsonl is not None,
     )
     with _batch_progress(quiet) as on_progress:
@@ -465,6 +487,7 @@ def batch(
         else:
             report = run_batch(briefer, listing.items, out, batch_options, on_progress)
     report.ignored_files = listing.skipped_files
+    report.excluded = listing.excluded
     if not quiet:
         typer.echo(_summary_line(report, out), err=True)
     if report.interrupted:
@@ -484,7 +507,8 @@ def _summary_line(report, out: Path) -> str:
         pace = "none briefed"
     return (
         f"done {report.done}, skipped {report.skipped} (already done), "
-        f"failed {report.failed}{errors}, not articles {report.ignored_files}; {pace}"
+        f"failed {report.failed}{errors}, not articles {report.ignored_files}, "
+        f"excluded {report.excluded}; {pace}"
     )
 
 
