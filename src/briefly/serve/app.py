@@ -70,10 +70,13 @@ def create_app(state: ServiceState) -> FastAPI:
     async def health() -> dict:
         """200 once the models are loaded; 503 while shutting down."""
         batcher = state.batcher
+        assert batcher is not None  # started before the first request
         return {
             "status": "ready",
-            "queued": batcher.queued if batcher else 0,
-            "running": batcher.running if batcher else 0,
+            "queued": batcher.queued,
+            "running": batcher.running,
+            "jobs_done": batcher.jobs_done,
+            "model_calls": batcher.calls,
             "in_flight": state.in_flight,
         }
 

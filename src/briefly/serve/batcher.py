@@ -49,6 +49,9 @@ class Batcher:
         self._pending: dict[Hashable, list[_Job]] = {}
         self._queued = 0
         self._running = 0
+        # Totals since start, for /health: jobs answered and the model calls they took.
+        self.jobs_done = 0
+        self.calls = 0
         self._arrived = asyncio.Event()
         self._full = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefly-model")
@@ -126,6 +129,7 @@ class Batcher:
     async def _execute(self, key: Hashable, jobs: list[_Job]) -> None:
         loop = asyncio.get_running_loop()
         self._running = len(jobs)
+        self.calls += 1
         try:
             results = await loop.run_in_executor(
                 self._executor, self._run_batch, key, [j.item for j in jobs]
@@ -133,6 +137,7 @@ class Batcher:
         except Exception as e:  # delivered to the job, or each job retried alone below
             if len(jobs) == 1:
                 _settle(jobs[0], error=e)
+                self.jobs_done += 1
             else:
                 logger.info("batch of %d failed (%s); retrying one by one", len(jobs), e)
                 for job in jobs:
@@ -140,6 +145,7 @@ class Batcher:
         else:
             for job, result in zip(jobs, results, strict=True):
                 _settle(job, result=result)
+            self.jobs_done += len(jobs)
         finally:
             self._running = 0
 
