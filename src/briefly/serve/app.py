@@ -13,13 +13,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
+from briefly.loader import parse_article
+from briefly.models import parse_languages
 from briefly.options import BriefOptions
+from briefly.render import render_article, render_brief
 from briefly.serve import languages, markup, work
 from briefly.serve.batcher import Batcher
 from briefly.serve.failures import ApiError, install
 from briefly.serve.limits import Guard
 from briefly.serve.schemas import ArticleRequest, BriefRequest, DetectRequest, TranslateRequest
 from briefly.serve.settings import ServeSettings
+from briefly.serve.urls import fetch
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 # A fetched page's content type says whether it is a web page; others are sniffed.
@@ -90,24 +94,20 @@ def create_app(state: ServiceState) -> FastAPI:
     async def brief(request: Request) -> Response:
         """The same object as ``briefly brief --format json``."""
         req = _parse(BriefRequest, settings, await _params(request))
-        article = await _article(req, settings)
+        article = await asyncio.wait_for(_article(req, settings), settings.timeout_s)
         options = state.options.replace(
             languages=_languages(req.to, state.options.languages),
             length=req.length or state.options.length,
             max_words=req.max_words if req.max_words is not None else state.options.max_words,
         )
         result = await submit(work.BRIEF, options, article, [article.body])
-        from briefly.render import render_brief
-
         return Response(render_brief(result, "json"), media_type="application/json")
 
     @app.post("/extract", openapi_extra=_body(ArticleRequest, forms=False))
     async def extract(request: Request) -> Response:
         """The cleaned article, as ``briefly extract --format json``."""
         req = _parse(ArticleRequest, settings, await _params(request))
-        article = await _article(req, settings)
-        from briefly.render import render_article
-
+        article = await asyncio.wait_for(_article(req, settings), settings.timeout_s)
         return Response(render_article(article, "json"), media_type="application/json")
 
     @app.post("/translate", openapi_extra=_body(TranslateRequest))
@@ -208,15 +208,11 @@ def _parse(model: type[BaseModel], settings: ServeSettings, params: dict[str, An
 
 
 async def _article(req: ArticleRequest, settings: ServeSettings):
-    from briefly.loader import parse_article
-
     if req.url is not None:
         if not settings.allow_urls:
             raise ApiError(
                 403, "This server does not fetch URLs (started without --allow-urls): send text"
             )
-        from briefly.serve.urls import fetch
-
         data, content_type, charset = await asyncio.to_thread(
             fetch, req.url, max_bytes=settings.max_body_bytes, timeout=settings.timeout_s
         )
@@ -252,8 +248,6 @@ def _decoded(data: bytes, charset: str | None) -> str | None:
 def _languages(to: list[str] | str | None, loaded: tuple[str, ...]) -> tuple[str, ...]:
     if to is None:
         return loaded
-    from briefly.models import parse_languages
-
     wanted = parse_languages(to if isinstance(to, str) else ",".join(to))
     missing = [lang for lang in wanted if lang not in loaded]
     if missing:
