@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from briefly.errors import ModelError, UsageError, first_line
+from briefly.engines.base import Engine, announcing
+from briefly.engines.safety import LOAD_ERRORS, describe, refuse_custom_code
+from briefly.errors import ModelError, UsageError
 from briefly.models import model_path, resolve_device
 
 logger = logging.getLogger("briefly")
@@ -32,7 +35,7 @@ def choose_backend(backend: str, path: Path) -> str:
     if backend != "auto":
         if backend == "ct2" and not ct2_available():
             raise UsageError(
-                "--backend ct2 needs CTranslate2: pip install 'briefly[fast]' (or ctranslate2)"
+                "The ct2 backend needs CTranslate2: pip install 'briefly[fast]' (or ctranslate2)"
             )
         return backend
     if not ct2_available():
@@ -42,14 +45,28 @@ def choose_backend(backend: str, path: Path) -> str:
     return "ct2" if model_type_of(path) in SUPPORTED_MODEL_TYPES else "torch"
 
 
-@lru_cache(maxsize=8)
 def load_engine(
-    name: str, *, device: str = "auto", backend: str = "auto", compute_type: str | None = None
-):
-    """Load model ``name`` once per process for the given device and backend."""
-    device = resolve_device(device)
+    name: str,
+    *,
+    device: str = "auto",
+    backend: str = "auto",
+    compute_type: str | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> Engine:
+    """Load model ``name`` once per process for the given device and backend.
+
+    ``on_stage`` hears of slow first-use steps (a CTranslate2 conversion).
+    """
+    with announcing(on_stage):
+        return _load_engine(name, device, backend, compute_type)
+
+
+@lru_cache(maxsize=8)
+def _load_engine(name: str, device: str, backend: str, compute_type: str | None) -> Engine:
     path = model_path(name)
+    refuse_custom_code(path)
     chosen = choose_backend(backend, path)
+    device = resolve_device(device, chosen)
     logger.info("loading %s on %s with %s", name, device, chosen)
     try:
         if chosen == "ct2":
@@ -57,20 +74,23 @@ def load_engine(
 
             return CT2Engine(path, device, compute_type)
         if compute_type is not None:
-            raise UsageError("--compute-type applies to the ct2 backend only: drop it or use ct2")
+            raise UsageError(
+                f"Compute type '{compute_type}' applies to the ct2 backend only: drop it, "
+                "or use the ct2 backend"
+            )
         from transformers import AutoConfig
 
         from briefly.prompts import model_family
 
-        if model_family(AutoConfig.from_pretrained(path)) == "causal":
+        if model_family(AutoConfig.from_pretrained(path, trust_remote_code=False)) == "causal":
             from briefly.engines.causal_engine import CausalEngine
 
             return CausalEngine(path, device)
         from briefly.engines.torch_engine import TorchEngine
 
         return TorchEngine(path, device)
-    except (OSError, ValueError, KeyError) as e:
+    except LOAD_ERRORS as e:
         raise ModelError(
-            f"Cannot load '{name}' as a seq2seq or causal language model ({first_line(e)}): "
+            f"Cannot load '{name}' as a seq2seq or causal language model ({describe(e)}): "
             "pass a summarisation, instruction or translation model saved with save_pretrained"
         ) from e
