@@ -532,13 +532,15 @@ def _batch_progress(quiet: bool):
         yield update
 
 
-@app.command()
+@app.command(cls=_Command)
+@brief_options(*ALL)
 def serve(
+    options: BriefOptions,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port (0: any free one).")] = 8000,
     api_keys: Annotated[
         Path | None,
-        typer.Option("--api-keys", help="File of API keys, one a line.", show_default=False),
+        typer.Option("--api-keys", metavar="FILE", help="File of API keys, one a line."),
     ] = None,
     allow_urls: Annotated[
         bool, typer.Option("--allow-urls", help="Let /brief fetch public http(s) URLs.")
@@ -561,61 +563,31 @@ def serve(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.001, help="Seconds per request; then 504.")
     ] = 120.0,
-    to: To = "uk,ru,hi",
-    summarizer: Summarizer = DEFAULT_SUMMARIZER,
-    translator: Translators = None,
-    length: Length = "medium",
-    max_words: MaxWords = None,
-    long_strategy: LongStrategy = "map-reduce",
-    translate_source: TranslateSource = True,
-    prompt: PromptOption = None,
-    device: Device = "auto",
-    backend: Backend = "auto",
-    compute_type: ComputeType = None,
     debug: Debug = False,
 ) -> None:
     """Serve briefs and LibreTranslate-compatible translation over HTTP, with warm models."""
     _setup(True, debug)
     # The access log and start-up lines are the service's output.
     logging.getLogger("briefly.serve").setLevel(logging.DEBUG if debug else logging.INFO)
+    import importlib.util
 
-    def action() -> None:
-        import importlib.util
+    needed = ("fastapi", "uvicorn", "python_multipart")
+    if any(importlib.util.find_spec(module) is None for module in needed):
+        raise UsageError("briefly serve needs its extra: pip install 'briefly[serve]'")
+    from briefly.serve import ServeSettings, serve
+    from briefly.serve.settings import read_api_keys
 
-        needed = ("fastapi", "uvicorn", "python_multipart")
-        if any(importlib.util.find_spec(module) is None for module in needed):
-            raise UsageError("briefly serve needs its extra: pip install 'briefly[serve]'")
-        from briefly.models import parse_languages, parse_translator_overrides
-        from briefly.options import BriefOptions
-        from briefly.serve import ServeSettings, serve
-        from briefly.serve.settings import read_api_keys
-
-        options = BriefOptions(
-            summarizer=summarizer,
-            languages=parse_languages(to),
-            translators=parse_translator_overrides(translator),
-            device=device,
-            backend=backend,
-            compute_type=compute_type,
-            length=length,
-            max_words=max_words,
-            long_strategy=long_strategy,
-            translate_source=translate_source,
-            prompt=prompt,
-        )
-        settings = ServeSettings(
-            host=host,
-            port=port,
-            batch_wait_ms=batch_wait_ms,
-            batch_tokens=batch_tokens,
-            max_queue=max_queue,
-            max_body_bytes=max_body_bytes,
-            max_chars=max_chars,
-            timeout_s=timeout,
-            api_keys=read_api_keys(str(api_keys)) if api_keys else frozenset(),
-            allow_urls=allow_urls,
-            debug=debug,
-        )
-        serve(settings, options)
-
-    _run(debug, action)
+    settings = ServeSettings(
+        host=host,
+        port=port,
+        batch_wait_ms=batch_wait_ms,
+        batch_tokens=batch_tokens,
+        max_queue=max_queue,
+        max_body_bytes=max_body_bytes,
+        max_chars=max_chars,
+        timeout_s=timeout,
+        api_keys=read_api_keys(str(api_keys)) if api_keys else frozenset(),
+        allow_urls=allow_urls,
+        debug=debug,
+    )
+    serve(settings, options)

@@ -17,8 +17,10 @@ logger = logging.getLogger("briefly.serve")
 
 def run(settings: ServeSettings, options: BriefOptions) -> None:
     logger.info("loading models")
+    briefer = work.make_briefer(options)
+    briefer.check()
     # Before the port opens: a client that can connect gets warm models.
-    work.make_briefer(options).preload()
+    briefer.preload()
     languages.detect("Warm up the language identifier before the first request.")
     state = ServiceState(settings, options, work.loaded_models(options))
     config = uvicorn.Config(

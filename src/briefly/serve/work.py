@@ -23,10 +23,7 @@ def make_briefer(options: BriefOptions):
     """A Briefer for ``options``; the models behind it are loaded once per process."""
     from briefly.pipeline import Briefer
 
-    values = options.to_dict()
-    # The current Briefer has no guard_retries switch: it always retries guarded outputs.
-    values.pop("guard_retries")
-    return Briefer(**values)
+    return Briefer(options)
 
 
 def estimate_tokens(texts: Sequence[str]) -> int:
@@ -40,7 +37,7 @@ def run_batch(key: Hashable, items: Sequence[Any]) -> list[Any]:
     if kind == BRIEF:
         return briefer.brief_many(items)
     texts = [text for item in items for text in item]
-    translated = briefer.translate_many(texts)[options.languages[0]]
+    translated = [t.text for t in briefer.translate_many(texts)[options.languages[0]]]
     results, start = [], 0
     for item in items:
         results.append(translated[start : start + len(item)])
