@@ -554,3 +554,64 @@ def _batch_progress(quiet: bool):
             progress.update(task, completed=handled, total=total, rate=f"{report.rate:.2f}/s")
 
         yield update
+
+
+@app.command(cls=_Command)
+@brief_options(*ALL)
+def serve(
+    options: BriefOptions,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port (0: any free one).")] = 8000,
+    api_keys: Annotated[
+        Path | None,
+        typer.Option("--api-keys", metavar="FILE", help="File of API keys, one a line."),
+    ] = None,
+    allow_urls: Annotated[
+        bool, typer.Option("--allow-urls", help="Let /brief fetch public http(s) URLs.")
+    ] = False,
+    batch_wait_ms: Annotated[
+        float, typer.Option("--batch-wait-ms", min=0, help="How long a request waits for others.")
+    ] = 10.0,
+    batch_tokens: Annotated[
+        int, typer.Option("--batch-tokens", min=1, help="Most tokens in one batched model call.")
+    ] = 4096,
+    max_queue: Annotated[
+        int, typer.Option("--max-queue", min=1, help="Requests waiting at once; then 503.")
+    ] = 256,
+    max_body_bytes: Annotated[
+        int, typer.Option("--max-body-bytes", min=1, help="Largest request body; then 413.")
+    ] = 2_000_000,
+    max_chars: Annotated[
+        int, typer.Option("--max-chars", min=1, help="Longest article or text; then 413.")
+    ] = 200_000,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Seconds per request; then 504.")
+    ] = 120.0,
+    debug: Debug = False,
+) -> None:
+    """Serve briefs and LibreTranslate-compatible translation over HTTP, with warm models."""
+    _setup(True, debug)
+    # The access log and start-up lines are the service's output.
+    logging.getLogger("briefly.serve").setLevel(logging.DEBUG if debug else logging.INFO)
+    import importlib.util
+
+    needed = ("fastapi", "uvicorn", "python_multipart")
+    if any(importlib.util.find_spec(module) is None for module in needed):
+        raise UsageError("briefly serve needs its extra: pip install 'briefly[serve]'")
+    from briefly.serve import ServeSettings, serve
+    from briefly.serve.settings import read_api_keys
+
+    settings = ServeSettings(
+        host=host,
+        port=port,
+        batch_wait_ms=batch_wait_ms,
+        batch_tokens=batch_tokens,
+        max_queue=max_queue,
+        max_body_bytes=max_body_bytes,
+        max_chars=max_chars,
+        timeout_s=timeout,
+        api_keys=read_api_keys(str(api_keys)) if api_keys else frozenset(),
+        allow_urls=allow_urls,
+        debug=debug,
+    )
+    serve(settings, options)
