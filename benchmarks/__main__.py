@@ -1,4 +1,4 @@
-"""``python -m benchmarks {speed,quality,report,replicas}``: parse options, call the library, print.
+"""``python -m benchmarks {speed,quality,serve,report,replicas}``: parse options, call, print.
 
 Heavy imports (torch, transformers, matplotlib) happen inside the commands, so ``--help`` is
 instant.
@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     _quality_options(quality)
     quality.set_defaults(handler=_quality, passthrough=False)
+
+    serving = commands.add_parser(
+        "serve", parents=[common], help="briefly serve under concurrent load (benchmarks.serve)"
+    )
+    # The service's own default backend on CPU is CTranslate2 (--backend auto).
+    serving.set_defaults(handler=_serve, passthrough=False, models="tiny", backend="ct2")
+    _serve_options(serving)
 
     reporting = commands.add_parser("report", help="README tables and plots from results/*.jsonl")
     reporting.add_argument(
@@ -167,6 +174,20 @@ def _quality(args: argparse.Namespace, _argv: list[str]) -> None:
             print(f"    {name} signature: {signature}")
         sys.stdout.flush()  # runs take minutes: show each result as it comes
     print(f"results appended to {out}")
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.serve import add_options
+
+    add_options(parser)
+
+
+def _serve(args: argparse.Namespace, _argv: list[str]) -> int:
+    from benchmarks import serve
+    from benchmarks.environment import check_device
+
+    check_device(args.device)
+    return serve.run(args)
 
 
 def _report(args: argparse.Namespace, _argv: list[str]) -> None:
