@@ -251,3 +251,24 @@ def test_python_dash_m_runs_the_cli(article):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["title"].startswith("City council")
+
+
+def test_a_batch_with_nothing_new_says_so_instead_of_a_rate(tmp_path):
+    from briefly import BatchReport
+    from briefly.cli import _summary_line
+
+    line = _summary_line(BatchReport(skipped=3), tmp_path)
+    assert line.endswith("; nothing new to brief") and "articles/s" not in line
+    assert "articles/s" in _summary_line(BatchReport(done=2, seconds=1.0), tmp_path)
+
+
+def test_translate_prints_the_guards_warnings(runner, model_args, monkeypatch):
+    from briefly.results import GuardWarning, Translation
+
+    flagged = {
+        "uk": Translation("Привіт", (GuardWarning("wrong_language", "uk", "looks like ru"),))
+    }
+    monkeypatch.setattr("briefly.pipeline.Briefer.translate", lambda _self, _text: flagged)
+    result = runner.invoke(app, ["translate", "Hello.", "--to", "uk", *model_args[2:]])
+    assert result.exit_code == 0, result.output
+    assert "warning [uk]: wrong_language: looks like ru" in result.stderr

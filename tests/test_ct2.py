@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 pytest.importorskip("ctranslate2")
 
 from briefly.engines import choose_backend, load_engine  # noqa: E402
+from briefly.engines.base import announcing  # noqa: E402
 from briefly.engines.ct2_engine import CT2Engine, converted_model  # noqa: E402
 from briefly.engines.torch_engine import TorchEngine  # noqa: E402
 
@@ -96,3 +99,34 @@ def test_auto_picks_ct2_for_bart_and_marian(tiny_summarizer, tiny_translators):
     assert choose_backend("torch", tiny_summarizer) == "torch"
     engine = load_engine(str(tiny_translators["ru"]), device="cpu", backend="auto")
     assert engine.backend == "ct2" and engine.compute_type == "int8"
+
+
+def test_first_conversion_is_announced_once(tiny_translators):
+    stages: list[str] = []
+    with announcing(stages.append):
+        converted_model(tiny_translators["uk"], "int8")
+        converted_model(tiny_translators["uk"], "int8")
+    assert stages == [f"Converting {tiny_translators['uk'].name} for CTranslate2 (once)"]
+
+
+def test_default_brief_on_converted_models_imports_neither_torch_nor_transformers(
+    tiny_summarizer, tiny_translators, tmp_path
+):
+    # Converting needs torch; it is done here, once, as a first run would.
+    for path in (tiny_summarizer, tiny_translators["uk"]):
+        converted_model(path, "int8")
+    article = tmp_path / "a.txt"
+    article.write_text(" ".join(TEXTS), encoding="utf-8")
+    argv = ["briefly", "brief", str(article), "--summarizer", str(tiny_summarizer)]
+    argv += ["--to", "uk", "--translator", f"uk={tiny_translators['uk']}", "-f", "json"]
+    code = (
+        "import sys\n"
+        "from briefly.cli import main\n"
+        f"sys.argv = {argv!r}\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "heavy = {'torch', 'transformers'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["translations"]["uk"]

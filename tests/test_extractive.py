@@ -1,7 +1,5 @@
 """The built-in extractive summariser: pure logic, no model."""
 
-import time
-
 import pytest
 
 from briefly.extractive import ExtractiveSummarizer
@@ -250,7 +248,8 @@ def test_selection_is_deterministic(summarizer):
     }
 
 
-def test_twenty_thousand_word_article_takes_under_two_seconds(summarizer):
+def test_twenty_thousand_word_article_keeps_its_lead_within_the_budget(summarizer):
+    # Its speed is measured by the benchmarks, not asserted here.
     paragraphs = [
         f"Inspectors visited site {i} on day {i % 30 + 1} and counted {i * 13 % 97} cracked "
         f"beams in the {['north', 'south', 'east', 'west'][i % 4]} wing. The operator of site {i} "
@@ -260,9 +259,7 @@ def test_twenty_thousand_word_article_takes_under_two_seconds(summarizer):
     ]
     article = "\n\n".join(paragraphs)
     assert word_count(article) > 20_000
-    started = time.perf_counter()
     chosen = summarizer.select(article, max_words=120)
-    elapsed = time.perf_counter() - started
     assert chosen[0] == first_sentence(article)
-    assert sum(word_count(s) for s in chosen) <= 120
-    assert elapsed < 2.0
+    assert 1 < len(chosen) and sum(word_count(s) for s in chosen) <= 120
+    assert all(sentence in article for sentence in chosen)

@@ -197,6 +197,15 @@ def test_output_still_wrong_after_retry_is_flagged(models):
     assert GuardWarning("wrong_language", "uk", "expected uk, looks like ru") in result.warnings
 
 
+def test_without_guard_retries_a_flagged_output_is_reported_not_retried(models):
+    engine = load_engine(models[1]["uk"], device="cpu", backend=FAST)
+    scripted = Scripted(engine, [LOOP, UKRAINIAN])
+    translator = Translator(scripted, "uk", retries=False)
+    result = translator.translate_checked(["The council approved a plan."])[0]
+    assert len(scripted.calls) == 1
+    assert result.text == LOOP and [w.code for w in result.warnings] == ["repetition"]
+
+
 def test_warnings_reach_the_json_and_stderr(models, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

@@ -11,14 +11,15 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from briefly.cli_options import ALL, brief_options, choice
+from briefly.cli_options import ALL, brief_options
 from briefly.errors import BrieflyError, UsageError
 from briefly.options import BriefOptions
 
@@ -29,7 +30,7 @@ _debug = False
 class _Command(TyperCommand):
     """Turns briefly's errors and Ctrl-C into one line and an exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except BrieflyError as e:
@@ -46,10 +47,19 @@ class _Command(TyperCommand):
 class _Group(TyperGroup):
     """Prints click's usage errors in the same style: one ``error:`` line, exit 2."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        kwargs.setdefault("prog_name", "briefly")
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(
+                args, prog_name or "briefly", complete_var, False, windows_expand_args, **extra
+            )
         except typer.TyperException as e:  # typer's own errors, usage errors among them
             code = getattr(e, "exit_code", 1)
             typer.echo(_typer_error(e, code), err=True)
@@ -97,10 +107,10 @@ Source = Annotated[
     str, typer.Argument(metavar="SOURCE", help="Article file (.txt, .md, .html), URL, or -.")
 ]
 TextFormat = Annotated[
-    choice(("text", "json")), typer.Option("--format", "-f", help="Output format.")
+    Literal["text", "json"], typer.Option("--format", "-f", help="Output format.")
 ]
 BriefFormat = Annotated[
-    choice(("text", "markdown", "json")), typer.Option("--format", "-f", help="Output format.")
+    Literal["text", "markdown", "json"], typer.Option("--format", "-f", help="Output format.")
 ]
 Output = Annotated[
     Path | None,
@@ -348,7 +358,8 @@ def models_convert(options: BriefOptions, quiet: Quiet = False, debug: Debug = F
                 on_stage=on_stage,
             )
         if not quiet:
-            typer.echo(f"{name}: ready ({engine.compute_type}) in {engine.model_dir}", err=True)
+            where = getattr(engine, "model_dir", engine.path)
+            typer.echo(f"{name}: ready ({engine.compute_type}) in {where}", err=True)
 
 
 @app.command(cls=_Command)
@@ -405,7 +416,7 @@ def batch(
         int, typer.Option("--group-size", min=1, metavar="N", help="Articles briefed together.")
     ] = 16,
     engine: Annotated[
-        choice(("local", "ray")),
+        Literal["local", "ray"],
         typer.Option(
             "--engine",
             help="local, or ray to spread the work over a Ray cluster.",
@@ -435,13 +446,13 @@ def batch(
         ),
     ] = None,
     out_format: Annotated[
-        choice(("files", "jsonl", "parquet")),
+        Literal["files", "jsonl", "parquet"],
         typer.Option(
             "--out-format",
             help="files, or jsonl or parquet shards (Ray only).",
         ),
     ] = "files",
-    fmt: Annotated[choice(("text", "markdown", "json")), typer.Option("--format", "-f")] = "json",
+    fmt: BriefFormat = "json",
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:

@@ -36,7 +36,7 @@ class _Option:
 
 def choice(values: tuple[str, ...]) -> Any:
     """The type of an option that takes one of ``values`` (help lists them)."""
-    return Literal[values]  # type: ignore[valid-type]
+    return Literal[values]
 
 
 OPTIONS: dict[str, _Option] = {

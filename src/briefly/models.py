@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,12 +90,12 @@ def parse_translator_overrides(values: list[str] | None) -> dict[str, str]:
     return overrides
 
 
-def translator_name(lang: str, overrides: dict[str, str] | None = None) -> str:
+def translator_name(lang: str, overrides: Mapping[str, str] | None = None) -> str:
     """The model name used to translate English into ``lang``."""
     return (overrides or {}).get(lang) or TRANSLATOR_TEMPLATE.format(lang=lang)
 
 
-def source_translator_name(lang: str, overrides: dict[str, str] | None = None) -> str:
+def source_translator_name(lang: str, overrides: Mapping[str, str] | None = None) -> str:
     """The model name used to translate ``lang`` into English."""
     return (overrides or {}).get(f"{lang}-en") or SOURCE_TRANSLATOR_TEMPLATE.format(lang=lang)
 

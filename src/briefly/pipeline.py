@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from time import perf_counter
 
 from briefly.engines import load_engine
 from briefly.errors import ModelError
@@ -19,8 +18,6 @@ from briefly.prompts import Prompt, default_prompt, load_prompt
 from briefly.results import Brief, GuardWarning, Summary, Translation
 from briefly.summarizer import EXTRACTIVE_SENTENCES, Summarizer
 from briefly.translator import Translator
-
-logger = logging.getLogger("briefly")
 
 
 @dataclass
@@ -261,9 +258,9 @@ class Briefer:
     @contextmanager
     def _stage(self, stage: str, works: Sequence[_Work], texts: Sequence[str]) -> Iterator[None]:
         """Time a stage and share the time among ``works`` by the length of their ``texts``."""
-        started = time.perf_counter()
+        started = perf_counter()
         yield
-        seconds = time.perf_counter() - started
+        seconds = perf_counter() - started
         total = sum(len(text) for text in texts)
         for work, text in zip(works, texts, strict=True):
             share = len(text) / total if total else 1 / len(works)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from briefly.generation import GenerationSettings, TextGenerator
 from briefly.results import GuardWarning
@@ -19,7 +20,7 @@ Check = Callable[[str, str], list[GuardWarning]]
 def stronger(settings: GenerationSettings, problems: Sequence[GuardWarning]) -> GenerationSettings:
     """Settings for a second try at an output with ``problems``."""
     codes = {p.code for p in problems}
-    changes = {}
+    changes: dict[str, Any] = {}
     if codes & {"repetition", "length_ratio"}:
         changes["no_repeat_ngram_size"] = settings.no_repeat_ngram_size or 3
         changes["repetition_penalty"] = max(settings.repetition_penalty, 1.3)

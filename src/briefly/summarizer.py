@@ -82,7 +82,9 @@ class Summarizer:
         self.long_strategy = long_strategy
         self.prompt = prompt
         # The length a prompt asks for, in words: the same bound the decoder gets.
-        self.prompt_words = max_words or int(self.settings.new_token_limit() / _TOKENS_PER_WORD)
+        self.prompt_words = max_words or int(
+            (self.settings.new_token_limit() or 142) / _TOKENS_PER_WORD
+        )
         # Tokens every input has whatever its text: BOS/EOS, a chat template.
         self._overhead = engine.count_tokens([""])[0]
         # Room in each chunk for those and for the prompt's own words.

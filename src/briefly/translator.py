@@ -45,7 +45,7 @@ def target_token(vocab: Mapping[str, int], lang: str) -> str | None:
     known = sorted(t for t in vocab if t.startswith(">>") and t.endswith("<<"))
     raise UsageError(
         f"This multilingual model has no target token for '{lang}': it knows "
-        f"{', '.join(known[:12])}{'…' if len(known) > 12 else ''}; pick another --translator"
+        f"{', '.join(known[:12])}{'…' if len(known) > 12 else ''}; pick another translation model"
     )
 
 
