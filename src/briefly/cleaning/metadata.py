@@ -144,7 +144,7 @@ def person_name(text: str) -> str | None:
     """``text`` cut to the name at its start, or None when it does not start with one."""
     name = _NAME_END.sub("", text.strip()).strip(" .:")
     words = name.split()
-    cut = []
+    cut: list[str] = []
     for word in words:
         bare = word.strip("\"'“”()")
         if not bare:
