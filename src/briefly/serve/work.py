@@ -48,9 +48,8 @@ def run_batch(key: Hashable, items: Sequence[Any]) -> list[Any]:
 def loaded_models(options: BriefOptions) -> dict:
     """The device, and per role the model, backend and compute type (for /models)."""
     from briefly.engines import load_engine
-    from briefly.models import resolve_device
 
-    roles = {}
+    roles, devices = {}, set()
     for role, name in make_briefer(options).models.items():
         if name == "extractive":
             roles[role] = {"model": name, "backend": None, "compute_type": None}
@@ -67,4 +66,6 @@ def loaded_models(options: BriefOptions) -> dict:
             "backend": engine.backend,
             "compute_type": engine.compute_type,
         }
-    return {"device": resolve_device(options.device), "models": roles}
+        devices.add(engine.device)
+    # The engines' own device: asking torch here would import it on the torch-free ct2 path.
+    return {"device": ",".join(sorted(devices)) or "cpu", "models": roles}
