@@ -278,6 +278,7 @@ def translate(
     _setup(quiet, debug)
     from briefly.loader import decode_bytes
     from briefly.pipeline import Briefer
+    from briefly.reading import read_stdin
     from briefly.render import render_translations
 
     if not options.languages:
@@ -288,7 +289,7 @@ def translate(
     Briefer(options).check()
     if text == "-" and sys.stdin.isatty():
         typer.echo("Reading English text from standard input; end it with Ctrl-D.", err=True)
-    english = decode_bytes(sys.stdin.buffer.read()) if text == "-" else text
+    english = decode_bytes(read_stdin()) if text == "-" else text
     if not english.strip():
         raise UsageError("No text to translate: pass TEXT or pipe it on stdin with '-'")
     with _progress(quiet) as on_stage:
