@@ -32,7 +32,6 @@ from transformers import (
     T5Tokenizer,
 )
 
-from benchmarks.replicas import news_article, news_corpus
 from briefly.engines import load_engine
 from briefly.engines.causal_engine import DEFAULT_MAX_NEW_TOKENS, CausalEngine
 from briefly.engines.torch_engine import TorchEngine
@@ -46,6 +45,7 @@ from briefly.prompts import (
     model_family,
 )
 from briefly.summarizer import Summarizer
+from tests.support.text import news_article, news_corpus
 
 PROMPT_FILES = sorted((Path(__file__).parents[1] / "prompts").glob("*.txt"))
 CHAT_TEMPLATE = (
