@@ -2,7 +2,8 @@
 
 They are genuine BART/Marian checkpoints (random weights, trained tokenizers) that load with
 AutoTokenizer/AutoModelForSeq2SeqLM like hub models, so tests exercise the real loading and
-generation paths without network access. Builders live in tests/support; building all four takes about two seconds.
+generation paths without network access. The builders live in tests/support; building all
+four takes about two seconds.
 """
 
 import os

@@ -349,9 +349,9 @@ def test_causal_reply_stops_at_the_window_end_and_ignores_sampling(causal, monke
     bounds = []
     generate_batch = causal._generate_batch
 
-    def recording(texts, settings):
+    def recording(texts, settings, languages):
         bounds.extend([settings.new_token_limit()] * len(texts))
-        return generate_batch(texts, settings)
+        return generate_batch(texts, settings, languages)
 
     monkeypatch.setattr(causal, "_generate_batch", recording)
     short, long = "Rain in Lviv.", _longest_fitting(causal, news_article(100, seed=1))

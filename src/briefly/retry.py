@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from briefly.engines.base import Languages
 from briefly.generation import GenerationSettings
 from briefly.guards import Warning
 
@@ -34,9 +35,10 @@ def generate_checked(
     settings: GenerationSettings,
     check: Check,
     max_new_tokens: Sequence[int] | None = None,
+    languages: Languages | None = None,
 ) -> tuple[list[str], list[list[Warning]]]:
     """Outputs for ``texts`` and, per output, the problems left after one retry."""
-    outputs = engine.generate(texts, settings, max_new_tokens)
+    outputs = engine.generate(texts, settings, max_new_tokens, languages)
     problems = [check(text, out) for text, out in zip(texts, outputs, strict=True)]
     retries: dict[GenerationSettings, list[int]] = {}
     for i, found in enumerate(problems):
@@ -44,7 +46,7 @@ def generate_checked(
             retries.setdefault(stronger(settings, found), []).append(i)
     for retry_settings, indices in retries.items():
         bounds = None if max_new_tokens is None else [max_new_tokens[i] for i in indices]
-        again = engine.generate([texts[i] for i in indices], retry_settings, bounds)
+        again = engine.generate([texts[i] for i in indices], retry_settings, bounds, languages)
         for i, out in zip(indices, again, strict=True):
             outputs[i] = out
             problems[i] = check(texts[i], out)

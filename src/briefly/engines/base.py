@@ -5,12 +5,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from briefly.batching import token_budget_batches
 from briefly.generation import GenerationSettings
 
 logger = logging.getLogger("briefly")
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The language tokens a multilingual model is run with, for one call.
+
+    They are per call, not per engine, so that one loaded model serves every target.
+    """
+
+    source: str | None = None  # replaces the input's first (source-language) token
+    target: str | None = None  # forced as the first generated token
 
 
 class Engine:
@@ -46,12 +58,14 @@ class Engine:
         texts: Sequence[str],
         settings: GenerationSettings,
         max_new_tokens: Sequence[int] | None = None,
+        languages: Languages | None = None,
     ) -> list[str]:
         """Generate one output per text, in input order, batched by token budget.
 
         ``max_new_tokens`` optionally bounds each text's output; texts with
         different bounds are never batched together, so a text's output does not
-        depend on what it was batched with.
+        depend on what it was batched with. ``languages`` selects the source and
+        target of a multilingual translation model.
         """
         outputs: list[str] = [""] * len(texts)
         batches = token_budget_batches(
@@ -61,25 +75,31 @@ class Engine:
             batch_settings = settings
             if max_new_tokens is not None:
                 batch_settings = settings.with_limits(max_new_tokens[batch[0]])
-            decoded = self._generate_halving([texts[i] for i in batch], batch_settings)
+            decoded = self._generate_halving(
+                [texts[i] for i in batch], batch_settings, languages or Languages()
+            )
             for index, text in zip(batch, decoded, strict=True):
                 outputs[index] = text
         return outputs
 
-    def _generate_halving(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+    def _generate_halving(
+        self, texts: list[str], settings: GenerationSettings, languages: Languages
+    ) -> list[str]:
         """Generate, halving the batch on a GPU out-of-memory error instead of failing."""
         try:
-            return self._generate_batch(texts, settings)
+            return self._generate_batch(texts, settings, languages)
         except RuntimeError as e:
             if len(texts) == 1 or not self._is_out_of_memory(e):
                 raise
             half = len(texts) // 2
             logger.info("out of GPU memory with %d texts; retrying in halves", len(texts))
-            return self._generate_halving(texts[:half], settings) + self._generate_halving(
-                texts[half:], settings
-            )
+            return self._generate_halving(
+                texts[:half], settings, languages
+            ) + self._generate_halving(texts[half:], settings, languages)
 
-    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+    def _generate_batch(
+        self, texts: list[str], settings: GenerationSettings, languages: Languages
+    ) -> list[str]:
         raise NotImplementedError
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM
 
+from briefly.engines.base import Languages
 from briefly.engines.torch_engine import TorchEngine
 from briefly.generation import GenerationSettings
 
@@ -89,7 +90,11 @@ class CausalEngine(TorchEngine):
         # The chat template writes the BOS token itself; the tokenizer must not add another.
         return self.tokenizer(prompts, add_special_tokens=False, **kwargs)
 
-    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+    def _generate_batch(
+        self, texts: list[str], settings: GenerationSettings, languages: Languages
+    ) -> list[str]:
+        # A chat model is told languages in its prompt; it has no language tokens to force.
+        del languages
         inputs = self._encode(texts, return_tensors="pt", padding=True).to(self.device)
         # A copy of the model's own config keeps its special-token rules.
         config = copy.deepcopy(self.generation_config)

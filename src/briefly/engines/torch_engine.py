@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSeq2SeqLM
 
-from briefly.engines.base import Engine
+from briefly.engines.base import Engine, Languages
 from briefly.engines.hf_model import HFModel
 from briefly.generation import GenerationSettings
 
@@ -51,7 +51,12 @@ class TorchEngine(Engine):
     def vocabulary(self) -> dict[str, int]:
         return self.tokenizer.get_vocab()
 
-    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+    def _generate_batch(
+        self, texts: list[str], settings: GenerationSettings, languages: Languages
+    ) -> list[str]:
+        if languages.source is not None:
+            # NLLB, mBART-50 and M2M100 tokenizers put the source code first from src_lang.
+            self.tokenizer.src_lang = languages.source
         inputs = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
         # A copy of the model's own config keeps its special-token rules (forced
         # BOS/EOS, bad words). transformers fills any length left unset from the
@@ -72,6 +77,8 @@ class TorchEngine(Engine):
             max_length=None if limit is None else limit + 1,
             min_length=minimum + 1,
         )
+        if languages.target is not None:
+            config.forced_bos_token_id = self.tokenizer.convert_tokens_to_ids(languages.target)
         with torch.inference_mode():
             generated = self.model.generate(**inputs, generation_config=config)
         return self.tokenizer.batch_decode(generated, skip_special_tokens=True)
