@@ -60,7 +60,10 @@ class BPETokenizer(_Tokenizer):
         self._clean_up = spec["clean_up"]
 
     def _tokenize_all(self, texts: Sequence[str]) -> list[list[str]]:
-        return [encoding.tokens for encoding in self._tokenizer.encode_batch(list(texts))]
+        # Tokens from ids, not the encoding's own strings: those keep an unknown character as
+        # written, where the model sees the unknown token.
+        token = self._tokenizer.id_to_token
+        return [[token(i) for i in e.ids] for e in self._tokenizer.encode_batch(list(texts))]
 
     def decode(self, tokens: Sequence[str]) -> str:
         """The text of output tokens, special tokens left out."""
@@ -145,7 +148,7 @@ class M2M100Tokenizer(_Tokenizer):
     def decode(self, tokens: Sequence[str]) -> str:
         """The text of output tokens, special and language tokens left out."""
         pieces = [token for token in tokens if token not in self.special_tokens]
-        text = self._spm.decode_pieces(pieces)
+        text = self._spm.decode_pieces(pieces).strip()
         return clean_up_spaces(text) if self._clean_up else text
 
     def vocabulary(self) -> dict[str, int]:

@@ -42,6 +42,12 @@ class TorchEngine(Engine):
         # On CPU batching gains little and padding costs compute, so batches stay small.
         self.max_batch_tokens = 16384 if device == "cuda" else 2048
         self.compute_type = str(self.model.dtype).removeprefix("torch.")
+        # NLLB, mBART-50 and M2M100 tokenizers start every input with a source-language token.
+        self._source_id = (
+            self.tokenizer("x")["input_ids"][0]
+            if getattr(self.tokenizer, "src_lang", None)
+            else None
+        )
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
@@ -54,10 +60,12 @@ class TorchEngine(Engine):
     def _generate_batch(
         self, texts: list[str], settings: GenerationSettings, languages: Languages
     ) -> list[str]:
-        if languages.source is not None:
-            # NLLB, mBART-50 and M2M100 tokenizers put the source code first from src_lang.
-            self.tokenizer.src_lang = languages.source
         inputs = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
+        if languages.source is not None and self._source_id is not None:
+            # The tokenizer wrote its own source language first; the shared tokenizer is not
+            # switched, so one loaded model serves every language pair at once.
+            first = inputs["input_ids"][:, 0]
+            first[first == self._source_id] = self.tokenizer.convert_tokens_to_ids(languages.source)
         # A copy of the model's own config keeps its special-token rules (forced
         # BOS/EOS, bad words). transformers fills any length left unset from the
         # model's config, so both forms of each length are set, consistently:
