@@ -66,6 +66,7 @@ class CausalEngine(TorchEngine):
         texts: Sequence[str],
         settings: GenerationSettings,
         max_new_tokens: Sequence[int] | None = None,
+        languages: Languages | None = None,
     ) -> list[str]:
         """As :meth:`Engine.generate`, but a reply also stops at the end of the model's window.
 
@@ -77,7 +78,7 @@ class CausalEngine(TorchEngine):
             min(requested if max_new_tokens is None else max_new_tokens[i], self.window - n)
             for i, n in enumerate(self.count_tokens(texts))
         ]
-        return super().generate(texts, settings, bounds)
+        return super().generate(texts, settings, bounds, languages)
 
     def _encode(self, texts: Sequence[str], **kwargs):
         if self.tokenizer.chat_template is None:
