@@ -166,3 +166,22 @@ def test_a_family_ct2_cannot_run_falls_back_under_auto_and_is_one_line_under_ct2
     with pytest.raises(UsageError, match="not 'prophetnet': use --backend torch") as raised:
         CT2Engine(tmp_path, "cpu")
     assert "\n" not in str(raised.value)
+
+
+def test_cli_one_model_for_every_target(family_models, tmp_path):
+    from typer.testing import CliRunner
+
+    from briefly import cli
+
+    article = tmp_path / "article.txt"
+    article.write_text(TEXT, encoding="utf-8")
+    load_engine.cache_clear()
+    args = ["brief", str(article), "--summarizer", "extractive", "--to", "uk,ru,hi"]
+    args += ["--translator", f"*={family_models['m2m100']}", "--device", "cpu"]
+    result = CliRunner().invoke(cli.app, [*args, "--backend", "torch", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    models = json.loads(result.stdout)["models"]
+    assert {models[f"translator:{lang}"] for lang in ("uk", "ru", "hi")} == {
+        str(family_models["m2m100"])
+    }
+    assert load_engine.cache_info().misses == 1
