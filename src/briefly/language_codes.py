@@ -33,6 +33,9 @@ _NLLB_PREFERRED = {
     "ar": "arb_Arab", "fa": "pes_Arab", "zh": "zho_Hans", "lv": "lvs_Latn", "et": "est_Latn",
     "ms": "zsm_Latn", "sq": "als_Latn", "az": "azj_Latn", "sw": "swh_Latn", "sr": "srp_Cyrl",
 }  # fmt: skip
+# Summariser architectures pre-trained on many languages (mT5, mBART, umT5): such a model briefs
+# an article in its own language instead of reading an English translation of it.
+MULTILINGUAL_MODEL_TYPES = ("mt5", "umt5", "mbart")
 _NLLB = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
 _MBART = re.compile(r"^[a-z]{2}_[A-Z]{2}$")
 _M2M = re.compile(r"^__[a-z]{2,3}__$")

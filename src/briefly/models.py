@@ -115,6 +115,16 @@ def source_translator_name(lang: str, overrides: dict[str, str] | None = None) -
     return (overrides or {}).get(f"{lang}-en") or SOURCE_TRANSLATOR_TEMPLATE.format(lang=lang)
 
 
+def direct_translator_name(
+    source: str, lang: str, overrides: dict[str, str] | None = None
+) -> str | None:
+    """The model configured for ``source`` straight into ``lang`` (``ru-uk=MODEL``), or None.
+
+    Without one, a brief in ``source`` reaches ``lang`` through English.
+    """
+    return (overrides or {}).get(f"{source}-{lang}")
+
+
 def resolve_device(device: str) -> str:
     """``auto`` means CUDA when a CUDA device is present, else CPU."""
     if device not in ("auto", "cpu", "cuda"):

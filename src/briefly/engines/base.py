@@ -29,7 +29,8 @@ class Engine:
     """A seq2seq model behind ``generate(texts, settings, max_new_tokens=None)``.
 
     Subclasses set ``settings`` (the model's own decoding settings), ``max_input_tokens``,
-    ``family`` (see :func:`briefly.prompts.model_family`) and ``compute_type``, and
+    ``family`` (see :func:`briefly.prompts.model_family`), ``model_type`` (config.json's)
+    and ``compute_type``, and
     implement ``count_tokens``, ``vocabulary``, ``_generate_batch`` and ``_is_out_of_memory``.
     """
 
@@ -39,6 +40,7 @@ class Engine:
     settings: GenerationSettings
     max_input_tokens: int
     family: str
+    model_type: str
     compute_type: str
 
     def __init__(self, path: Path, device: str) -> None:

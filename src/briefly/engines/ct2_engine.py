@@ -137,6 +137,7 @@ class CT2Engine(Engine):
         self.tokenizer = load_tokenizer(self.model_dir, info["tokenizer"])
         self.settings = GenerationSettings(**info["settings"])
         self.family = info["family"]
+        self.model_type = info["model_type"]
         self.max_input_tokens = info["max_input_tokens"]
         self._prefix = info["forced_bos_token"]
         # CTranslate2 cannot force EOS at the last step; HF's forced EOS takes a

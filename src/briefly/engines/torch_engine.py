@@ -36,6 +36,7 @@ class TorchEngine(Engine):
         self.generation_config = parts.generation_config
         self.settings = parts.settings
         self.family = parts.family
+        self.model_type = self.config.model_type
         self.max_input_tokens = parts.max_input_tokens
         self.model = self.model_class.from_pretrained(path, dtype=_dtype_for(device))
         self.model.to(device).eval()
