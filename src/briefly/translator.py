@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from briefly.engines.base import Languages
-from briefly.guards import Warning, check_translation
+from briefly.generation import Languages, TextGenerator
+from briefly.guards import check_translation
 from briefly.language_codes import language_tokens
+from briefly.results import GuardWarning, Translation
 from briefly.retry import generate_checked
 from briefly.text import paragraphs, sentences, split_to_fit
 
@@ -20,14 +20,6 @@ _LENGTH_MARGIN = 16
 _BOUND_STEP = 16
 
 
-@dataclass(frozen=True)
-class Translation:
-    """One translated text."""
-
-    text: str  # the translation, paragraphs separated by blank lines
-    warnings: tuple[Warning, ...] = ()  # problems the output guards found and could not fix
-
-
 class Translator:
     """Translate text from ``source`` into ``lang`` with an engine (see :mod:`briefly.engines`).
 
@@ -35,9 +27,13 @@ class Translator:
     and passed with every call, so one loaded model serves every target.
     """
 
-    def __init__(self, engine, lang: str, source: str = "en") -> None:
+    def __init__(
+        self, engine: TextGenerator, lang: str, *, source: str = "en", retries: bool = True
+    ) -> None:
         self.engine = engine
         self.lang = lang
+        # Whether outputs the guards reject are generated again (see briefly.retry).
+        self.retries = retries
         self._prefix = ""
         self._languages = Languages()
         tokens = language_tokens(engine.vocabulary())
@@ -76,9 +72,10 @@ class Translator:
             self._check,
             max_new_tokens=self._bounds(pieces),
             languages=self._languages,
+            retry=self.retries,
         )
         grouped: list[dict[int, list[str]]] = [{} for _ in texts]
-        warnings: list[dict[Warning, None]] = [{} for _ in texts]
+        warnings: list[dict[GuardWarning, None]] = [{} for _ in texts]
         for (t, p), output, found in zip(places, outputs, problems, strict=True):
             grouped[t].setdefault(p, []).append(output.strip())
             warnings[t].update(dict.fromkeys(found))
@@ -87,7 +84,7 @@ class Translator:
             for paras, found in zip(grouped, warnings, strict=True)
         ]
 
-    def _check(self, source: str, output: str) -> list[Warning]:
+    def _check(self, source: str, output: str) -> list[GuardWarning]:
         return check_translation(source.removeprefix(self._prefix), output, self.lang)
 
     def _bounds(self, pieces: Sequence[str]) -> list[int]:

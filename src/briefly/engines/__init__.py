@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from briefly.engines.base import Engine, announcing
 from briefly.errors import ModelError, UsageError, first_line
 from briefly.models import model_path, resolve_device
 
@@ -32,7 +34,7 @@ def choose_backend(backend: str, path: Path) -> str:
     if backend != "auto":
         if backend == "ct2" and not ct2_available():
             raise UsageError(
-                "--backend ct2 needs CTranslate2: pip install 'briefly[fast]' (or ctranslate2)"
+                "The ct2 backend needs CTranslate2: pip install 'briefly[fast]' (or ctranslate2)"
             )
         return backend
     if not ct2_available():
@@ -42,14 +44,27 @@ def choose_backend(backend: str, path: Path) -> str:
     return "ct2" if model_type_of(path) in SUPPORTED_MODEL_TYPES else "torch"
 
 
-@lru_cache(maxsize=8)
 def load_engine(
-    name: str, *, device: str = "auto", backend: str = "auto", compute_type: str | None = None
-):
-    """Load model ``name`` once per process for the given device and backend."""
-    device = resolve_device(device)
+    name: str,
+    *,
+    device: str = "auto",
+    backend: str = "auto",
+    compute_type: str | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> Engine:
+    """Load model ``name`` once per process for the given device and backend.
+
+    ``on_stage`` hears of slow first-use steps (a CTranslate2 conversion).
+    """
+    with announcing(on_stage):
+        return _load_engine(name, device, backend, compute_type)
+
+
+@lru_cache(maxsize=8)
+def _load_engine(name: str, device: str, backend: str, compute_type: str | None) -> Engine:
     path = model_path(name)
     chosen = choose_backend(backend, path)
+    device = resolve_device(device, chosen)
     logger.info("loading %s on %s with %s", name, device, chosen)
     try:
         if chosen == "ct2":
@@ -57,7 +72,10 @@ def load_engine(
 
             return CT2Engine(path, device, compute_type)
         if compute_type is not None:
-            raise UsageError("--compute-type applies to the ct2 backend only: drop it or use ct2")
+            raise UsageError(
+                f"Compute type '{compute_type}' applies to the ct2 backend only: drop it, "
+                "or use the ct2 backend"
+            )
         from transformers import AutoConfig
 
         from briefly.prompts import model_family

@@ -14,9 +14,8 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM
 
-from briefly.engines.base import Languages
 from briefly.engines.torch_engine import TorchEngine
-from briefly.generation import GenerationSettings
+from briefly.generation import GenerationSettings, Languages
 
 # Most tokens a reply may take when the model's generation config sets no max_new_tokens
 # (a brief is a paragraph), but never more than half the model's window.

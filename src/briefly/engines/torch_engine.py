@@ -9,9 +9,9 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSeq2SeqLM
 
-from briefly.engines.base import Engine, Languages
+from briefly.engines.base import Engine
 from briefly.engines.hf_model import HFModel
-from briefly.generation import GenerationSettings
+from briefly.generation import GenerationSettings, Languages
 
 
 def _dtype_for(device: str) -> torch.dtype:
