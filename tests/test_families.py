@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefly.engines import choose_backend, ct2_available, load_engine
+from briefly.engines import _load_engine, choose_backend, ct2_available, load_engine
 from briefly.errors import UsageError
 from briefly.language_codes import language_tokens
 from briefly.models import translator_name
@@ -105,12 +105,12 @@ def _record_first_tokens(engine) -> list[str]:
 
 def test_one_multilingual_model_serves_three_targets_with_one_load(family_models):
     overrides = {"*": str(family_models["nllb"])}
-    load_engine.cache_clear()
+    _load_engine.cache_clear()
     translators = [
         Translator(_engine(Path(translator_name(lang, overrides)), "torch"), lang)
         for lang in ("uk", "ru", "hi")
     ]
-    assert load_engine.cache_info().misses == 1
+    assert _load_engine.cache_info().misses == 1
     assert len({id(t.engine) for t in translators}) == 1
     assert [t._languages.target for t in translators] == list(CODES["nllb"])
     outputs = [t.translate([TEXT])[0] for t in translators]
@@ -175,7 +175,7 @@ def test_cli_one_model_for_every_target(family_models, tmp_path):
 
     article = tmp_path / "article.txt"
     article.write_text(TEXT, encoding="utf-8")
-    load_engine.cache_clear()
+    _load_engine.cache_clear()
     args = ["brief", str(article), "--summarizer", "extractive", "--to", "uk,ru,hi"]
     args += ["--translator", f"*={family_models['m2m100']}", "--device", "cpu"]
     result = CliRunner().invoke(cli.app, [*args, "--backend", "torch", "--format", "json"])
@@ -184,4 +184,68 @@ def test_cli_one_model_for_every_target(family_models, tmp_path):
     assert {models[f"translator:{lang}"] for lang in ("uk", "ru", "hi")} == {
         str(family_models["m2m100"])
     }
-    assert load_engine.cache_info().misses == 1
+    assert _load_engine.cache_info().misses == 1
+
+
+RUSSIAN = (
+    "Городской совет Одессы в понедельник утвердил новый план восстановления мостов через "
+    "реку. По словам мэра, работы начнутся весной и продлятся около двух лет.\n\n"
+    "Жители города давно жаловались на состояние старых мостов. Правительство страны "
+    "выделит на проект более ста миллионов гривен, сообщил министр."
+)
+
+
+def _brief(text: str, **options):
+    from briefly.loader import parse_article
+    from briefly.options import BriefOptions
+    from briefly.pipeline import Briefer
+
+    briefer = Briefer(BriefOptions(device="cpu", backend="torch", **options))
+    return briefer.brief_many([parse_article(text)])[0]
+
+
+def test_multilingual_summariser_briefs_a_russian_article_in_russian(family_models):
+    brief = _brief(RUSSIAN, summarizer=str(family_models["mt5"]), languages=("ru",))
+    assert brief.language == "ru" and brief.brief_language == "ru"
+    assert brief.models == {"summarizer": str(family_models["mt5"])}  # no ru-en model ran
+    assert brief.translations == {"ru": brief.text}
+
+
+def test_extractive_brief_of_a_russian_article_needs_no_model_at_all():
+    brief = _brief(RUSSIAN, summarizer="extractive", languages=())
+    assert brief.models == {"summarizer": "extractive"}
+    assert brief.brief_language == "ru" and brief.text.startswith("Городской совет Одессы")
+
+
+def test_extract_goes_straight_to_a_target_with_a_direct_or_multilingual_model(family_models):
+    nllb = str(family_models["nllb"])
+    direct = _brief(
+        RUSSIAN, summarizer="extractive", languages=("uk", "ru"), translators={"ru-uk": nllb}
+    )
+    assert direct.models == {"summarizer": "extractive", "translator:ru-uk": nllb}
+    assert direct.translations["ru"] == direct.text  # the target in the brief's language
+    every = _brief(RUSSIAN, summarizer="extractive", languages=("uk",), translators={"*": nllb})
+    assert set(every.models) == {"summarizer", "translator:ru-uk"}
+
+
+def test_extract_reaches_other_targets_through_english(family_models, tiny_translators):
+    nllb, marian = str(family_models["nllb"]), str(tiny_translators["uk"])
+    brief = _brief(
+        RUSSIAN,
+        summarizer="extractive",
+        languages=("uk",),
+        translators={"ru-en": nllb, "uk": marian},
+    )
+    assert brief.models == {
+        "summarizer": "extractive",
+        "translator:ru-en": nllb,
+        "translator:uk": marian,
+    }
+
+
+def test_english_target_of_an_english_article_is_the_brief_itself():
+    brief = _brief(
+        TEXT + " The mayor welcomed the decision.", summarizer="extractive", languages=("en",)
+    )
+    assert brief.translations == {"en": brief.text}
+    assert brief.models == {"summarizer": "extractive"}

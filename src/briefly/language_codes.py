@@ -53,9 +53,13 @@ class LanguageTokens:
     # ``>>xxx<<`` token in front of the input selects the target (OPUS-MT).
     forced: bool
 
+    def has(self, lang: str) -> bool:
+        """Whether the model knows ISO 639-1 ``lang``."""
+        return self._find(lang) is not None
+
     def token(self, lang: str) -> str:
         """The token for ISO 639-1 ``lang``; a UsageError naming the known codes otherwise."""
-        found = next((c for c in self._candidates(lang) if c in self.codes), None)
+        found = self._find(lang)
         if found is None:
             shown = ", ".join(self.codes[:12]) + ("…" if len(self.codes) > 12 else "")
             raise UsageError(
@@ -63,6 +67,9 @@ class LanguageTokens:
                 f"{shown}; pick another --translator or --to"
             )
         return found
+
+    def _find(self, lang: str) -> str | None:
+        return next((c for c in self._candidates(lang) if c in self.codes), None)
 
     def _candidates(self, lang: str) -> list[str]:
         iso3 = ISO_639_3.get(lang, lang)
