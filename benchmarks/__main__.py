@@ -1,4 +1,4 @@
-"""``python -m benchmarks {speed,quality,report,replicas}``: parse options, call the library, print.
+"""``python -m benchmarks {speed,quality,serve,report,replicas,cleaning}``: parse, call, print.
 
 Heavy imports (torch, transformers, matplotlib) happen inside the commands, so ``--help`` is
 instant.
@@ -74,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     _quality_options(quality)
     quality.set_defaults(handler=_quality, passthrough=False)
 
+    serving = commands.add_parser(
+        "serve", parents=[common], help="briefly serve under concurrent load (benchmarks.serve)"
+    )
+    # The service's own default backend on CPU is CTranslate2 (--backend auto).
+    serving.set_defaults(handler=_serve, passthrough=False, models="tiny", backend="ct2")
+    _serve_options(serving)
+
     reporting = commands.add_parser("report", help="README tables and plots from results/*.jsonl")
     reporting.add_argument(
         "--results", type=Path, default=report.RESULTS_DIR, help="folder of *.jsonl result files"
@@ -88,6 +95,16 @@ def _parser() -> argparse.ArgumentParser:
         "replicas", add_help=False, help="build random-weight models (benchmarks.replicas)"
     )
     replicas.set_defaults(handler=_replicas, passthrough=True)
+
+    cleaning = commands.add_parser(
+        "cleaning", help="furniture removed, story kept, title and author found on real pages"
+    )
+    cleaning.add_argument(
+        "--data", type=Path, required=True, help="folder with trafilatura/ and newspaper4k/ pages"
+    )
+    cleaning.add_argument("--raw", action="store_true", help="score the inputs with no cleaning")
+    cleaning.add_argument("--misses", action="store_true", help="list every string scored wrong")
+    cleaning.set_defaults(handler=_cleaning, passthrough=False)
     return parser
 
 
@@ -169,6 +186,20 @@ def _quality(args: argparse.Namespace, _argv: list[str]) -> None:
     print(f"results appended to {out}")
 
 
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.serve import add_options
+
+    add_options(parser)
+
+
+def _serve(args: argparse.Namespace, _argv: list[str]) -> int:
+    from benchmarks import serve
+    from benchmarks.environment import check_device
+
+    check_device(args.device)
+    return serve.run(args)
+
+
 def _report(args: argparse.Namespace, _argv: list[str]) -> None:
     written = report.write_report(args.results, args.readme, args.plots)
     print(f"updated {args.readme}")
@@ -189,6 +220,12 @@ def _speed(args: argparse.Namespace, argv: list[str]) -> int | None:
             "The speed benchmark (benchmarks/speed.py) is not in this checkout: update it"
         ) from e
     return speed.main(argv)
+
+
+def _cleaning(args: argparse.Namespace, _argv: list[str]) -> None:
+    from benchmarks import cleaning
+
+    print(cleaning.main(args.data, raw=args.raw, show_misses=args.misses))
 
 
 def _replicas(_args: argparse.Namespace, argv: list[str]) -> None:

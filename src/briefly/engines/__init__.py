@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from briefly.engines.base import Engine, announcing
-from briefly.errors import ModelError, UsageError, first_line
+from briefly.engines.safety import LOAD_ERRORS, describe, refuse_custom_code
+from briefly.errors import ModelError, UsageError
 from briefly.models import model_path, resolve_device
 
 logger = logging.getLogger("briefly")
@@ -63,6 +64,7 @@ def load_engine(
 @lru_cache(maxsize=8)
 def _load_engine(name: str, device: str, backend: str, compute_type: str | None) -> Engine:
     path = model_path(name)
+    refuse_custom_code(path)
     chosen = choose_backend(backend, path)
     device = resolve_device(device, chosen)
     logger.info("loading %s on %s with %s", name, device, chosen)
@@ -80,15 +82,15 @@ def _load_engine(name: str, device: str, backend: str, compute_type: str | None)
 
         from briefly.prompts import model_family
 
-        if model_family(AutoConfig.from_pretrained(path)) == "causal":
+        if model_family(AutoConfig.from_pretrained(path, trust_remote_code=False)) == "causal":
             from briefly.engines.causal_engine import CausalEngine
 
             return CausalEngine(path, device)
         from briefly.engines.torch_engine import TorchEngine
 
         return TorchEngine(path, device)
-    except (OSError, ValueError, KeyError) as e:
+    except LOAD_ERRORS as e:
         raise ModelError(
-            f"Cannot load '{name}' as a seq2seq or causal language model ({first_line(e)}): "
+            f"Cannot load '{name}' as a seq2seq or causal language model ({describe(e)}): "
             "pass a summarisation, instruction or translation model saved with save_pretrained"
         ) from e

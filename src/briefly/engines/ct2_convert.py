@@ -30,16 +30,24 @@ class _Converter(TransformersConverter):
     """The stock converter, made to work with configs written by transformers v5."""
 
     def load_model(self, model_class, model_name_or_path, **kwargs):
+        # The stock converter passes trust_remote_code only when it is True; left unset,
+        # transformers would ask on stdin whether to run a model's own code.
+        kwargs["trust_remote_code"] = False
         model = super().load_model(model_class, model_name_or_path, **kwargs)
         for name, value in _LEGACY_KEYS.get(model.config.model_type, {}).items():
             if not hasattr(model.config, name):
                 setattr(model.config, name, value)
         return model
 
+    def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
+        kwargs["trust_remote_code"] = False
+        return super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
+
 
 def convert(path: Path, out: Path, quantization: str) -> dict:
     """Write the CTranslate2 model for ``path`` into ``out``; return what else runs it."""
-    _Converter(str(path), low_cpu_mem_usage=True).convert(str(out), quantization=quantization)
+    converter = _Converter(str(path), low_cpu_mem_usage=True, trust_remote_code=False)
+    converter.convert(str(out), quantization=quantization)
     model = HFModel.read(path)
     forced_bos = model.generation_config.forced_bos_token_id
     return {

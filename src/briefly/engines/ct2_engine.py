@@ -22,6 +22,7 @@ import ctranslate2
 
 from briefly.engines.base import Engine, announce
 from briefly.engines.ct2_tokenizer import load_tokenizer
+from briefly.engines.safety import LOAD_ERRORS, describe
 from briefly.errors import ModelError, UsageError, first_line
 from briefly.generation import GenerationSettings, Languages
 
@@ -73,9 +74,9 @@ def converted_model(path: Path, quantization: str) -> Path:
             # Another process finished the same conversion first; theirs is as good.
             if not _is_complete(target):
                 raise
-    except (OSError, ValueError, RuntimeError, AttributeError, KeyError) as e:
+    except (RuntimeError, AttributeError, *LOAD_ERRORS) as e:
         raise ModelError(
-            f"Cannot convert {path} for CTranslate2 ({first_line(e)}): use --backend torch"
+            f"Cannot convert {path} for CTranslate2 ({describe(e)}): use --backend torch"
         ) from e
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -38,7 +38,9 @@ class TorchEngine(Engine):
         self.family = parts.family
         self.model_type = self.config.model_type
         self.max_input_tokens = parts.max_input_tokens
-        self.model = self.model_class.from_pretrained(path, dtype=_dtype_for(device))
+        self.model = self.model_class.from_pretrained(
+            path, dtype=_dtype_for(device), trust_remote_code=False
+        )
         self.model.to(device).eval()
         # On CPU batching gains little and padding costs compute, so batches stay small.
         self.max_batch_tokens = 16384 if device == "cuda" else 2048
