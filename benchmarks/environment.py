@@ -156,7 +156,7 @@ def custom_model_set(summarizer: str | None, translators: dict[str, str]) -> Mod
 
 
 def _built(spec, root: Path) -> Path:
-    from benchmarks.replicas import build_replica
+    from tests.support.models import build_replica
 
     target = root / spec.name
     if (target / "config.json").is_file() and any(target.glob("*.safetensors")):

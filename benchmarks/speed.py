@@ -248,9 +248,9 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace, device: str) -> Plan:
-    from benchmarks.replicas import news_corpus
     from briefly.engines import ct2_available
     from briefly.models import parse_languages
+    from tests.support.text import news_corpus
 
     stages = STAGES if args.stage == "all" else _choices(args.stage, STAGES, "--stage")
     brief_articles = args.articles if args.brief_articles is None else args.brief_articles
@@ -343,8 +343,8 @@ def _sizes(value: str | None, option: str) -> tuple[int | None, ...]:
 def news_sentences(n: int, seed: int = 0) -> list[str]:
     """``n`` English news sentences, split the way briefly splits them, so it translates each
     as one piece, as the baseline does."""
-    from benchmarks.replicas import news_corpus
     from briefly.text import paragraphs, sentences
+    from tests.support.text import news_corpus
 
     found: list[str] = []
     articles = 8

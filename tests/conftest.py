@@ -2,7 +2,8 @@
 
 They are genuine BART/Marian checkpoints (random weights, trained tokenizers) that load with
 AutoTokenizer/AutoModelForSeq2SeqLM like hub models, so tests exercise the real loading and
-generation paths without network access. Building all four takes about two seconds.
+generation paths without network access. The builders live in tests/support; building all
+four takes about two seconds.
 """
 
 import os
@@ -14,7 +15,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest
 
-from benchmarks.replicas import TINY_BART, TINY_MARIAN, build_replica
+from tests.support.models import TINY_BART, TINY_MARIAN, build_replica
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,12 +7,13 @@ from dataclasses import replace
 import pytest
 
 from briefly.engines import ct2_available, load_engine
+from briefly.language_codes import language_tokens
 from briefly.loader import parse_article
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
 from briefly.results import GuardWarning
 from briefly.summarizer import Summarizer
-from briefly.translator import Translator, target_token
+from briefly.translator import Translator
 
 FAST = "ct2" if ct2_available() else "torch"
 
@@ -41,9 +42,9 @@ def spy_inputs(engine, monkeypatch):
     seen: list[str] = []
     generate = engine.generate
 
-    def spy(texts, settings, max_new_tokens=None):
+    def spy(texts, settings, max_new_tokens=None, languages=None):
         seen.extend(texts)
-        return generate(texts, settings, max_new_tokens)
+        return generate(texts, settings, max_new_tokens, languages)
 
     monkeypatch.setattr(engine, "generate", spy)
     return seen
@@ -165,9 +166,9 @@ class Scripted:
     def __getattr__(self, name):
         return getattr(self.engine, name)
 
-    def generate(self, texts, settings, max_new_tokens=None):
+    def generate(self, texts, settings, max_new_tokens=None, languages=None):
         self.calls.append(settings)
-        real = self.engine.generate(texts, settings, max_new_tokens)
+        real = self.engine.generate(texts, settings, max_new_tokens, languages)
         if not self.answers:
             return real
         answer = self.answers.pop(0)
@@ -254,18 +255,18 @@ def test_multilingual_target_token_is_read_from_the_vocabulary(models, tmp_path,
         vocab[code] = vocab.pop(filler)
     (model / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
     engine = load_engine(str(model), device="cpu", backend="torch")
-    assert target_token(engine.vocabulary(), "uk") == ">>ukr<<"
-    assert target_token(engine.vocabulary(), "be") == ">>bel<<"
+    tokens = language_tokens(engine.vocabulary())
+    assert (tokens.token("uk"), tokens.token("be")) == (">>ukr<<", ">>bel<<")
     seen = spy_inputs(engine, monkeypatch)
     Translator(engine, "ru").translate(["Floods hit the town."])
     # (A second call is the guard retrying the random model's gibberish.)
     assert set(seen) == {">>rus<< Floods hit the town."}
     from briefly.errors import UsageError
 
-    with pytest.raises(UsageError, match="no target token for 'hi'"):
+    with pytest.raises(UsageError, match="no language code for 'hi'"):
         Translator(engine, "hi")
     plain = load_engine(models[1]["uk"], device="cpu", backend="torch")
-    assert target_token(plain.vocabulary(), "uk") is None
+    assert language_tokens(plain.vocabulary()) is None
 
 
 def test_stronger_settings_for_each_problem():

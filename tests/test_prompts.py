@@ -32,7 +32,6 @@ from transformers import (
     T5Tokenizer,
 )
 
-from benchmarks.replicas import news_article, news_corpus
 from briefly.engines import load_engine
 from briefly.engines.causal_engine import DEFAULT_MAX_NEW_TOKENS, CausalEngine
 from briefly.engines.torch_engine import TorchEngine
@@ -46,6 +45,7 @@ from briefly.prompts import (
     model_family,
 )
 from briefly.summarizer import Summarizer
+from tests.support.text import news_article, news_corpus
 
 PROMPT_FILES = sorted((Path(__file__).parents[1] / "prompts").glob("*.txt"))
 CHAT_TEMPLATE = (
@@ -349,9 +349,9 @@ def test_causal_reply_stops_at_the_window_end_and_ignores_sampling(causal, monke
     bounds = []
     generate_batch = causal._generate_batch
 
-    def recording(texts, settings):
+    def recording(texts, settings, languages):
         bounds.extend([settings.new_token_limit()] * len(texts))
-        return generate_batch(texts, settings)
+        return generate_batch(texts, settings, languages)
 
     monkeypatch.setattr(causal, "_generate_batch", recording)
     short, long = "Rain in Lviv.", _longest_fitting(causal, news_article(100, seed=1))

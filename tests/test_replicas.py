@@ -1,4 +1,4 @@
-"""benchmarks.replicas: built models load and behave like hub models; specs match the hub."""
+"""Model builders and replica specs: built models load and behave like hub models."""
 
 import re
 
@@ -11,18 +11,9 @@ from transformers import (
     MarianMTModel,
 )
 
-from benchmarks.replicas import (
-    DISTILBART_CNN_12_6,
-    OPUS_MT_EN,
-    TINY_BART,
-    TINY_MARIAN,
-    build_bart,
-    build_replica,
-    main,
-    news_article,
-    news_corpus,
-    replica_config,
-)
+from benchmarks.replicas import DISTILBART_CNN_12_6, OPUS_MT_EN, main
+from tests.support.models import TINY_BART, TINY_MARIAN, build_bart, build_replica, replica_config
+from tests.support.text import news_article, news_corpus
 
 # Real sentences, not generated ones, so the target tokenizers are tried on unseen text.
 TARGET_TEXT = {

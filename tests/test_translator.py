@@ -40,9 +40,9 @@ def test_output_length_is_bounded_by_input_length(translator, monkeypatch):
     seen = []
     generate = translator.engine.generate
 
-    def spy(pieces, settings, max_new_tokens=None):
+    def spy(pieces, settings, max_new_tokens=None, languages=None):
         seen.extend(max_new_tokens)
-        return generate(pieces, settings, max_new_tokens)
+        return generate(pieces, settings, max_new_tokens, languages)
 
     monkeypatch.setattr(translator.engine, "generate", spy)
     translator.translate(["\n\n".join(texts)])

@@ -147,8 +147,9 @@ class ExtractiveSummarizer:
         Limits left as None fall back to this summariser's own. Sentences are
         taken best first, skipping any that would break a limit, so a long
         sentence gives way to a shorter one further down the ranking. If no
-        sentence fits at all, the best one is cut at a word boundary: the result
-        is never empty for text with words in it.
+        sentence fits ``max_words``, the best one is kept whole: a brief never ends
+        mid-sentence. Only ``max_tokens``, a model's hard window, cuts the best
+        sentence at a word boundary. The result is never empty for text with words in it.
 
         ``max_tokens`` is measured with ``count_tokens`` (a batch counter such as a
         tokenizer's), on the joined result, so the selection fits a model's window.
@@ -187,11 +188,15 @@ class ExtractiveSummarizer:
             while len(chosen) > 1 and _joined_tokens(units, picked, count_tokens) > max_tokens:
                 chosen.pop()
                 picked = sorted(int(candidates[k]) for k in chosen)
-        if not picked or (
-            tokens is not None and _joined_tokens(units, picked, count_tokens) > max_tokens
+        best = int(candidates[order[0]])
+        if tokens is not None and (
+            not picked or _joined_tokens(units, picked, count_tokens) > max_tokens
         ):
-            best = int(candidates[order[0]])
-            return [_cut(units[best], max_words, max_tokens, count_tokens)]
+            # A model's window is a hard limit: only there is a sentence cut.
+            return [_cut(units[best], max_tokens, count_tokens)]
+        if not picked:
+            # A word limit no sentence fits: the best sentence whole, never half of one.
+            return [units[best]]
         return [units[i] for i in picked]
 
     def _rank(self, units: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -225,13 +230,8 @@ def _joined_tokens(units: list[str], picked: list[int], count: Callable) -> int:
     return count([" ".join(units[i] for i in picked)])[0]
 
 
-def _cut(
-    sentence: str,
-    max_words: int | None,
-    max_tokens: int | None,
-    count_tokens: Callable[[list[str]], list[int]] | None,
-) -> str:
-    """The longest word-boundary prefix of ``sentence`` within the limits (at least one word).
+def _cut(sentence: str, max_tokens: int, count_tokens: Callable[[list[str]], list[int]]) -> str:
+    """The longest word-boundary prefix of ``sentence`` within ``max_tokens`` (at least one word).
 
     Text in a script without spaces is cut between characters instead.
     """
@@ -240,10 +240,7 @@ def _cut(
         pieces, joiner = list(sentence), ""
 
     def fits(n: int) -> bool:
-        prefix = joiner.join(pieces[:n])
-        if max_words is not None and word_count(prefix) > max_words:
-            return False
-        return max_tokens is None or count_tokens([prefix])[0] <= max_tokens
+        return count_tokens([joiner.join(pieces[:n])])[0] <= max_tokens
 
     low, high = 1, len(pieces)
     while low < high:

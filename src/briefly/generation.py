@@ -63,6 +63,17 @@ class GenerationSettings:
         return max(self.min_length - 1, 0)
 
 
+@dataclass(frozen=True)
+class Languages:
+    """The language tokens a multilingual model is run with, for one call.
+
+    They are per call, not per engine, so that one loaded model serves every target.
+    """
+
+    source: str | None = None  # replaces the input's first (source-language) token
+    target: str | None = None  # forced as the first generated token
+
+
 class TextGenerator(Protocol):
     """What the stages need from a model; every engine in :mod:`briefly.engines` is one."""
 
@@ -83,6 +94,8 @@ class TextGenerator(Protocol):
         texts: Sequence[str],
         settings: GenerationSettings,
         max_new_tokens: Sequence[int] | None = None,
+        languages: Languages | None = None,
     ) -> list[str]:
-        """One output per text, in order; ``max_new_tokens`` bounds each text's output."""
+        """One output per text, in order; ``max_new_tokens`` bounds each text's output and
+        ``languages`` selects a multilingual translator's source and target."""
         ...

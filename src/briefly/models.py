@@ -25,6 +25,9 @@ TRANSLATOR_TEMPLATE = "Helsinki-NLP/opus-mt-en-{lang}"
 SOURCE_TRANSLATOR_TEMPLATE = "Helsinki-NLP/opus-mt-{lang}-en"
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+# --translator keys: a target ("uk"), a pair ("ru-en", "ru-uk"), or every target ("*", "all").
+_TRANSLATOR_KEY = re.compile(r"^([a-z]{2,3}(-[a-z]{2,3})?|\*|all)$")
+EVERY_TARGET = ("*", "all")
 
 # Files a seq2seq model needs; weights are added separately so that safetensors
 # are preferred and a PyTorch pickle is fetched only where a repo has nothing else.
@@ -80,24 +83,42 @@ def parse_translator_overrides(values: list[str] | None) -> dict[str, str]:
     for value in values or []:
         lang, sep, name = value.partition("=")
         lang = lang.strip().lower()
-        code = lang.removesuffix("-en")
-        if not sep or not name.strip() or not _LANGUAGE_CODE.match(code):
+        if not sep or not name.strip() or not _TRANSLATOR_KEY.match(lang):
             raise UsageError(
-                "--translator expects LANG=MODEL (e.g. uk=Helsinki-NLP/opus-mt-en-uk, or "
-                f"ru-en=MODEL for translating Russian articles into English), got '{value}'"
+                "--translator expects LANG=MODEL (e.g. uk=Helsinki-NLP/opus-mt-en-uk, "
+                "ru-en=MODEL for Russian articles into English, ru-uk=MODEL for a direct pair, "
+                f"or '*=facebook/nllb-200-distilled-600M' for every target), got '{value}'"
             )
         overrides[lang] = name.strip()
     return overrides
 
 
 def translator_name(lang: str, overrides: Mapping[str, str] | None = None) -> str:
-    """The model name used to translate English into ``lang``."""
-    return (overrides or {}).get(lang) or TRANSLATOR_TEMPLATE.format(lang=lang)
+    """The model name used to translate English into ``lang``.
+
+    A model given for every target (``*`` or ``all``) is one name for all of them, so it is
+    loaded once.
+    """
+    overrides = overrides or {}
+    for key in (lang, *EVERY_TARGET):
+        if overrides.get(key):
+            return overrides[key]
+    return TRANSLATOR_TEMPLATE.format(lang=lang)
 
 
 def source_translator_name(lang: str, overrides: Mapping[str, str] | None = None) -> str:
     """The model name used to translate ``lang`` into English."""
     return (overrides or {}).get(f"{lang}-en") or SOURCE_TRANSLATOR_TEMPLATE.format(lang=lang)
+
+
+def direct_translator_name(
+    source: str, lang: str, overrides: Mapping[str, str] | None = None
+) -> str | None:
+    """The model configured for ``source`` straight into ``lang`` (``ru-uk=MODEL``), or None.
+
+    Without one, a brief in ``source`` reaches ``lang`` through English.
+    """
+    return (overrides or {}).get(f"{source}-{lang}")
 
 
 def cuda_device_count(backend: str) -> int:

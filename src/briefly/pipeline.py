@@ -1,4 +1,4 @@
-"""Composing the stages: article -> English brief -> translations."""
+"""Composing the stages: article -> brief (in English or its own language) -> translations."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from briefly.engines import load_engine
 from briefly.errors import ModelError
 from briefly.generation import TextGenerator
 from briefly.language import detect_language
+from briefly.language_codes import MULTILINGUAL_MODEL_TYPES, language_tokens
 from briefly.loader import Article, load_article
-from briefly.models import source_translator_name, translator_name
+from briefly.models import direct_translator_name, source_translator_name, translator_name
 from briefly.options import BriefOptions
 from briefly.prompts import Prompt, default_prompt, load_prompt
 from briefly.results import Brief, GuardWarning, Summary, Translation
@@ -28,7 +29,9 @@ class _Work:
     language: str | None  # detected language of the article
     foreign: bool  # translated into English before the summariser reads it
     original: str = ""  # an extract in the article's own language, for a target equal to it
-    english: str = ""  # the English brief
+    english: str = ""  # the brief (the article's English translation until it is summarised)
+    brief_language: str = "en"  # the language ``english`` is in
+    pivot: str = ""  # the brief in English, made when a target is reached through English
     chunks: int = 0  # pieces the article was summarised in
     translations: dict[str, str] = field(default_factory=dict)
     warnings: list[GuardWarning] = field(default_factory=list)
@@ -47,6 +50,7 @@ class _Work:
             translations=self.translations,
             models=self.models,
             chunks=self.chunks,
+            brief_language=self.brief_language,
             timings={stage: round(seconds, 3) for stage, seconds in self.timings.items()},
             warnings=[asdict(w) for w in dict.fromkeys(self.warnings)],
         )
@@ -110,7 +114,9 @@ class Briefer:
         for article in articles:
             language = detect_language(article.body)
             foreign = language not in (None, "en") and self.options.translate_source
-            works.append(_Work(article, language, foreign, models=dict(self.models)))
+            # Models are listed as they run; the summariser always does (extractive included).
+            models = {"summarizer": self.options.summarizer}
+            works.append(_Work(article, language, foreign, models=models))
         if self.options.extractive:
             self._brief_extractively(works)
         else:
@@ -142,16 +148,21 @@ class Briefer:
                 self._engine(name, role, [])
 
     def _brief_extractively(self, works: list[_Work]) -> None:
-        # The extract is made in the article's own language and then translated.
+        # The extract is made in the article's own language; only its sentences are translated.
         with self._stage("summarize", works, [w.article.body for w in works]):
             summaries = self._extract([w.article.body for w in works])
         for work, summary in zip(works, summaries, strict=True):
             work.original = work.english = summary.text
+            work.brief_language = work.language or "en"
             work.chunks = summary.chunks
             work.warnings += summary.warnings
-        self._to_english(works)
 
     def _summarise(self, works: list[_Work]) -> None:
+        summarizer = self._summarizer(works)
+        if getattr(summarizer.engine, "model_type", None) in MULTILINGUAL_MODEL_TYPES:
+            # A multilingual summariser briefs an article in its own language.
+            for work in works:
+                work.foreign = False
         foreign = [w for w in works if w.foreign]
         for work, summary in zip(
             foreign, self._extract([w.article.body for w in foreign]), strict=True
@@ -159,8 +170,9 @@ class Briefer:
             work.original = summary.text
         for work in works:
             work.english = work.article.body
+            if not work.foreign:
+                work.brief_language = work.language or "en"
         self._to_english(works)
-        summarizer = self._summarizer(works)
         self._on_stage("Summarising")
         with self._stage("summarize", works, [w.english for w in works]):
             summaries = summarizer.summarize([w.english for w in works])
@@ -176,36 +188,83 @@ class Briefer:
             if work.foreign:
                 by_language.setdefault(work.language or "", []).append(work)
         for lang, group in by_language.items():
-            name = source_translator_name(lang, self.options.translators)
-            role = f"translator:{lang}-en"
-            translator = self._translator(name, "en", role, group)
-            self._on_stage(f"Translating {lang} into English")
-            with self._stage(f"translate:{lang}-en", group, [w.english for w in group]):
-                done = translator.translate_checked([w.english for w in group])
+            done = self._translate_from(lang, "en", group, [w.english for w in group])
             for work, translation in zip(group, done, strict=True):
                 work.english = translation.text
                 work.warnings += translation.warnings
-                work.models[role] = name
+
+    def _translate_from(
+        self, source: str, lang: str, works: Sequence[_Work], texts: Sequence[str]
+    ) -> list[Translation]:
+        """``texts`` (one per work) from ``source`` into ``lang``, recording the model used."""
+        translators = self.options.translators
+        if lang == "en":
+            name, role = source_translator_name(source, translators), f"translator:{source}-en"
+        elif source == "en":
+            name, role = translator_name(lang, translators), f"translator:{lang}"
+        else:
+            # A model for the pair, or a multilingual target model (see _direct).
+            direct = direct_translator_name(source, lang, translators)
+            name = direct or translator_name(lang, translators)
+            role = f"translator:{source}-{lang}"
+        translator = self._translator(name, lang, role, works, source=source)
+        self._on_stage(f"Translating {source} into {lang}")
+        with self._stage(role.replace("translator:", "translate:"), works, texts):
+            done = translator.translate_checked(texts)
+        for work in works:
+            work.models[role] = name
+        return done
 
     def _translate_targets(self, works: list[_Work]) -> None:
-        """Translate each brief; a target equal to the article's language gets the original."""
+        """Translate each brief from its own language into the targets.
+
+        A target equal to the brief's language is the brief itself, one equal to the article's
+        the extract of the original. A brief in another language than English goes straight
+        to a target where a model is configured for that pair (``ru-uk=MODEL``) and through
+        English otherwise.
+        """
         for lang in self.options.languages:
             for work in works:
-                if work.language == lang and work.original:
+                if work.brief_language == lang:
+                    work.translations[lang] = work.english
+                elif work.language == lang and work.original:
                     work.translations[lang] = work.original
             todo = [w for w in works if lang not in w.translations]
-            if not todo:
-                continue
-            name = translator_name(lang, self.options.translators)
-            translator = self._translator(name, lang, f"translator:{lang}", todo)
-            self._on_stage(f"Translating into {lang}")
-            with self._stage(f"translate:{lang}", todo, [w.english for w in todo]):
-                done = translator.translate_checked([w.english for w in todo])
-            for work, translation in zip(todo, done, strict=True):
-                work.translations[lang] = translation.text
-                work.warnings += translation.warnings
+            by_source: dict[str, list[_Work]] = {}
+            for work in todo:
+                source = work.brief_language
+                if source != "en" and not self._direct(source, lang):
+                    self._pivot(work)
+                    source = "en"
+                by_source.setdefault(source, []).append(work)
+            for source, group in by_source.items():
+                texts = [w.pivot if source == "en" and w.pivot else w.english for w in group]
+                done = self._translate_from(source, lang, group, texts)
+                for work, translation in zip(group, done, strict=True):
+                    work.translations[lang] = translation.text
+                    work.warnings += translation.warnings
         for work in works:
             work.translations = {lang: work.translations[lang] for lang in self.options.languages}
+
+    def _direct(self, source: str, lang: str) -> bool:
+        """Whether a model goes from ``source`` straight to ``lang``: one configured for the
+        pair, or a multilingual target model (NLLB, M2M100, mBART-50) that knows ``source``."""
+        if direct_translator_name(source, lang, self.options.translators):
+            return True
+        if not any(k in self.options.translators for k in (lang, "*", "all")):
+            return False
+        name = translator_name(lang, self.options.translators)
+        engine = self._engine(name, f"translator:{lang}", [])
+        tokens = language_tokens(engine.vocabulary())
+        return tokens is not None and tokens.forced and tokens.has(source)
+
+    def _pivot(self, work: _Work) -> None:
+        """Give ``work`` its brief in English (once), for targets reached through English."""
+        if not work.pivot:
+            source = work.brief_language
+            (translation,) = self._translate_from(source, "en", [work], [work.english])
+            work.pivot = translation.text
+            work.warnings += translation.warnings
 
     def _summarizer(self, works: list[_Work]) -> Summarizer:
         options = self.options
@@ -220,10 +279,15 @@ class Briefer:
         )
 
     def _translator(
-        self, name: str, lang: str, role: str | None = None, works: Sequence[_Work] = ()
+        self,
+        name: str,
+        lang: str,
+        role: str | None = None,
+        works: Sequence[_Work] = (),
+        source: str = "en",
     ) -> Translator:
         engine = self._engine(name, role or f"translator:{lang}", works)
-        return Translator(engine, lang, retries=self.options.guard_retries)
+        return Translator(engine, lang, source=source, retries=self.options.guard_retries)
 
     def _prompt_for(self, engine: TextGenerator) -> Prompt | None:
         name = self.options.prompt or default_prompt(engine.family)

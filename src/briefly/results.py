@@ -41,7 +41,8 @@ class Translation:
 class Brief:
     """A briefed article: what the JSON output of ``briefly brief`` holds.
 
-    The English brief is ``text``; in :meth:`to_dict` (the JSON output) its key is "brief".
+    The brief is ``text``, in ``brief_language`` (English, or the article's own language when
+    the summariser covers it); in :meth:`to_dict` (the JSON output) its key is "brief".
     """
 
     source: str  # path, URL or "-" the article came from
@@ -49,10 +50,11 @@ class Brief:
     author: str | None  # byline, when the article has one
     published: str | None  # publication date (ISO), when known
     language: str | None  # detected language of the article
-    text: str  # the English brief
+    text: str  # the brief, in brief_language
     translations: dict[str, str]  # language code -> translated brief
     models: dict[str, str]  # role ("summarizer", "translator:uk") -> model id or path
     chunks: int  # pieces the article was summarised in
+    brief_language: str = "en"  # language of text: "en", or the article's own
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (its share)
     warnings: list[dict] = field(default_factory=list)  # output-guard findings: code, lang, detail
 

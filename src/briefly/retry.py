@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from briefly.generation import GenerationSettings, TextGenerator
+from briefly.generation import GenerationSettings, Languages, TextGenerator
 from briefly.results import GuardWarning
 
 Check = Callable[[str, str], list[GuardWarning]]
@@ -35,6 +35,7 @@ def generate_checked(
     settings: GenerationSettings,
     check: Check,
     max_new_tokens: Sequence[int] | None = None,
+    languages: Languages | None = None,
     *,
     retry: bool = True,
 ) -> tuple[list[str], list[list[GuardWarning]]]:
@@ -42,7 +43,7 @@ def generate_checked(
 
     With ``retry=False`` problems are reported without a second try (to measure raw speed).
     """
-    outputs = engine.generate(texts, settings, max_new_tokens)
+    outputs = engine.generate(texts, settings, max_new_tokens, languages)
     problems = [check(text, out) for text, out in zip(texts, outputs, strict=True)]
     if not retry:
         return outputs, problems
@@ -52,7 +53,7 @@ def generate_checked(
             retries.setdefault(stronger(settings, found), []).append(i)
     for retry_settings, indices in retries.items():
         bounds = None if max_new_tokens is None else [max_new_tokens[i] for i in indices]
-        again = engine.generate([texts[i] for i in indices], retry_settings, bounds)
+        again = engine.generate([texts[i] for i in indices], retry_settings, bounds, languages)
         for i, out in zip(indices, again, strict=True):
             outputs[i] = out
             problems[i] = check(texts[i], out)

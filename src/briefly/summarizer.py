@@ -29,7 +29,8 @@ LONG_STRATEGIES = ("map-reduce", "extract")
 # Output length relative to the model's own setting (medium), for abstractive models.
 _LENGTH_SCALE = {"short": 0.45, "medium": 1.0, "long": 1.8}
 # Sentences in an extractive brief.
-EXTRACTIVE_SENTENCES = {"short": 2, "medium": 3, "long": 5}
+# "short" is one sentence, as in single-sentence (XSum-style) briefs.
+EXTRACTIVE_SENTENCES = {"short": 1, "medium": 3, "long": 5}
 # BPE tokens per English word, to turn --max-words into a token bound.
 _TOKENS_PER_WORD = 1.4
 

@@ -1,12 +1,12 @@
-"""Translating text sentence by sentence with a MarianMT-style model."""
+"""Translating text sentence by sentence with a Marian, OPUS-MT, NLLB, M2M100 or mBART-50 model."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from briefly.errors import UsageError
-from briefly.generation import TextGenerator
+from briefly.generation import Languages, TextGenerator
 from briefly.guards import check_translation
+from briefly.language_codes import language_tokens
 from briefly.results import GuardWarning, Translation
 from briefly.retry import generate_checked
 from briefly.text import paragraphs, sentences, split_to_fit
@@ -18,47 +18,29 @@ _LENGTH_MARGIN = 16
 # Bounds are rounded up to a multiple of this so that sentences of similar
 # length share a bound and can be batched together.
 _BOUND_STEP = 16
-# Multilingual opus-mt models name targets by ISO 639-3 code (>>ukr<<); codes
-# whose 639-3 form does not start with the 639-1 code need this table.
-_ISO_639_3 = {
-    "uk": "ukr", "ru": "rus", "hi": "hin", "be": "bel", "de": "deu", "fr": "fra",
-    "es": "spa", "pt": "por", "it": "ita", "nl": "nld", "pl": "pol", "cs": "ces",
-    "sk": "slk", "bg": "bul", "sr": "srp", "hr": "hrv", "sl": "slv", "ro": "ron",
-    "el": "ell", "zh": "zho", "ja": "jpn", "ko": "kor", "ar": "ara", "fa": "fas",
-    "he": "heb", "tr": "tur", "bn": "ben", "ur": "urd", "mr": "mar", "ta": "tam",
-    "te": "tel", "sv": "swe", "da": "dan", "fi": "fin", "et": "est", "lt": "lit",
-    "lv": "lav", "hu": "hun", "ka": "kat", "hy": "hye", "kk": "kaz", "vi": "vie",
-}  # fmt: skip
-
-
-def target_token(vocab: Mapping[str, int], lang: str) -> str | None:
-    """The ``>>xxx<<`` token that selects ``lang`` in a multilingual model, or None.
-
-    The token is looked up in the model's own vocabulary; a model without such
-    tokens translates into one language only.
-    """
-    if not any(t.startswith(">>") and t.endswith("<<") for t in vocab):
-        return None
-    for code in (lang, _ISO_639_3.get(lang)):
-        if code and f">>{code}<<" in vocab:
-            return f">>{code}<<"
-    known = sorted(t for t in vocab if t.startswith(">>") and t.endswith("<<"))
-    raise UsageError(
-        f"This multilingual model has no target token for '{lang}': it knows "
-        f"{', '.join(known[:12])}{'…' if len(known) > 12 else ''}; pick another translation model"
-    )
 
 
 class Translator:
-    """Translate text into one language with an engine (see :mod:`briefly.engines`)."""
+    """Translate text from ``source`` into ``lang`` with an engine (see :mod:`briefly.engines`).
 
-    def __init__(self, engine: TextGenerator, lang: str, *, retries: bool = True) -> None:
+    A multilingual model's language codes are looked up here, before anything is generated,
+    and passed with every call, so one loaded model serves every target.
+    """
+
+    def __init__(
+        self, engine: TextGenerator, lang: str, *, source: str = "en", retries: bool = True
+    ) -> None:
         self.engine = engine
         self.lang = lang
         # Whether outputs the guards reject are generated again (see briefly.retry).
         self.retries = retries
-        token = target_token(engine.vocabulary(), lang)
-        self._prefix = f"{token} " if token else ""
+        self._prefix = ""
+        self._languages = Languages()
+        tokens = language_tokens(engine.vocabulary())
+        if tokens is not None and tokens.forced:
+            self._languages = Languages(tokens.token(source), tokens.token(lang))
+        elif tokens is not None:
+            self._prefix = f"{tokens.token(lang)} "
         self._specials = engine.count_tokens([""])[0]
         self.budget = engine.max_input_tokens - engine.count_tokens([self._prefix])[0]
 
@@ -89,6 +71,7 @@ class Translator:
             self.engine.settings,
             self._check,
             max_new_tokens=self._bounds(pieces),
+            languages=self._languages,
             retry=self.retries,
         )
         grouped: list[dict[int, list[str]]] = [{} for _ in texts]

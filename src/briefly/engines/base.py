@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-from briefly.generation import GenerationSettings
+from briefly.generation import GenerationSettings, Languages
 from briefly.token_batches import token_budget_batches
 
 logger = logging.getLogger("briefly")
@@ -40,7 +40,8 @@ class Engine:
     """A seq2seq model behind ``generate(texts, settings, max_new_tokens=None)``.
 
     Subclasses set ``settings`` (the model's own decoding settings), ``max_input_tokens``,
-    ``family`` (see :func:`briefly.prompts.model_family`) and ``compute_type``, and
+    ``family`` (see :func:`briefly.prompts.model_family`), ``model_type`` (config.json's)
+    and ``compute_type``, and
     implement ``count_tokens``, ``vocabulary``, ``_generate_batch`` and ``_is_out_of_memory``.
     """
 
@@ -50,6 +51,7 @@ class Engine:
     settings: GenerationSettings
     max_input_tokens: int
     family: str
+    model_type: str
     compute_type: str
 
     def __init__(self, path: Path, device: str) -> None:
@@ -69,12 +71,14 @@ class Engine:
         texts: Sequence[str],
         settings: GenerationSettings,
         max_new_tokens: Sequence[int] | None = None,
+        languages: Languages | None = None,
     ) -> list[str]:
         """Generate one output per text, in input order, batched by token budget.
 
         ``max_new_tokens`` optionally bounds each text's output; texts with
         different bounds are never batched together, so a text's output does not
-        depend on what it was batched with.
+        depend on what it was batched with. ``languages`` selects the source and
+        target of a multilingual translation model.
         """
         outputs: list[str] = [""] * len(texts)
         batches = token_budget_batches(
@@ -84,25 +88,31 @@ class Engine:
             batch_settings = settings
             if max_new_tokens is not None:
                 batch_settings = settings.with_limits(max_new_tokens[batch[0]])
-            decoded = self._generate_halving([texts[i] for i in batch], batch_settings)
+            decoded = self._generate_halving(
+                [texts[i] for i in batch], batch_settings, languages or Languages()
+            )
             for index, text in zip(batch, decoded, strict=True):
                 outputs[index] = text
         return outputs
 
-    def _generate_halving(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+    def _generate_halving(
+        self, texts: list[str], settings: GenerationSettings, languages: Languages
+    ) -> list[str]:
         """Generate, halving the batch on a GPU out-of-memory error instead of failing."""
         try:
-            return self._generate_batch(texts, settings)
+            return self._generate_batch(texts, settings, languages)
         except RuntimeError as e:
             if len(texts) == 1 or not self._is_out_of_memory(e):
                 raise
             half = len(texts) // 2
             logger.info("out of GPU memory with %d texts; retrying in halves", len(texts))
-            return self._generate_halving(texts[:half], settings) + self._generate_halving(
-                texts[half:], settings
-            )
+            return self._generate_halving(
+                texts[:half], settings, languages
+            ) + self._generate_halving(texts[half:], settings, languages)
 
-    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+    def _generate_batch(
+        self, texts: list[str], settings: GenerationSettings, languages: Languages
+    ) -> list[str]:
         raise NotImplementedError
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:

@@ -15,7 +15,7 @@ import torch
 from transformers import AutoModelForCausalLM
 
 from briefly.engines.torch_engine import TorchEngine
-from briefly.generation import GenerationSettings
+from briefly.generation import GenerationSettings, Languages
 
 # Most tokens a reply may take when the model's generation config sets no max_new_tokens
 # (a brief is a paragraph), but never more than half the model's window.
@@ -65,6 +65,7 @@ class CausalEngine(TorchEngine):
         texts: Sequence[str],
         settings: GenerationSettings,
         max_new_tokens: Sequence[int] | None = None,
+        languages: Languages | None = None,
     ) -> list[str]:
         """As :meth:`Engine.generate`, but a reply also stops at the end of the model's window.
 
@@ -76,7 +77,7 @@ class CausalEngine(TorchEngine):
             min(requested if max_new_tokens is None else max_new_tokens[i], self.window - n)
             for i, n in enumerate(self.count_tokens(texts))
         ]
-        return super().generate(texts, settings, bounds)
+        return super().generate(texts, settings, bounds, languages)
 
     def _encode(self, texts: Sequence[str], **kwargs):
         if self.tokenizer.chat_template is None:
@@ -89,7 +90,11 @@ class CausalEngine(TorchEngine):
         # The chat template writes the BOS token itself; the tokenizer must not add another.
         return self.tokenizer(prompts, add_special_tokens=False, **kwargs)
 
-    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+    def _generate_batch(
+        self, texts: list[str], settings: GenerationSettings, languages: Languages
+    ) -> list[str]:
+        # A chat model is told languages in its prompt; it has no language tokens to force.
+        del languages
         inputs = self._encode(texts, return_tensors="pt", padding=True).to(self.device)
         # A copy of the model's own config keeps its special-token rules.
         config = copy.deepcopy(self.generation_config)

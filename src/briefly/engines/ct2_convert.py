@@ -1,4 +1,5 @@
-"""Converting a Hugging Face BART or Marian model for CTranslate2.
+"""Converting a Hugging Face encoder-decoder model (BART, Marian, PEGASUS, T5, mT5, M2M100,
+NLLB-200, mBART) for CTranslate2.
 
 This is the CTranslate2 backend's only use of transformers (and so of torch): besides the
 weights, it records the tokenizer (see
@@ -16,24 +17,26 @@ from ctranslate2.converters import TransformersConverter
 from briefly.engines.ct2_tokenizer import export_tokenizer
 from briefly.engines.hf_model import HFModel
 
+# Legacy config keys that transformers v5 dropped but CTranslate2's loaders still read, with the
+# values each architecture always had (as the hub's older config.json files still record).
+_LEGACY_KEYS = {
+    "bart": {"normalize_before": False, "add_final_layer_norm": False},
+    "mbart": {"normalize_before": True, "add_final_layer_norm": True},
+    "pegasus": {"normalize_before": True, "normalize_embedding": False},
+}
+
 
 class _Converter(TransformersConverter):
-    """The stock converter, made to work with BART configs written by transformers v5.
-
-    transformers v5 dropped ``normalize_before`` and ``add_final_layer_norm`` from
-    BartConfig, but CTranslate2's BART loader still reads them. BART never
-    used either (both False), so they are restored on the loaded config.
-    """
+    """The stock converter, made to work with configs written by transformers v5."""
 
     def load_model(self, model_class, model_name_or_path, **kwargs):
         # The stock converter passes trust_remote_code only when it is True; left unset,
         # transformers would ask on stdin whether to run a model's own code.
         kwargs["trust_remote_code"] = False
         model = super().load_model(model_class, model_name_or_path, **kwargs)
-        if model.config.model_type == "bart":
-            for name in ("normalize_before", "add_final_layer_norm"):
-                if not hasattr(model.config, name):
-                    setattr(model.config, name, False)
+        for name, value in _LEGACY_KEYS.get(model.config.model_type, {}).items():
+            if not hasattr(model.config, name):
+                setattr(model.config, name, value)
         return model
 
     def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):

@@ -24,16 +24,17 @@ from briefly.engines.base import Engine, announce
 from briefly.engines.ct2_tokenizer import load_tokenizer
 from briefly.engines.safety import LOAD_ERRORS, describe
 from briefly.errors import ModelError, UsageError, first_line
-from briefly.generation import GenerationSettings
+from briefly.generation import GenerationSettings, Languages
 
 logger = logging.getLogger("briefly")
 
-SUPPORTED_MODEL_TYPES = ("bart", "marian")
+# Encoder-decoder families CTranslate2's converter takes; m2m_100 covers NLLB-200 too.
+SUPPORTED_MODEL_TYPES = ("bart", "marian", "pegasus", "t5", "mt5", "m2m_100", "mbart")
 _STAMP = "briefly-conversion.json"
 # What runs the converted model besides CTranslate2: tokenizer and decoding settings.
 _MODEL_INFO = "briefly-model.json"
 # Bump when the conversion recipe changes, so old conversions are redone.
-_RECIPE = 2
+_RECIPE = 3
 
 
 def default_compute_type(device: str) -> str:
@@ -124,7 +125,7 @@ class CT2Engine(Engine):
         model_type = model_type_of(path)
         if model_type not in SUPPORTED_MODEL_TYPES:
             raise UsageError(
-                f"CTranslate2 in briefly supports BART and Marian models, not "
+                f"CTranslate2 in briefly runs {', '.join(SUPPORTED_MODEL_TYPES)} models, not "
                 f"'{model_type}': use --backend torch"
             )
         if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
@@ -144,6 +145,7 @@ class CT2Engine(Engine):
         self.tokenizer = load_tokenizer(self.model_dir, info["tokenizer"])
         self.settings = GenerationSettings(**info["settings"])
         self.family = info["family"]
+        self.model_type = info["model_type"]
         self.max_input_tokens = info["max_input_tokens"]
         self._prefix = info["forced_bos_token"]
         # CTranslate2 cannot force EOS at the last step; HF's forced EOS takes a
@@ -172,7 +174,9 @@ class CT2Engine(Engine):
     def vocabulary(self) -> dict[str, int]:
         return self.tokenizer.vocabulary()
 
-    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+    def _generate_batch(
+        self, texts: list[str], settings: GenerationSettings, languages: Languages
+    ) -> list[str]:
         limit = settings.new_token_limit()
         maximum = 256 if limit is None else limit - int(self._forced_eos)
         options = {
@@ -187,9 +191,11 @@ class CT2Engine(Engine):
             "max_batch_size": self.token_budget,
             "return_scores": False,
         }
-        if self._prefix is not None:
-            options["target_prefix"] = [[self._prefix]] * len(texts)
-        results = self.translator.translate_batch(self.tokenizer.tokenize(texts), **options)
+        prefix = languages.target or self._prefix
+        if prefix is not None:
+            options["target_prefix"] = [[prefix]] * len(texts)
+        tokens = self.tokenizer.tokenize(texts, source=languages.source)
+        results = self.translator.translate_batch(tokens, **options)
         return [self.tokenizer.decode(result.hypotheses[0]) for result in results]
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:

@@ -4,7 +4,8 @@ transformers' tokenizer classes import torch, which alone costs ~230 MB of memor
 process that CTranslate2 otherwise runs in far less. At conversion time, where
 transformers is loaded anyway, :func:`export_tokenizer` writes what the model's
 tokenizer does into the converted model's folder: the ``tokenizers`` pipeline of a fast
-tokenizer (BART), or the SentencePiece models and vocabulary of a Marian tokenizer. At
+tokenizer (BART, PEGASUS, T5, mT5, NLLB, mBART-50), or the SentencePiece models and vocabulary
+of a Marian or M2M100 tokenizer. At
 run time :func:`load_tokenizer` rebuilds it from those files with ``tokenizers`` or
 ``sentencepiece`` alone. The export is checked against the original on a probe text, so
 a tokenizer that cannot be reproduced fails the conversion instead of changing outputs.
@@ -23,22 +24,46 @@ from pathlib import Path
 _PROBE = "Kyiv , 12 May 2024 . Isn't it «news»? Café — prices rose 3.5% !"
 
 
-class BPETokenizer:
-    """A fast (``tokenizers``) tokenizer, as BART models use, from its ``tokenizer.json``."""
+class _Tokenizer:
+    """What all kinds share: the source-language token a multilingual model's input starts with."""
+
+    def __init__(self, spec: dict) -> None:
+        # The token the exported tokenizer writes first (NLLB's eng_Latn, M2M100's __en__),
+        # or None for a model without source-language tokens.
+        self._source_token = spec.get("source_token")
+        self.special_tokens = frozenset(spec["special_tokens"])
+
+    def tokenize(self, texts: Sequence[str], source: str | None = None) -> list[list[str]]:
+        """Each text as the model's input tokens; ``source`` replaces the source-language token."""
+        tokenized = self._tokenize_all(texts)
+        if source is not None and self._source_token is not None:
+            for tokens in tokenized:
+                if tokens and tokens[0] == self._source_token:
+                    tokens[0] = source
+        return tokenized
+
+    def _tokenize_all(self, texts: Sequence[str]) -> list[list[str]]:
+        raise NotImplementedError
+
+
+class BPETokenizer(_Tokenizer):
+    """A fast (``tokenizers``) tokenizer, as BART and T5 models use, from its ``tokenizer.json``."""
 
     def __init__(self, folder: Path, spec: dict) -> None:
         from tokenizers import Tokenizer
 
+        super().__init__(spec)
         self._tokenizer = Tokenizer.from_file(str(folder / spec["file"]))
         # Padding and truncation are call-time settings in transformers; briefly never wants them.
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._clean_up = spec["clean_up"]
-        self.special_tokens = frozenset(spec["special_tokens"])
 
-    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
-        """Each text as the model's input tokens, special tokens included."""
-        return [encoding.tokens for encoding in self._tokenizer.encode_batch(list(texts))]
+    def _tokenize_all(self, texts: Sequence[str]) -> list[list[str]]:
+        # Tokens from ids, not the encoding's own strings: those keep an unknown character as
+        # written, where the model sees the unknown token.
+        token = self._tokenizer.id_to_token
+        return [[token(i) for i in e.ids] for e in self._tokenizer.encode_batch(list(texts))]
 
     def decode(self, tokens: Sequence[str]) -> str:
         """The text of output tokens, special tokens left out."""
@@ -50,26 +75,25 @@ class BPETokenizer:
         return self._tokenizer.get_vocab()
 
 
-class MarianTokenizer:
+class MarianTokenizer(_Tokenizer):
     """OPUS-MT's tokenizer: SentencePiece pieces looked up in a separate vocabulary."""
 
     def __init__(self, folder: Path, spec: dict) -> None:
         import sentencepiece
 
+        super().__init__(spec)
         self._source = sentencepiece.SentencePieceProcessor(model_file=str(folder / "source.spm"))
         self._target = sentencepiece.SentencePieceProcessor(model_file=str(folder / "target.spm"))
         self._vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         self._unk = spec["unk_token"]
         self._eos = spec["eos_token"]
         self._clean_up = spec["clean_up"]
-        self.special_tokens = frozenset(spec["special_tokens"])
         # Special tokens written in the text stay whole, as transformers keeps them.
         self._specials = re.compile(
             "(" + "|".join(re.escape(t) for t in sorted(self.special_tokens, key=len)[::-1]) + ")"
         )
 
-    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
-        """Each text as the model's input tokens, ending with the end-of-sentence token."""
+    def _tokenize_all(self, texts: Sequence[str]) -> list[list[str]]:
         return [self._tokenize(text) + [self._eos] for text in texts]
 
     def _tokenize(self, text: str) -> list[str]:
@@ -100,6 +124,37 @@ class MarianTokenizer:
         return self._vocab
 
 
+class M2M100Tokenizer(_Tokenizer):
+    """M2M100's tokenizer: the source-language token, SentencePiece pieces, end of sentence."""
+
+    def __init__(self, folder: Path, spec: dict) -> None:
+        import sentencepiece
+
+        super().__init__(spec)
+        self._spm = sentencepiece.SentencePieceProcessor(model_file=str(folder / "spm.model"))
+        self._vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        self._unk = spec["unk_token"]
+        self._eos = spec["eos_token"]
+        self._clean_up = spec["clean_up"]
+
+    def _tokenize_all(self, texts: Sequence[str]) -> list[list[str]]:
+        return [
+            [self._source_token]
+            + [p if p in self._vocab else self._unk for p in self._spm.encode(t, out_type=str)]
+            + [self._eos]
+            for t in texts
+        ]
+
+    def decode(self, tokens: Sequence[str]) -> str:
+        """The text of output tokens, special and language tokens left out."""
+        pieces = [token for token in tokens if token not in self.special_tokens]
+        text = self._spm.decode_pieces(pieces).strip()
+        return clean_up_spaces(text) if self._clean_up else text
+
+    def vocabulary(self) -> dict[str, int]:
+        return self._vocab
+
+
 def clean_up_spaces(text: str) -> str:
     """transformers' ``clean_up_tokenization``, for tokenizers configured to apply it."""
     for spaced, joined in (
@@ -118,10 +173,10 @@ def clean_up_spaces(text: str) -> str:
     return text
 
 
-_KINDS = {"bpe": BPETokenizer, "marian": MarianTokenizer}
+_KINDS = {"bpe": BPETokenizer, "marian": MarianTokenizer, "m2m100": M2M100Tokenizer}
 
 
-def load_tokenizer(folder: Path, spec: dict) -> BPETokenizer | MarianTokenizer:
+def load_tokenizer(folder: Path, spec: dict) -> _Tokenizer:
     """The tokenizer that :func:`export_tokenizer` described with ``spec`` in ``folder``."""
     return _KINDS[spec["kind"]](folder, spec)
 
@@ -137,6 +192,10 @@ def export_tokenizer(tokenizer, folder: Path) -> dict:
         "eos_token": tokenizer.eos_token,
         "clean_up": False,
     }
+    if getattr(tokenizer, "src_lang", None):
+        # The tokenizer writes its current source language first; the engine swaps it per call.
+        probe = tokenizer("x")["input_ids"]
+        spec["source_token"] = tokenizer.convert_ids_to_tokens(probe)[0]
     if hasattr(tokenizer, "backend_tokenizer"):
         spec |= {"kind": "bpe", "file": "tokenizer.json"}
         tokenizer.backend_tokenizer.save(str(folder / spec["file"]))
@@ -147,6 +206,13 @@ def export_tokenizer(tokenizer, folder: Path) -> dict:
         shutil.copyfile(target, folder / "target.spm")
         (folder / "vocab.json").write_text(
             json.dumps(tokenizer.encoder, ensure_ascii=False), encoding="utf-8"
+        )
+    elif hasattr(tokenizer, "lang_token_to_id") and hasattr(tokenizer, "spm_file"):
+        spec["kind"] = "m2m100"
+        spec["special_tokens"] = sorted({*spec["special_tokens"], *tokenizer.lang_token_to_id})
+        shutil.copyfile(tokenizer.spm_file, folder / "spm.model")
+        (folder / "vocab.json").write_text(
+            json.dumps(tokenizer.get_vocab(), ensure_ascii=False), encoding="utf-8"
         )
     else:
         raise ValueError(f"{type(tokenizer).__name__} cannot run without transformers")

@@ -11,7 +11,7 @@ from transformers import AutoModelForSeq2SeqLM
 
 from briefly.engines.base import Engine
 from briefly.engines.hf_model import HFModel
-from briefly.generation import GenerationSettings
+from briefly.generation import GenerationSettings, Languages
 
 
 def _dtype_for(device: str) -> torch.dtype:
@@ -36,6 +36,7 @@ class TorchEngine(Engine):
         self.generation_config = parts.generation_config
         self.settings = parts.settings
         self.family = parts.family
+        self.model_type = self.config.model_type
         self.max_input_tokens = parts.max_input_tokens
         self.model = self.model_class.from_pretrained(
             path, dtype=_dtype_for(device), trust_remote_code=False
@@ -44,6 +45,12 @@ class TorchEngine(Engine):
         # On CPU batching gains little and padding costs compute, so batches stay small.
         self.max_batch_tokens = 16384 if device == "cuda" else 2048
         self.compute_type = str(self.model.dtype).removeprefix("torch.")
+        # NLLB, mBART-50 and M2M100 tokenizers start every input with a source-language token.
+        self._source_id = (
+            self.tokenizer("x")["input_ids"][0]
+            if getattr(self.tokenizer, "src_lang", None)
+            else None
+        )
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
@@ -53,8 +60,15 @@ class TorchEngine(Engine):
     def vocabulary(self) -> dict[str, int]:
         return self.tokenizer.get_vocab()
 
-    def _generate_batch(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+    def _generate_batch(
+        self, texts: list[str], settings: GenerationSettings, languages: Languages
+    ) -> list[str]:
         inputs = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
+        if languages.source is not None and self._source_id is not None:
+            # The tokenizer wrote its own source language first; the shared tokenizer is not
+            # switched, so one loaded model serves every language pair at once.
+            first = inputs["input_ids"][:, 0]
+            first[first == self._source_id] = self.tokenizer.convert_tokens_to_ids(languages.source)
         # A copy of the model's own config keeps its special-token rules (forced
         # BOS/EOS, bad words). transformers fills any length left unset from the
         # model's config, so both forms of each length are set, consistently:
@@ -74,6 +88,8 @@ class TorchEngine(Engine):
             max_length=None if limit is None else limit + 1,
             min_length=minimum + 1,
         )
+        if languages.target is not None:
+            config.forced_bos_token_id = self.tokenizer.convert_tokens_to_ids(languages.target)
         with torch.inference_mode():
             generated = self.model.generate(**inputs, generation_config=config)
         return self.tokenizer.batch_decode(generated, skip_special_tokens=True)
