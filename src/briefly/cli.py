@@ -409,6 +409,14 @@ def batch(
             "--max-bytes", min=1, metavar="N", help="Larger articles are recorded as failures."
         ),
     ] = 10_000_000,
+    site_furniture: Annotated[
+        bool,
+        typer.Option(
+            "--site-furniture/--no-site-furniture",
+            help="Drop lines that recur across many plain-text articles of one folder "
+            "(a site's footer or newsletter box).",
+        ),
+    ] = True,
     force: Annotated[bool, typer.Option("--force", help="Redo articles already done.")] = False,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failed article.")
@@ -490,6 +498,7 @@ def batch(
         group_size=group_size,
         max_bytes=max_bytes,
         jsonl_output=jsonl is not None,
+        site_furniture=site_furniture,
     )
     with _batch_progress(quiet) as on_progress:
         if engine == "ray":
