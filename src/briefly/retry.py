@@ -34,10 +34,16 @@ def generate_checked(
     settings: GenerationSettings,
     check: Check,
     max_new_tokens: Sequence[int] | None = None,
+    retries: bool = True,
 ) -> tuple[list[str], list[list[Warning]]]:
-    """Outputs for ``texts`` and, per output, the problems left after one retry."""
+    """Outputs for ``texts`` and, per output, the problems left after one retry.
+
+    ``retries=False`` reports the problems of the first outputs without trying again.
+    """
     outputs = engine.generate(texts, settings, max_new_tokens)
     problems = [check(text, out) for text, out in zip(texts, outputs, strict=True)]
+    if not retries:
+        return outputs, problems
     retries: dict[GenerationSettings, list[int]] = {}
     for i, found in enumerate(problems):
         if found:

@@ -79,9 +79,12 @@ class Summarizer:
         max_words: int | None = None,
         long_strategy: str = "map-reduce",
         prompt: Prompt | None = None,
+        retries: bool = True,
     ) -> None:
         check_length(length, long_strategy)
         self.engine = engine
+        # Retry outputs the guards reject (BriefOptions.guard_retries).
+        self.retries = retries
         self.settings = length_settings(engine.settings, length, max_words)
         self.long_strategy = long_strategy
         self.prompt = prompt
@@ -136,6 +139,7 @@ class Summarizer:
                 [self._render(chunk) for _, chunk in flat],
                 self.settings,
                 _repetition_only,
+                retries=self.retries,
             )
             joined: dict[int, list[str]] = {}
             for (i, _), output in zip(flat, outputs, strict=True):

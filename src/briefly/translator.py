@@ -59,9 +59,11 @@ def target_token(vocab: Mapping[str, int], lang: str) -> str | None:
 class Translator:
     """Translate text into one language with an engine (see :mod:`briefly.engines`)."""
 
-    def __init__(self, engine, lang: str) -> None:
+    def __init__(self, engine, lang: str, retries: bool = True) -> None:
         self.engine = engine
         self.lang = lang
+        # Retry outputs the guards reject (BriefOptions.guard_retries).
+        self.retries = retries
         token = target_token(engine.vocabulary(), lang)
         self._prefix = f"{token} " if token else ""
         self._specials = engine.count_tokens([""])[0]
@@ -94,6 +96,7 @@ class Translator:
             self.engine.settings,
             self._check,
             max_new_tokens=self._bounds(pieces),
+            retries=self.retries,
         )
         grouped: list[dict[int, list[str]]] = [{} for _ in texts]
         warnings: list[dict[Warning, None]] = [{} for _ in texts]

@@ -44,9 +44,19 @@ def choose_backend(backend: str, path: Path) -> str:
 
 @lru_cache(maxsize=8)
 def load_engine(
-    name: str, *, device: str = "auto", backend: str = "auto", compute_type: str | None = None
+    name: str,
+    *,
+    device: str = "auto",
+    backend: str = "auto",
+    compute_type: str | None = None,
+    max_batch_tokens: int | None = None,
 ):
-    """Load model ``name`` once per process for the given device and backend."""
+    """Load model ``name`` once per process for the given device and backend.
+
+    ``compute_type`` is a CTranslate2 compute type, or for torch a dtype (float32, float16,
+    bfloat16); None picks the device's default. ``max_batch_tokens`` is the padded tokens per
+    batch the engine groups inputs into; None keeps the engine's default for the device.
+    """
     device = resolve_device(device)
     path = model_path(name)
     chosen = choose_backend(backend, path)
@@ -55,9 +65,14 @@ def load_engine(
         if chosen == "ct2":
             from briefly.engines.ct2_engine import CT2Engine
 
-            return CT2Engine(path, device, compute_type)
-        if compute_type is not None:
-            raise UsageError("--compute-type applies to the ct2 backend only: drop it or use ct2")
+            return CT2Engine(path, device, compute_type, max_batch_tokens)
+        from briefly.engines.torch_engine import DTYPES
+
+        if compute_type is not None and compute_type not in DTYPES:
+            raise UsageError(
+                f"compute type '{compute_type}' is not a torch dtype: use one of "
+                f"{', '.join(DTYPES)}, or --backend ct2"
+            )
         from transformers import AutoConfig
 
         from briefly.prompts import model_family
@@ -65,10 +80,10 @@ def load_engine(
         if model_family(AutoConfig.from_pretrained(path)) == "causal":
             from briefly.engines.causal_engine import CausalEngine
 
-            return CausalEngine(path, device)
+            return CausalEngine(path, device, compute_type, max_batch_tokens)
         from briefly.engines.torch_engine import TorchEngine
 
-        return TorchEngine(path, device)
+        return TorchEngine(path, device, compute_type, max_batch_tokens)
     except (OSError, ValueError, KeyError) as e:
         raise ModelError(
             f"Cannot load '{name}' as a seq2seq or causal language model ({first_line(e)}): "

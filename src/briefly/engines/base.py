@@ -5,12 +5,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from briefly.batching import token_budget_batches
 from briefly.generation import GenerationSettings
 
 logger = logging.getLogger("briefly")
+
+
+@dataclass
+class EngineStats:
+    """What an engine has decoded since it was loaded (or since :meth:`reset`).
+
+    Benchmarks read it to check that two engines did the same work.
+    """
+
+    outputs: int = 0  # sequences decoded
+    tokens: int = 0  # tokens decoded, special tokens (start, forced BOS/EOS, padding) left out
+    halvings: int = 0  # batches split in two after running out of GPU memory
+
+    def reset(self) -> None:
+        self.outputs = self.tokens = self.halvings = 0
 
 
 class Engine:
@@ -32,6 +48,7 @@ class Engine:
     def __init__(self, path: Path, device: str) -> None:
         self.path = path
         self.device = device
+        self.stats = EngineStats()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input length of each text in tokens, special tokens included."""
@@ -74,6 +91,7 @@ class Engine:
             if len(texts) == 1 or not self._is_out_of_memory(e):
                 raise
             half = len(texts) // 2
+            self.stats.halvings += 1
             logger.info("out of GPU memory with %d texts; retrying in halves", len(texts))
             return self._generate_halving(texts[:half], settings) + self._generate_halving(
                 texts[half:], settings
