@@ -135,7 +135,7 @@ class CT2Engine(Engine):
                 f"use one of {', '.join(sorted(supported))}"
             )
         # On CPU a larger budget barely speeds up decoding but raises peak memory
-        # by hundreds of MB with a BART-large-sized summariser (benchmarks/speed.py).
+        # by hundreds of MB with a BART-large-sized summariser (benchmarks/README.md).
         self.token_budget = max_batch_tokens or (8192 if device == "cuda" else 1024)
         self.translator = self._load(path)
         info = json.loads((self.model_dir / _MODEL_INFO).read_text(encoding="utf-8"))
