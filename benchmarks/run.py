@@ -258,7 +258,7 @@ def _user_brief(context: _Context, _settings: Settings) -> Iterator[dict]:
     plan = context.plan
     inputs = [plan.brief_article]
     baseline: dict[str, dict] = {}
-    for runtime in plan.runtimes:
+    for runtime in _defaults(plan):
         keys = {
             stage: context.key(_settings_of(context, stage, runtime, inputs), runtime)
             for stage in ("brief-cold", "brief-warm")
@@ -285,6 +285,14 @@ def _user_brief(context: _Context, _settings: Settings) -> Iterator[dict]:
             if runtime.backend == "baseline":
                 baseline[stage] = row
             yield row
+
+
+def _defaults(plan: Plan) -> list[Runtime]:
+    """The baseline and each backend at its default precision: what users run."""
+    seen: dict[str, Runtime] = {}
+    for runtime in plan.runtimes:
+        seen.setdefault(runtime.backend, runtime)
+    return list(seen.values())
 
 
 def _point_row(context, runtime, measured, process, stage, *points) -> dict:
@@ -322,7 +330,7 @@ def _user_group(context: _Context, _settings: Settings) -> Iterator[dict]:
     plan = context.plan
     inputs = list(plan.articles[: plan.sizes.group])
     baseline = None
-    for runtime in plan.runtimes:
+    for runtime in _defaults(plan):
         k = context.key(_settings_of(context, "batch-group", runtime, inputs), runtime)
         row = context.done.get(k)
         if row is None:

@@ -157,22 +157,26 @@ def _briefly(task: Task) -> _Runner:
 
     runtime = task.runtime
     if task.workload in ("brief", "group"):
+        from briefly.options import BriefOptions
         from briefly.pipeline import Briefer
 
         languages = [role.partition(":")[2] for role in task.models if role != "summarizer"]
-        briefer = Briefer(
+        # Torch runs at the device's default dtype here, as `briefly brief` does.
+        compute_type = runtime.compute_type if runtime.backend == "ct2" else None
+        options = BriefOptions(
             summarizer=task.models["summarizer"],
-            languages=languages,
+            languages=tuple(languages),
             translators={lang: task.models[f"translator:{lang}"] for lang in languages},
             device=task.device,
             backend=runtime.backend,
-            compute_type=runtime.compute_type,
+            compute_type=compute_type,
         )
+        briefer = Briefer(options)
         briefer.preload()
         # The Briefer's engines, from load_engine's per-process cache: same arguments.
         engines = [
             load_engine(
-                path, device=task.device, backend=runtime.backend, compute_type=runtime.compute_type
+                path, device=task.device, backend=runtime.backend, compute_type=compute_type
             )
             for path in task.models.values()
         ]

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from briefly.batch import BatchOptions, run_batch
 from briefly.cli import app
 from briefly.loader import load_article
+from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
 from briefly.sources import list_articles
 
@@ -66,13 +67,15 @@ def make_folder(root: Path) -> Path:
 @pytest.fixture
 def briefer(tiny_summarizer, tiny_translators):
     return Briefer(
-        str(tiny_summarizer),
-        ("uk", "hi"),
-        # A Marian model stands in for opus-mt-uk-en, for the Ukrainian article.
-        {lang: str(path) for lang, path in tiny_translators.items()}
-        | {"uk-en": str(tiny_translators["uk"])},
-        device="cpu",
-        backend="torch",
+        BriefOptions(
+            summarizer=str(tiny_summarizer),
+            languages=("uk", "hi"),
+            # A Marian model stands in for opus-mt-uk-en, for the Ukrainian article.
+            translators={lang: str(path) for lang, path in tiny_translators.items()}
+            | {"uk-en": str(tiny_translators["uk"])},
+            device="cpu",
+            backend="torch",
+        )
     )
 
 
@@ -123,7 +126,7 @@ def test_batch_results_equal_single_briefs(tmp_path, briefer):
     for item in listing.items:
         alone = briefer.brief(load_article(item.path))
         batched = json.loads((tmp_path / "out" / f"{item.name}.json").read_text("utf-8"))
-        assert batched["brief"] == alone.brief
+        assert batched["brief"] == alone.text
         assert batched["translations"] == alone.translations
         assert batched["chunks"] == alone.chunks
 
@@ -142,7 +145,7 @@ def test_resume_skips_done_and_redoes_changed(tmp_path, briefer):
     done = [e for e in read_jsonl(out / "index.jsonl") if e["status"] == "done"]
     assert [Path(e["source"]).name for e in done] == ["short.txt"]
 
-    changed = Briefer(briefer.summarizer_name, ("uk",), briefer.translators, "cpu", "torch")
+    changed = Briefer(briefer.options.replace(languages=("uk",)))
     assert run_batch(changed, items, out).done == 5
     assert run_batch(changed, items, out, BatchOptions(force=True)).done == 5
 
@@ -226,7 +229,7 @@ def test_interrupted_run_resumes_to_the_same_results(tmp_path, briefer, sig):
         "--out",
         str(out),
         "--summarizer",
-        briefer.summarizer_name,
+        briefer.options.summarizer,
         "--to",
         "uk,hi",
         "--device",
@@ -237,7 +240,7 @@ def test_interrupted_run_resumes_to_the_same_results(tmp_path, briefer, sig):
         "1",
     ]
     for lang in ("uk", "hi"):
-        cmd += ["--translator", f"{lang}={briefer.translators[lang]}"]
+        cmd += ["--translator", f"{lang}={briefer.options.translators[lang]}"]
     # A shell running tests in the background starts them with SIGINT ignored,
     # which children inherit; Ctrl-C in a terminal delivers it with the default.
     proc = subprocess.Popen(

@@ -99,6 +99,11 @@ def test_translate_keeps_paragraphs_and_json(runner, model_args):
     assert all(v.count("\n\n") == 1 for v in data.values())
 
 
+def test_translate_rejects_no_languages(runner, model_args):
+    result = runner.invoke(app, ["translate", "Hello.", "--to", "none", *model_args[2:]])
+    assert result.exit_code == 2 and "at least one language" in result.stderr
+
+
 def test_extract_shows_clean_article_without_models(runner, article):
     result = runner.invoke(app, ["extract", str(article), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -140,15 +145,58 @@ def test_bad_input_is_one_line_and_exit_1(runner, tmp_path, model_args, case):
     "args, expected",
     [
         (["--to", "english"], "not a language code"),
-        (["--format", "yaml"], "Unknown format"),
-        (["--device", "tpu"], "Unknown device"),
+        (["--format", "yaml"], "'yaml' is not one of"),
+        (["--device", "tpu"], "'tpu' is not one of"),
+        (["--backend", "foo"], "'foo' is not one of"),
+        (["--compute-type", "int4"], "'int4' is not one of"),
         (["--translator", "nonsense"], "LANG=MODEL"),
+        (["--bogus"], "No such option"),
     ],
 )
-def test_usage_errors_exit_2(runner, article, args, expected):
-    result = runner.invoke(app, ["brief", str(article), *args])
+def test_usage_errors_are_one_line_and_exit_2(runner, article, args, expected):
+    # Extractive and no languages: nothing would load, and still nothing bad is accepted.
+    extractive = ["--summarizer", "extractive", *([] if "--to" in args else ["--to", "none"])]
+    for extra in ([], extractive):
+        result = runner.invoke(app, ["brief", str(article), *args, *extra])
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+        assert expected in lines[0]
+        assert lines[0].endswith("(see 'briefly brief --help')")
+
+
+def test_output_that_is_a_folder_is_a_usage_error(runner, article, tmp_path):
+    result = runner.invoke(
+        app, ["brief", str(article), "--summarizer", "extractive", "-o", str(tmp_path)]
+    )
     assert result.exit_code == 2
-    assert expected in result.stderr
+    assert "is a folder" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_version_and_short_help(runner):
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.stdout.startswith("briefly ")
+    for command in (["-h"], ["brief", "-h"], ["models", "download", "-h"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0 and "Usage: briefly" in result.stdout
+
+
+def test_help_offers_only_what_each_command_takes(runner):
+    brief = runner.invoke(app, ["brief", "--help"]).stdout
+    assert "<bool>" not in brief and "<text|markdown|json>" in brief
+    for command in ("extract", "translate"):
+        text = runner.invoke(app, [command, "--help"]).stdout
+        assert "<text|json>" in text and "markdown" not in text
+    assert "none" not in runner.invoke(app, ["translate", "--help"]).stdout
+
+
+def test_models_download_fetches_nothing_for_the_extractive_summariser(runner, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = runner.invoke(
+        app, ["models", "download", "--summarizer", "extractive", "--to", "none"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Fetching" not in result.stderr
 
 
 def test_missing_model_names_it_and_says_what_to_do(runner, article, tmp_path, monkeypatch):
@@ -157,8 +205,29 @@ def test_missing_model_names_it_and_says_what_to_do(runner, article, tmp_path, m
     result = runner.invoke(app, ["brief", str(article), "--device", "cpu"])
     assert result.exit_code == 1
     line = result.stderr.strip()
-    assert "sshleifer/distilbart-cnn-12-6" in line and "briefly models download" in line
+    assert "\n" not in line and "sshleifer/distilbart-cnn-12-6" in line
+    # The variable is why, and the summariser (only) has a model-free alternative.
+    assert "HF_HUB_OFFLINE" in line and "extractive" in line
     assert "Traceback" not in result.output
+
+
+def test_missing_translator_does_not_suggest_the_extractive_summariser(
+    runner, article, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    args = ["brief", str(article), "--summarizer", "extractive", "--to", "uk"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "Helsinki-NLP/opus-mt-en-uk" in result.stderr and "extractive" not in result.stderr
+
+
+def test_failed_download_does_not_suggest_downloading(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    result = runner.invoke(app, ["models", "download", "--to", "uk", "--summarizer", "extractive"])
+    assert result.exit_code == 1
+    assert "HF_HUB_OFFLINE" in result.stderr and "models download" not in result.stderr
 
 
 def test_help_and_extract_do_not_import_torch(article):

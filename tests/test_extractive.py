@@ -5,7 +5,7 @@ import time
 import pytest
 
 from briefly.extractive import ExtractiveSummarizer
-from briefly.summarizer import Summary
+from briefly.results import Summary
 from briefly.text import split_sentences, word_count, words
 
 HARBOUR = """\

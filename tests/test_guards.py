@@ -3,7 +3,6 @@
 import pytest
 
 from briefly.guards import (
-    Warning,
     check_summary,
     check_translation,
     length_ratio,
@@ -11,6 +10,7 @@ from briefly.guards import (
     repetition,
     wrong_language,
 )
+from briefly.results import GuardWarning
 
 ENGLISH = (
     "The city council voted on Tuesday to close the old harbour bridge to cars from next "
@@ -176,7 +176,7 @@ def test_check_translation_reports_each_problem():
     assert check_translation(ENGLISH, UKRAINIAN, "uk") == []
     warnings = check_translation(ENGLISH, RUSSIAN + " мост мост мост мост", "uk")
     assert [w.code for w in warnings] == ["repetition", "wrong_language"]
-    assert warnings[1] == Warning("wrong_language", "uk", "expected uk, looks like ru")
+    assert warnings[1] == GuardWarning("wrong_language", "uk", "expected uk, looks like ru")
     (short,) = check_translation(ENGLISH, "नगर परिषद ने मतदान किया।", "hi")
     assert short.code == "length_ratio" and short.lang == "hi"
 

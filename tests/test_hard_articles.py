@@ -7,9 +7,10 @@ from dataclasses import replace
 import pytest
 
 from briefly.engines import ct2_available, load_engine
-from briefly.guards import Warning
 from briefly.loader import parse_article
+from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
+from briefly.results import GuardWarning
 from briefly.summarizer import Summarizer
 from briefly.translator import Translator, target_token
 
@@ -74,30 +75,40 @@ def test_length_control_changes_generation_and_extract_sentences(models):
     assert words.new_token_limit() <= 16
     article = news(6)
     for length, most in (("short", 2), ("medium", 3), ("long", 5)):
-        brief = Briefer("extractive", (), length=length).brief_many(
-            [parse_article(article, is_html=False)]
-        )[0]
-        assert 1 <= brief.brief.count(". ") + 1 <= most
-    limited = Briefer("extractive", (), max_words=40).brief_many([parse_article(article)])[0]
-    assert len(limited.brief.split()) <= 40
+        brief = Briefer(
+            BriefOptions(summarizer="extractive", languages=(), length=length)
+        ).brief_many([parse_article(article, is_html=False)])[0]
+        assert 1 <= brief.text.count(". ") + 1 <= most
+    limited = Briefer(BriefOptions(summarizer="extractive", languages=(), max_words=40)).brief_many(
+        [parse_article(article)]
+    )[0]
+    assert len(limited.text.split()) <= 40
 
 
 def test_extractive_summarizer_needs_no_model_and_keeps_the_lead():
     article = parse_article(news(5), is_html=False)
-    brief = Briefer("extractive", ()).brief_many([article])[0]
-    assert brief.brief.startswith("The regional council in Poltava")
+    brief = Briefer(BriefOptions(summarizer="extractive", languages=())).brief_many([article])[0]
+    assert brief.text.startswith("The regional council in Poltava")
     assert brief.models == {"summarizer": "extractive"}
 
 
 def test_menu_fragments_upper_case_and_very_short_input(models):
     summarizer, translators = models
-    briefer = Briefer(summarizer, ("uk",), translators, "cpu", FAST)
+    briefer = Briefer(
+        BriefOptions(
+            summarizer=summarizer,
+            languages=("uk",),
+            translators=translators,
+            device="cpu",
+            backend=FAST,
+        )
+    )
     menu = "Home | World | Sport | Weather\n\nLogin\n\nMenu\n\nSearch\n\n" + news(2)
     shouting = news(2).upper()
     tiny = "Floods hit Sumy."
     results = briefer.brief_many([parse_article(t, is_html=False) for t in (menu, shouting, tiny)])
     assert [r.language for r in results] == ["en", "en", None]
-    assert all(r.brief and r.translations["uk"] for r in results)
+    assert all(r.text and r.translations["uk"] for r in results)
 
 
 @pytest.mark.parametrize(
@@ -124,7 +135,15 @@ def test_non_english_article_is_translated_into_english_first(models, text, lang
     summarizer, translators = models
     # Any Marian model stands in for opus-mt-{lang}-en: the routing is under test.
     overrides = translators | {f"{lang}-en": translators["uk"]}
-    briefer = Briefer(summarizer, ("uk", "hi"), overrides, "cpu", FAST)
+    briefer = Briefer(
+        BriefOptions(
+            summarizer=summarizer,
+            languages=("uk", "hi"),
+            translators=overrides,
+            device="cpu",
+            backend=FAST,
+        )
+    )
     brief = briefer.brief_many([parse_article(text, is_html=False)])[0]
     assert brief.language == lang
     assert brief.models[f"translator:{lang}-en"] == translators["uk"]
@@ -175,7 +194,7 @@ def test_output_still_wrong_after_retry_is_flagged(models):
     scripted = Scripted(engine, [RUSSIAN, RUSSIAN])
     result = Translator(scripted, "uk").translate_checked(["The council approved a plan."])[0]
     assert scripted.calls[1].num_beams >= 6
-    assert Warning("wrong_language", "uk", "expected uk, looks like ru") in result.warnings
+    assert GuardWarning("wrong_language", "uk", "expected uk, looks like ru") in result.warnings
 
 
 def test_warnings_reach_the_json_and_stderr(models, tmp_path, monkeypatch):
@@ -245,8 +264,9 @@ def test_stronger_settings_for_each_problem():
     from briefly.retry import stronger
 
     base = GenerationSettings(num_beams=4)
-    assert stronger(base, [Warning("repetition", "uk", "")]).repetition_penalty > 1
-    assert stronger(base, [Warning("wrong_language", "uk", "")]).num_beams == 8
+    assert stronger(base, [GuardWarning("repetition", "uk", "")]).repetition_penalty > 1
+    assert stronger(base, [GuardWarning("wrong_language", "uk", "")]).num_beams == 8
     assert (
-        replace(stronger(base, [Warning("length_ratio", "uk", "")]), repetition_penalty=1.0) != base
+        replace(stronger(base, [GuardWarning("length_ratio", "uk", "")]), repetition_penalty=1.0)
+        != base
     )

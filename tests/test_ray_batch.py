@@ -14,6 +14,7 @@ import pytest
 
 from briefly.batch import BatchOptions, run_batch
 from briefly.errors import ModelError, UsageError
+from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
 from briefly.ray_batch import run_batch_ray
 from briefly.sources import list_articles, read_jsonl
@@ -66,7 +67,13 @@ def ray_cluster():
 @pytest.fixture(scope="module")
 def briefer(tiny_summarizer, tiny_translators):
     return Briefer(
-        str(tiny_summarizer), ("uk",), {"uk": str(tiny_translators["uk"])}, "cpu", "torch"
+        BriefOptions(
+            summarizer=str(tiny_summarizer),
+            languages=("uk",),
+            translators={"uk": str(tiny_translators["uk"])},
+            device="cpu",
+            backend="torch",
+        )
     )
 
 
@@ -158,7 +165,7 @@ def test_jsonl_input_resumes(tmp_path, ray_cluster, briefer):
 
 
 def test_model_that_cannot_load_stops_the_run(tmp_path, ray_cluster, briefer, reference):
-    broken = Briefer(str(tmp_path / "missing"), ("uk",), briefer.translators, "cpu", "torch")
+    broken = Briefer(briefer.options.replace(summarizer=str(tmp_path / "missing")))
     items = list_articles([str(reference[0])]).items
     with pytest.raises(ModelError, match="missing") as raised:
         run_batch_ray(broken, items, tmp_path / "out", workers=1)
@@ -215,4 +222,4 @@ def test_killed_worker_is_retried_without_loss_or_duplicates(tmp_path, ray_clust
 def test_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(UsageError, match=r"pip install 'briefly\[ray\]'"):
-        run_batch_ray(Briefer("unused"), [], tmp_path)
+        run_batch_ray(Briefer(BriefOptions(summarizer="unused")), [], tmp_path)

@@ -1,7 +1,7 @@
 """Pure text logic: paragraphs, sentences, splitting, packing and batching."""
 
-from briefly.batching import token_budget_batches
 from briefly.text import pack, paragraphs, sentences, split_to_fit
+from briefly.token_batches import token_budget_batches
 
 
 def word_count(texts):

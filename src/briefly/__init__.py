@@ -1,23 +1,44 @@
 """briefly: clean a news article, brief it in English, translate the brief.
 
->>> from briefly import Briefer, load_article
->>> brief = Briefer(languages=("uk", "ru", "hi")).brief(load_article("article.txt"))
->>> brief.brief, brief.translations["uk"]
+>>> from briefly import Briefer, BriefOptions, load_article
+>>> brief = Briefer(BriefOptions(languages=("uk", "ru", "hi"))).brief(load_article("article.txt"))
+>>> brief.text, brief.translations["uk"]
 """
 
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from briefly.errors import BrieflyError, InputError, ModelError, UsageError
 
+if TYPE_CHECKING:
+    from briefly.batch import BatchOptions, BatchReport, run_batch
+    from briefly.loader import Article, load_article, parse_article
+    from briefly.options import BriefOptions
+    from briefly.pipeline import Briefer
+    from briefly.ray_batch import run_batch_ray
+    from briefly.results import Brief, GuardWarning, Summary, Translation
+    from briefly.sources import list_articles, read_jsonl
+
 __all__ = [
     "Article",
+    "BatchOptions",
+    "BatchReport",
     "Brief",
+    "BriefOptions",
     "Briefer",
     "BrieflyError",
+    "GuardWarning",
     "InputError",
     "ModelError",
+    "Summary",
+    "Translation",
     "UsageError",
+    "list_articles",
     "load_article",
+    "parse_article",
+    "read_jsonl",
+    "run_batch",
+    "run_batch_ray",
 ]
 
 __version__ = "0.1.0"
@@ -27,12 +48,27 @@ __version__ = "0.1.0"
 _LAZY = {
     "Article": "briefly.loader",
     "load_article": "briefly.loader",
-    "Brief": "briefly.pipeline",
+    "parse_article": "briefly.loader",
+    "BriefOptions": "briefly.options",
     "Briefer": "briefly.pipeline",
+    "Brief": "briefly.results",
+    "GuardWarning": "briefly.results",
+    "Summary": "briefly.results",
+    "Translation": "briefly.results",
+    "BatchOptions": "briefly.batch",
+    "BatchReport": "briefly.batch",
+    "run_batch": "briefly.batch",
+    "run_batch_ray": "briefly.ray_batch",
+    "list_articles": "briefly.sources",
+    "read_jsonl": "briefly.sources",
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'briefly' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, "__version__"])

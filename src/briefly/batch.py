@@ -19,8 +19,9 @@ from pathlib import Path
 
 from briefly.errors import BrieflyError, ModelError, first_line
 from briefly.files import write_atomic
-from briefly.pipeline import Brief, Briefer
+from briefly.pipeline import Briefer
 from briefly.render import render_brief
+from briefly.results import Brief
 from briefly.sources import Item
 
 logger = logging.getLogger("briefly")
@@ -64,13 +65,11 @@ def settings_hash(briefer: Briefer, fmt: str) -> str:
     from briefly import __version__
     from briefly.engines import ct2_available
 
+    options = briefer.options
     settings = {
-        "models": briefer.models,
-        "translators": briefer.translators,
+        "options": options.to_dict(),
         # "auto" means ct2 or torch depending on what is installed.
-        "backend": briefer.backend if briefer.backend != "auto" else f"auto:{ct2_available()}",
-        "compute_type": briefer.compute_type,
-        "options": briefer.options,
+        "backend": options.backend if options.backend != "auto" else f"auto:{ct2_available()}",
         "format": fmt,
         "version": __version__,
     }

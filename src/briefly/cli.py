@@ -1,7 +1,8 @@
 """The ``briefly`` command line: parse options, call the library, print.
 
 Heavy imports (torch, transformers, trafilatura) happen inside the commands so
-that ``briefly --help`` starts instantly.
+that ``briefly --help`` starts instantly. Every failure is one ``error:`` line on
+stderr: exit 2 for usage, 1 for processing, 130 for Ctrl-C.
 """
 
 from __future__ import annotations
@@ -10,91 +11,126 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
+from briefly.cli_options import ALL, brief_options, choice
 from briefly.errors import BrieflyError, UsageError
-from briefly.models import DEFAULT_SUMMARIZER
+from briefly.options import BriefOptions
+
+# Set by --debug: errors then come with their traceback.
+_debug = False
+
+
+class _Command(TyperCommand):
+    """Turns briefly's errors and Ctrl-C into one line and an exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrieflyError as e:
+            if _debug:
+                traceback.print_exc()
+            hint = f" (see '{ctx.command_path} --help')" if isinstance(e, UsageError) else ""
+            typer.echo(f"error: {e}{hint}", err=True)
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+
+class _Group(TyperGroup):
+    """Prints click's usage errors in the same style: one ``error:`` line, exit 2."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        kwargs.setdefault("prog_name", "briefly")
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as e:  # typer's own errors, usage errors among them
+            code = getattr(e, "exit_code", 1)
+            typer.echo(_typer_error(e, code), err=True)
+        except typer.Abort:
+            typer.echo("interrupted", err=True)
+            code = 130
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _typer_error(error: typer.TyperException, code: int) -> str:
+    ctx = getattr(error, "ctx", None)
+    # Typer checks choices with pydantic, whose prefix means nothing to users.
+    message = error.format_message().replace("Value error, ", "")
+    if ctx is not None and message == ctx.get_help():
+        return message  # a group called with no command: its help is the answer
+    where = f" (see '{ctx.command_path} --help')" if ctx is not None and code == 2 else ""
+    return f"error: {message}{where}"
+
+
+_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
+    name="briefly",
+    cls=_Group,
     help="Clean a news article, brief it in English and translate the brief.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings=_SETTINGS,
 )
-models_app = typer.Typer(help="List, download and convert the models briefly uses.")
+models_app = typer.Typer(
+    cls=TyperGroup,
+    help="List, download and convert the models briefly uses.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=_SETTINGS,
+)
 app.add_typer(models_app, name="models")
 
-To = Annotated[
-    str,
-    typer.Option("--to", help="Target languages, comma-separated (any opus-mt code), or 'none'."),
+Source = Annotated[
+    str, typer.Argument(metavar="SOURCE", help="Article file (.txt, .md, .html), URL, or -.")
 ]
-Summarizer = Annotated[
-    str,
-    typer.Option(
-        "--summarizer",
-        help="Summarisation model: hub id, local directory, or 'extractive' (no model).",
-    ),
+TextFormat = Annotated[
+    choice(("text", "json")), typer.Option("--format", "-f", help="Output format.")
 ]
-Translators = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--translator",
-        help="LANG=MODEL to use another translation model (repeatable).",
-        show_default=False,
-    ),
+BriefFormat = Annotated[
+    choice(("text", "markdown", "json")), typer.Option("--format", "-f", help="Output format.")
 ]
-Device = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
-Length = Annotated[str, typer.Option("--length", help="Brief length: short, medium or long.")]
-MaxWords = Annotated[
-    int | None,
-    typer.Option(
-        "--max-words", min=5, help="At most about N words in the brief.", show_default=False
-    ),
-]
-LongStrategy = Annotated[
-    str,
-    typer.Option(
-        "--long-strategy",
-        help="Articles longer than the model's window: map-reduce (summarise chunks, then "
-        "their summaries) or extract (keep the most central sentences that fit).",
-    ),
-]
-PromptOption = Annotated[
-    str | None,
-    typer.Option(
-        "--prompt",
-        help="Prompt template for T5/FLAN-T5 and chat summarisers: a shipped name "
-        "(brief, headline-brief, t5, flan) or a file. Default: the model family's.",
-        show_default=False,
-    ),
-]
-TranslateSource = Annotated[
-    bool,
-    typer.Option(
-        help="Translate non-English articles into English before summarising "
-        "(turn off for a multilingual summariser)."
-    ),
-]
-Backend = Annotated[str, typer.Option("--backend", help="auto (ct2 when installed), torch or ct2.")]
-ComputeType = Annotated[
-    str | None,
-    typer.Option(
-        "--compute-type",
-        help="ct2 quantization: int8 (CPU default), int8_float16 (CUDA default), float32…",
-        show_default=False,
-    ),
-]
-Format = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
 Output = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but the result.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Log details and show tracebacks.")]
+TranslateTo = Annotated[
+    str,
+    typer.Option("--to", metavar="LANGS", help="Target languages, comma-separated."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from briefly import __version__
+
+        typer.echo(f"briefly {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    # --version acts in its callback; the commands do the rest.
+    del version
 
 
 def main() -> None:
@@ -102,13 +138,19 @@ def main() -> None:
 
 
 def _setup(quiet: bool, debug: bool) -> None:
+    global _debug
+    _debug = debug
     # Library noise (fork warnings from tokenizers, generation length notes) is
     # meaningless to users; --debug shows everything.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if debug:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(_OneLine())
     logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR, handlers=[handler])
-    logging.getLogger("briefly").setLevel(logging.DEBUG if debug else logging.WARNING)
+    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
+    logging.getLogger("briefly").setLevel(level)
     if not debug:
         import warnings
 
@@ -118,18 +160,11 @@ def _setup(quiet: bool, debug: bool) -> None:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
-def _run(debug: bool, action: Callable[[], None]) -> None:
-    """Run a command, turning errors into one stderr line and an exit code."""
-    try:
-        action()
-    except BrieflyError as e:
-        if debug:
-            traceback.print_exc()
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(e.exit_code) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
+class _OneLine(logging.Formatter):
+    """``warning: …`` lines, in the style of the ``error:`` lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
 
 
 @contextmanager
@@ -144,6 +179,11 @@ def _progress(quiet: bool):
         yield lambda stage: status.update(f"{stage}…")
 
 
+def _check_output(output: Path | None) -> None:
+    if output is not None and output.is_dir():
+        raise UsageError(f"{output} is a folder: give -o a file name, such as {output}/brief.txt")
+
+
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -154,353 +194,298 @@ def _emit(text: str, output: Path | None) -> None:
     write_atomic(output, text)
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
-    if fmt not in allowed:
-        raise UsageError(f"Unknown format '{fmt}': use one of {', '.join(allowed)}")
+def _print_warnings(warnings: list[dict]) -> None:
+    for warning in warnings:
+        where = f" [{warning['lang']}]" if warning["lang"] else ""
+        typer.echo(f"warning{where}: {warning['code']}: {warning['detail']}", err=True)
 
 
-@app.command()
+@app.command(cls=_Command)
+@brief_options(*ALL)
 def brief(
-    source: Annotated[str, typer.Argument(help="Article file (.txt, .md, .html), URL, or -.")],
-    to: To = "uk,ru,hi",
-    summarizer: Summarizer = DEFAULT_SUMMARIZER,
-    translator: Translators = None,
-    length: Length = "medium",
-    max_words: MaxWords = None,
-    long_strategy: LongStrategy = "map-reduce",
-    translate_source: TranslateSource = True,
-    prompt: PromptOption = None,
-    device: Device = "auto",
-    backend: Backend = "auto",
-    compute_type: ComputeType = None,
-    fmt: Format = "text",
+    source: Source,
+    options: BriefOptions,
+    fmt: BriefFormat = "text",
     output: Output = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
     """Brief one article in English and translate the brief."""
     _setup(quiet, debug)
+    from briefly.loader import load_article
+    from briefly.pipeline import Briefer
+    from briefly.render import render_brief
 
-    def action() -> None:
-        from briefly.loader import load_article
-        from briefly.models import parse_languages, parse_translator_overrides
-        from briefly.pipeline import Briefer
-        from briefly.render import FORMATS, render_brief
-
-        _check_format(fmt, FORMATS)
-        languages = parse_languages(to)
-        overrides = parse_translator_overrides(translator)
+    _check_output(output)
+    with _progress(quiet) as on_stage:
+        briefer = Briefer(options, on_stage=on_stage)
+        briefer.check()
         article = load_article(source)
-        with _progress(quiet) as on_stage:
-            briefer = Briefer(
-                summarizer,
-                languages,
-                overrides,
-                device,
-                backend,
-                on_stage,
-                compute_type,
-                length,
-                max_words,
-                long_strategy,
-                translate_source,
-                prompt,
-            )
-            result = briefer.brief(article)
-        _emit(render_brief(result, fmt), output)
-        if fmt != "json" and not quiet:
-            for warning in result.warnings:
-                where = f" [{warning['lang']}]" if warning["lang"] else ""
-                typer.echo(f"warning{where}: {warning['code']}: {warning['detail']}", err=True)
-
-    _run(debug, action)
+        result = briefer.brief(article)
+    _emit(render_brief(result, fmt), output)
+    if fmt != "json" and not quiet:
+        _print_warnings(result.warnings)
 
 
-@app.command()
+@app.command(cls=_Command)
 def extract(
-    source: Annotated[str, typer.Argument(help="Article file (.txt, .md, .html), URL, or -.")],
-    fmt: Format = "text",
+    source: Source,
+    fmt: TextFormat = "text",
     output: Output = None,
     debug: Debug = False,
 ) -> None:
     """Show the cleaned article (title, author, date, body) without running any model."""
     _setup(True, debug)
+    from briefly.loader import load_article
+    from briefly.render import render_article
 
-    def action() -> None:
-        from briefly.loader import load_article
-        from briefly.render import render_article
-
-        _check_format(fmt, ("text", "json"))
-        _emit(render_article(load_article(source), fmt), output)
-
-    _run(debug, action)
+    _check_output(output)
+    _emit(render_article(load_article(source), fmt), output)
 
 
-@app.command()
+@app.command(cls=_Command)
+@brief_options("to", "translator", "device", "backend", "compute_type", to=TranslateTo)
 def translate(
+    options: BriefOptions,
     text: Annotated[str, typer.Argument(help="English text to translate, or - for stdin.")] = "-",
-    to: To = "uk,ru,hi",
-    translator: Translators = None,
-    device: Device = "auto",
-    backend: Backend = "auto",
-    compute_type: ComputeType = None,
-    fmt: Format = "text",
+    fmt: TextFormat = "text",
     output: Output = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
     """Translate English text sentence by sentence, keeping paragraphs."""
     _setup(quiet, debug)
+    from briefly.loader import decode_bytes
+    from briefly.pipeline import Briefer
+    from briefly.render import render_translations
 
-    def action() -> None:
-        from briefly.loader import decode_bytes
-        from briefly.models import parse_languages, parse_translator_overrides
-        from briefly.pipeline import Briefer
-        from briefly.render import render_translations
+    if not options.languages:
+        raise UsageError("Nothing to translate into: pass --to with at least one language")
+    _check_output(output)
+    # No summariser runs, so none is checked.
+    options = options.replace(summarizer="extractive")
+    Briefer(options).check()
+    if text == "-" and sys.stdin.isatty():
+        typer.echo("Reading English text from standard input; end it with Ctrl-D.", err=True)
+    english = decode_bytes(sys.stdin.buffer.read()) if text == "-" else text
+    if not english.strip():
+        raise UsageError("No text to translate: pass TEXT or pipe it on stdin with '-'")
+    with _progress(quiet) as on_stage:
+        result = Briefer(options, on_stage=on_stage).translate(english)
+    _emit(render_translations({lang: t.text for lang, t in result.items()}, fmt), output)
+    if fmt != "json" and not quiet:
+        from dataclasses import asdict
 
-        _check_format(fmt, ("text", "json"))
-        languages = parse_languages(to)
-        if not languages:
-            raise UsageError("Nothing to translate into: pass --to with at least one language")
-        english = decode_bytes(sys.stdin.buffer.read()) if text == "-" else text
-        if not english.strip():
-            raise UsageError("No text to translate: pass TEXT or pipe it on stdin with '-'")
-        overrides = parse_translator_overrides(translator)
-        with _progress(quiet) as on_stage:
-            briefer = Briefer(
-                languages=languages,
-                translators=overrides,
-                device=device,
-                backend=backend,
-                on_stage=on_stage,
-                compute_type=compute_type,
-            )
-            result = briefer.translate(english)
-        _emit(render_translations(result, fmt), output)
-
-    _run(debug, action)
+        _print_warnings([asdict(w) for t in result.values() for w in t.warnings])
 
 
-@models_app.command("list")
+@models_app.command("list", cls=_Command)
 def models_list(debug: Debug = False) -> None:
     """List the default models, their size and whether they are cached locally."""
     _setup(True, debug)
+    from briefly.models import DEFAULT_MODELS, cached_size
 
-    def action() -> None:
-        from briefly.models import DEFAULT_MODELS, cached_size
-
-        typer.echo(f"{'role':<15} {'model':<34} {'download':>9}  cached")
-        for model in DEFAULT_MODELS:
-            size = cached_size(model.model_id)
-            cached = f"yes ({size / 1e6:.0f} MB)" if size else "no"
-            typer.echo(f"{model.role:<15} {model.model_id:<34} {model.download_mb:>6} MB  {cached}")
-
-    _run(debug, action)
+    typer.echo(f"{'role':<15} {'model':<34} {'download':>9}  cached")
+    for model in DEFAULT_MODELS:
+        size = cached_size(model.model_id)
+        cached = f"yes ({size / 1e6:.0f} MB)" if size else "no"
+        typer.echo(f"{model.role:<15} {model.model_id:<34} {model.download_mb:>6} MB  {cached}")
 
 
-@models_app.command("download")
-def models_download(
-    to: To = "uk,ru,hi",
-    summarizer: Summarizer = DEFAULT_SUMMARIZER,
-    translator: Translators = None,
-    quiet: Quiet = False,
-    debug: Debug = False,
-) -> None:
+def _needed(options: BriefOptions) -> dict[str, str]:
+    """role -> model for every model ``options`` needs (none for the extractive summariser)."""
+    from briefly.pipeline import Briefer
+
+    models = Briefer(options).models
+    if options.extractive:
+        del models["summarizer"]
+    return models
+
+
+@models_app.command("download", cls=_Command)
+@brief_options("to", "summarizer", "translator")
+def models_download(options: BriefOptions, quiet: Quiet = False, debug: Debug = False) -> None:
     """Download the models into the Hugging Face cache so later runs work offline."""
     _setup(quiet, debug)
+    from briefly.models import model_path
 
-    def action() -> None:
-        from briefly.models import (
-            model_path,
-            parse_languages,
-            parse_translator_overrides,
-            translator_name,
-        )
-
-        overrides = parse_translator_overrides(translator)
-        names = [summarizer] + [translator_name(x, overrides) for x in parse_languages(to)]
-        for name in names:
-            if not quiet:
-                typer.echo(f"Fetching {name}", err=True)
-            path = model_path(name)
-            if not quiet:
-                typer.echo(f"  ready in {path}", err=True)
-
-    _run(debug, action)
+    for role, name in _needed(options).items():
+        if not quiet:
+            typer.echo(f"Fetching {name}", err=True)
+        path = model_path(name, role=role, downloading=True)
+        if not quiet:
+            typer.echo(f"  ready in {path}", err=True)
 
 
-@models_app.command("convert")
-def models_convert(
-    to: To = "uk,ru,hi",
-    summarizer: Summarizer = DEFAULT_SUMMARIZER,
-    translator: Translators = None,
-    device: Device = "auto",
-    compute_type: ComputeType = None,
-    quiet: Quiet = False,
-    debug: Debug = False,
-) -> None:
+@models_app.command("convert", cls=_Command)
+@brief_options("to", "summarizer", "translator", "device", "compute_type")
+def models_convert(options: BriefOptions, quiet: Quiet = False, debug: Debug = False) -> None:
     """Convert the models for the ct2 backend ahead of time, for offline use."""
     _setup(quiet, debug)
+    from briefly.engines import load_engine
+    from briefly.pipeline import Briefer
 
-    def action() -> None:
-        from briefly.engines import load_engine
-        from briefly.models import parse_languages, parse_translator_overrides, translator_name
+    options = options.replace(backend="ct2")
+    Briefer(options).check()
+    for name in _needed(options).values():
+        with _progress(quiet) as on_stage:
+            engine = load_engine(
+                name,
+                device=options.device,
+                backend="ct2",
+                compute_type=options.compute_type,
+                on_stage=on_stage,
+            )
+        if not quiet:
+            typer.echo(f"{name}: ready ({engine.compute_type}) in {engine.model_dir}", err=True)
 
-        overrides = parse_translator_overrides(translator)
-        names = [summarizer] + [translator_name(x, overrides) for x in parse_languages(to)]
-        for name in names:
-            engine = load_engine(name, device=device, backend="ct2", compute_type=compute_type)
-            if not quiet:
-                typer.echo(f"{name}: ready ({engine.compute_type}) in {engine.model_dir}", err=True)
 
-    _run(debug, action)
-
-
-@app.command()
+@app.command(cls=_Command)
+@brief_options(*ALL)
 def batch(
+    options: BriefOptions,
     inputs: Annotated[
         list[str] | None,
-        typer.Argument(help="Folders, files or glob patterns of articles.", show_default=False),
+        typer.Argument(
+            metavar="[INPUTS]...",
+            help="Folders, files or glob patterns of articles.",
+            show_default=False,
+        ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for results.")] = Path("briefs"),
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder for results.")] = Path(
+        "briefs"
+    ),
     jsonl: Annotated[
-        Path | None, typer.Option("--jsonl", help='JSONL input: {"id", "text"|"html"|"url"}.')
+        Path | None,
+        typer.Option("--jsonl", metavar="FILE", help='JSONL input: {"id", "text"|"html"|"url"}.'),
     ] = None,
-    recursive: Annotated[bool, typer.Option(help="Descend into sub-folders.")] = True,
+    recursive: Annotated[
+        bool, typer.Option("--recursive/--no-recursive", help="Descend into sub-folders.")
+    ] = True,
     include: Annotated[
-        list[str] | None, typer.Option("--include", help="Only paths matching this glob.")
+        list[str] | None,
+        typer.Option("--include", metavar="GLOB", help="Only paths matching this glob."),
     ] = None,
     exclude: Annotated[
-        list[str] | None, typer.Option("--exclude", help="Skip paths matching this glob.")
+        list[str] | None,
+        typer.Option("--exclude", metavar="GLOB", help="Skip paths matching this glob."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Redo articles already done.")] = False,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failed article.")
     ] = False,
     group_size: Annotated[
-        int, typer.Option("--group-size", min=1, help="Articles briefed together.")
+        int, typer.Option("--group-size", min=1, metavar="N", help="Articles briefed together.")
     ] = 16,
     engine: Annotated[
-        str, typer.Option("--engine", help="local, or ray to spread the work over a Ray cluster.")
+        choice(("local", "ray")),
+        typer.Option(
+            "--engine",
+            help="local, or ray to spread the work over a Ray cluster.",
+        ),
     ] = "local",
     address: Annotated[
         str | None,
-        typer.Option("--address", help="Ray cluster to join (default: RAY_ADDRESS or a new one)."),
+        typer.Option(
+            "--address",
+            metavar="ADDR",
+            help="Ray cluster to join (default: RAY_ADDRESS or a new one).",
+        ),
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, help="Ray model workers (default: as many as fit)."),
+        typer.Option(
+            "--workers", min=1, metavar="N", help="Ray model workers (default: as many as fit)."
+        ),
     ] = None,
     gpus_per_worker: Annotated[
         float | None,
         typer.Option(
-            "--gpus-per-worker", min=0, help="GPUs per Ray worker (default: 1 if there are GPUs)."
+            "--gpus-per-worker",
+            min=0,
+            metavar="G",
+            help="GPUs per Ray worker (default: 1 if there are GPUs).",
         ),
     ] = None,
     out_format: Annotated[
-        str, typer.Option("--out-format", help="files, or jsonl or parquet shards (Ray only).")
+        choice(("files", "jsonl", "parquet")),
+        typer.Option(
+            "--out-format",
+            help="files, or jsonl or parquet shards (Ray only).",
+        ),
     ] = "files",
-    to: To = "uk,ru,hi",
-    summarizer: Summarizer = DEFAULT_SUMMARIZER,
-    translator: Translators = None,
-    length: Length = "medium",
-    max_words: MaxWords = None,
-    long_strategy: LongStrategy = "map-reduce",
-    translate_source: TranslateSource = True,
-    prompt: PromptOption = None,
-    device: Device = "auto",
-    backend: Backend = "auto",
-    compute_type: ComputeType = None,
-    fmt: Format = "json",
+    fmt: Annotated[choice(("text", "markdown", "json")), typer.Option("--format", "-f")] = "json",
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
     """Brief every article in folders, files or globs into OUT, resumably."""
     _setup(quiet, debug)
-    report = None
+    from briefly.batch import BatchOptions, run_batch
+    from briefly.pipeline import Briefer
+    from briefly.sources import list_articles, read_jsonl
 
-    def action() -> None:
-        nonlocal report
-        from briefly.batch import BatchOptions, run_batch
-        from briefly.models import parse_languages, parse_translator_overrides
-        from briefly.pipeline import Briefer
-        from briefly.render import FORMATS
-        from briefly.sources import list_articles, read_jsonl
+    ray_options = address or workers or gpus_per_worker is not None or out_format != "files"
+    if engine == "local" and ray_options:
+        raise UsageError(
+            "--address, --workers, --gpus-per-worker and --out-format need --engine ray"
+        )
+    if not inputs and jsonl is None:
+        raise UsageError("Nothing to do: pass a folder, files or globs, or --jsonl FILE")
+    briefer = Briefer(options)
+    briefer.check()
+    listing = (
+        read_jsonl(str(jsonl))
+        if jsonl is not None
+        else list_articles(
+            inputs or [], recursive=recursive, include=include or (), exclude=exclude or ()
+        )
+    )
+    batch_options = BatchOptions(
+        fmt=fmt,
+        force=force,
+        fail_fast=fail_fast,
+        group_size=group_size,
+        jsonl_output=jsonl is not None,
+    )
+    with _batch_progress(quiet) as on_progress:
+        if engine == "ray":
+            from briefly.ray_batch import run_batch_ray
 
-        _check_format(fmt, FORMATS)
-        if engine not in ("local", "ray"):
-            raise UsageError(f"Unknown engine '{engine}': use local or ray")
-        ray_options = address or workers or gpus_per_worker is not None or out_format != "files"
-        if engine == "local" and ray_options:
-            raise UsageError(
-                "--address, --workers, --gpus-per-worker and --out-format need --engine ray"
+            report = run_batch_ray(
+                briefer,
+                listing.items,
+                out,
+                batch_options,
+                on_progress,
+                address=address,
+                workers=workers,
+                gpus_per_worker=gpus_per_worker,
+                out_format=out_format,
             )
-        if not inputs and jsonl is None:
-            raise UsageError("Nothing to do: pass a folder, files or globs, or --jsonl FILE")
-        languages = parse_languages(to)
-        overrides = parse_translator_overrides(translator)
-        listing = (
-            read_jsonl(str(jsonl))
-            if jsonl is not None
-            else list_articles(
-                inputs or [], recursive=recursive, include=include or (), exclude=exclude or ()
-            )
-        )
-        options = BatchOptions(
-            fmt=fmt,
-            force=force,
-            fail_fast=fail_fast,
-            group_size=group_size,
-            jsonl_output=jsonl is not None,
-        )
-        briefer = Briefer(
-            summarizer,
-            languages,
-            overrides,
-            device,
-            backend,
-            compute_type=compute_type,
-            length=length,
-            max_words=max_words,
-            long_strategy=long_strategy,
-            translate_source=translate_source,
-            prompt=prompt,
-        )
-        with _batch_progress(quiet) as on_progress:
-            if engine == "ray":
-                from briefly.ray_batch import run_batch_ray
-
-                report = run_batch_ray(
-                    briefer,
-                    listing.items,
-                    out,
-                    options,
-                    on_progress,
-                    address=address,
-                    workers=workers,
-                    gpus_per_worker=gpus_per_worker,
-                    out_format=out_format,
-                )
-            else:
-                report = run_batch(briefer, listing.items, out, options, on_progress)
-        report.ignored_files = listing.skipped_files
-
-    _run(debug, action)
-    if report is None:
-        return
+        else:
+            report = run_batch(briefer, listing.items, out, batch_options, on_progress)
+    report.ignored_files = listing.skipped_files
     if not quiet:
-        errors = f" (see {out / 'errors.jsonl'})" if report.failed else ""
-        typer.echo(
-            f"done {report.done}, skipped {report.skipped} (already done), "
-            f"failed {report.failed}{errors}, not articles {report.ignored_files}; "
-            f"{report.rate:.2f} articles/s",
-            err=True,
-        )
+        typer.echo(_summary_line(report, out), err=True)
     if report.interrupted:
         typer.echo("interrupted: run the same command again to continue", err=True)
         raise typer.Exit(130)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _summary_line(report, out: Path) -> str:
+    errors = f" (see {out / 'errors.jsonl'})" if report.failed else ""
+    if report.done:
+        pace = f"{report.rate:.2f} articles/s"
+    elif not report.failed:
+        pace = "nothing new to brief"
+    else:
+        pace = "none briefed"
+    return (
+        f"done {report.done}, skipped {report.skipped} (already done), "
+        f"failed {report.failed}{errors}, not articles {report.ignored_files}; {pace}"
+    )
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from briefly.summarizer import Summary
+from briefly.results import Summary
 from briefly.text import split_sentences, word_count, words
 
 _TERMINAL = tuple(".!?\u2026\u0964\u0965\u3002\uff01\uff1f\u061f")

@@ -8,7 +8,9 @@ torch and CTranslate2 backends decode the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,28 @@ class GenerationSettings:
         if self.min_new_tokens is not None:
             return self.min_new_tokens
         return max(self.min_length - 1, 0)
+
+
+class TextGenerator(Protocol):
+    """What the stages need from a model; every engine in :mod:`briefly.engines` is one."""
+
+    settings: GenerationSettings  # the model's own decoding settings
+    max_input_tokens: int  # the model's input window, special tokens included
+    family: str  # "seq2seq", "t5", "flan-t5" or "causal" (see briefly.prompts.model_family)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Input length of each text in tokens, special tokens included."""
+        ...
+
+    def vocabulary(self) -> dict[str, int]:
+        """The tokenizer's vocabulary: token -> id."""
+        ...
+
+    def generate(
+        self,
+        texts: Sequence[str],
+        settings: GenerationSettings,
+        max_new_tokens: Sequence[int] | None = None,
+    ) -> list[str]:
+        """One output per text, in order; ``max_new_tokens`` bounds each text's output."""
+        ...

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 
 from briefly.language import detect_language
+from briefly.results import GuardWarning
 from briefly.text import split_sentences, unspaced, word_count, words
 
 # A word repeated back to back this many times is a loop ("the the the the").
@@ -77,16 +77,6 @@ _SCRIPTS: dict[str, tuple[str, ...]] = {
 _UKRAINIAN_LETTERS = "іїєґ"
 _RUSSIAN_LETTERS = "ыэъё"
 _UKRAINIAN_APOSTROPHE = re.compile(r"(?<=[а-яіїєґ])['\u2019\u02bc](?=[а-яіїєґ])")
-
-
-# Named as the pipeline imports it; it shadows the builtin Warning in this module only.
-@dataclass(frozen=True)
-class Warning:
-    """A problem found in a model's output."""
-
-    code: str  # "repetition", "length_ratio" or "wrong_language"
-    lang: str | None  # the translation's language; None for the English brief
-    detail: str  # one line for people, e.g. "expected uk, looks like ru"
 
 
 def repetition(text: str) -> str | None:
@@ -215,22 +205,24 @@ def _ukrainian_or_russian(text: str) -> str | None:
     return next((lang for lang, _ in py3langid.rank(lower) if lang in ("uk", "ru")), None)
 
 
-def check_translation(source: str, output: str, lang: str) -> list[Warning]:
+def check_translation(source: str, output: str, lang: str) -> list[GuardWarning]:
     """Problems with ``output``, the translation of English ``source`` into ``lang``."""
     warnings = []
     repeated = repetition(output)
     if repeated:
-        warnings.append(Warning("repetition", lang, f"repeats {repeated!r}"))
+        warnings.append(GuardWarning("repetition", lang, f"repeats {repeated!r}"))
     if length_ratio_abnormal(source, output):
         detail = f"{word_count(output)} words from {word_count(source)}"
-        warnings.append(Warning("length_ratio", lang, detail))
+        warnings.append(GuardWarning("length_ratio", lang, detail))
     found = wrong_language(output, lang)
     if found:
-        warnings.append(Warning("wrong_language", lang, f"expected {lang}, looks like {found}"))
+        warnings.append(
+            GuardWarning("wrong_language", lang, f"expected {lang}, looks like {found}")
+        )
     return warnings
 
 
-def check_summary(source: str, summary: str) -> list[Warning]:
+def check_summary(source: str, summary: str) -> list[GuardWarning]:
     """Problems with ``summary``, the English brief of the article ``source``.
 
     A brief longer than its article was padded out with invented text (models
@@ -239,12 +231,12 @@ def check_summary(source: str, summary: str) -> list[Warning]:
     warnings = []
     repeated = repetition(summary)
     if repeated:
-        warnings.append(Warning("repetition", None, f"repeats {repeated!r}"))
+        warnings.append(GuardWarning("repetition", None, f"repeats {repeated!r}"))
     ratio = length_ratio(source, summary)
     if ratio is not None and (ratio > 1 or not summary.strip()):
         detail = f"brief has {word_count(summary)} words, article {word_count(source)}"
-        warnings.append(Warning("length_ratio", None, detail))
+        warnings.append(GuardWarning("length_ratio", None, detail))
     found = wrong_language(summary, "en")
     if found:
-        warnings.append(Warning("wrong_language", None, f"expected en, looks like {found}"))
+        warnings.append(GuardWarning("wrong_language", None, f"expected en, looks like {found}"))
     return warnings

@@ -8,6 +8,7 @@ backends load in the same way.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,12 +57,6 @@ DEFAULT_MODELS = (
     DefaultModel("translator:hi", TRANSLATOR_TEMPLATE.format(lang="hi"), 300),
 )
 
-_NOT_AVAILABLE_HINT = (
-    "run `briefly models download` where the internet is reachable, "
-    "pass a local directory saved with save_pretrained, "
-    "or use --summarizer extractive, which needs no model"
-)
-
 
 def parse_languages(value: str) -> tuple[str, ...]:
     """Parse ``--to``: a comma-separated list of language codes, or ``none``."""
@@ -104,19 +99,29 @@ def source_translator_name(lang: str, overrides: dict[str, str] | None = None) -
     return (overrides or {}).get(f"{lang}-en") or SOURCE_TRANSLATOR_TEMPLATE.format(lang=lang)
 
 
-def resolve_device(device: str) -> str:
-    """``auto`` means CUDA when a CUDA device is present, else CPU."""
+def cuda_device_count(backend: str) -> int:
+    """CUDA devices the backend that will run can use; ct2 is asked without importing torch."""
+    if backend == "ct2":
+        import ctranslate2
+
+        return ctranslate2.get_cuda_device_count()
+    import torch
+
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def resolve_device(device: str, backend: str = "torch") -> str:
+    """``auto`` means CUDA when the ``backend`` ("torch" or "ct2") sees a CUDA device, else CPU."""
     if device not in ("auto", "cpu", "cuda"):
         raise UsageError(f"Unknown device '{device}': use auto, cpu or cuda")
     if device == "cpu":
         return "cpu"
-    import torch
-
-    if torch.cuda.is_available():
+    if cuda_device_count(backend) > 0:
         return "cuda"
     if device == "cuda":
         raise UsageError(
-            "--device cuda was asked for but no CUDA device is visible: use --device cpu"
+            f"Device 'cuda' was asked for but {backend} sees no CUDA device: use device cpu "
+            "(or auto)"
         )
     return "cpu"
 
@@ -125,12 +130,59 @@ def is_local(name: str) -> bool:
     return Path(name).expanduser().is_dir()
 
 
-def model_path(name: str, *, local_files_only: bool = False) -> Path:
+def model_path(
+    name: str, *, role: str = "model", local_files_only: bool = False, downloading: bool = False
+) -> Path:
     """Return a local directory holding the model ``name``, downloading it if needed.
 
-    ``HF_HUB_OFFLINE=1`` is honoured by huggingface_hub itself: then only the
-    local cache is used.
+    ``role`` ("summarizer", "translator:uk") shapes the hint of a failure, and so does
+    ``downloading`` (fetching ahead of time, where "download it first" is no help). With
+    ``HF_HUB_OFFLINE=1`` (honoured by huggingface_hub itself) only the local cache is used.
     """
+    local = _local_dir(name)
+    if local is not None:
+        return local
+    from huggingface_hub.errors import HFValidationError
+
+    try:
+        return _download(name, local_files_only=local_files_only)
+    except HFValidationError as e:
+        raise ModelError(f"'{name}' is neither a hub id nor a local directory") from e
+    except Exception as e:  # huggingface_hub raises many network and cache errors
+        raise _not_available(name, role, first_line(e), downloading) from e
+
+
+def check_available(name: str, *, role: str = "model") -> None:
+    """Raise what :func:`model_path` would for ``name``, without downloading it.
+
+    A model in the local cache passes; one that is not is looked up on the hub.
+    """
+    if _local_dir(name) is not None:
+        return
+    from huggingface_hub import model_info, try_to_load_from_cache
+    from huggingface_hub.errors import HFValidationError, RepositoryNotFoundError
+
+    try:
+        if isinstance(try_to_load_from_cache(name, "config.json"), str):
+            return
+        if _offline():
+            raise _not_available(name, role, "not in the local cache")
+        model_info(name, timeout=10)
+    except HFValidationError as e:
+        raise ModelError(f"'{name}' is neither a hub id nor a local directory") from e
+    except RepositoryNotFoundError as e:
+        raise ModelError(
+            f"There is no model '{name}' on the Hugging Face hub: check the name"
+            + _alternatives(role)
+        ) from e
+    except ModelError:
+        raise
+    except Exception as e:  # huggingface_hub raises many network errors
+        raise _not_available(name, role, first_line(e)) from e
+
+
+def _local_dir(name: str) -> Path | None:
+    """The directory ``name`` names, None for a hub id; an error for a path with no model."""
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
@@ -140,36 +192,61 @@ def model_path(name: str, *, local_files_only: bool = False) -> Path:
         return path
     if path.suffix or name.startswith((".", "/", "~")) or name.count("/") > 1:
         raise ModelError(f"No model directory at {name}: check the path, or pass a hub id")
-    return _download(name, local_files_only=local_files_only)
+    return None
+
+
+def _offline() -> bool:
+    # huggingface_hub reads the variable once, on import; a later setting counts as well.
+    from huggingface_hub import constants
+
+    value = os.environ.get("HF_HUB_OFFLINE", "").strip().upper()
+    return constants.HF_HUB_OFFLINE or value in ("1", "ON", "YES", "TRUE")
+
+
+def _not_available(name: str, role: str, reason: str, downloading: bool = False) -> ModelError:
+    if _offline():
+        return ModelError(
+            f"Model '{name}' is not in the local cache, and HF_HUB_OFFLINE=1 forbids "
+            f"downloading it: unset HF_HUB_OFFLINE to download it{_alternatives(role)}"
+        )
+    if downloading:
+        return ModelError(
+            f"Model '{name}' cannot be downloaded ({reason}): check the name and that "
+            f"huggingface.co is reachable, then try again{_alternatives(role)}"
+        )
+    return ModelError(
+        f"Model '{name}' is not available ({reason}): run `briefly models download` where "
+        f"huggingface.co is reachable{_alternatives(role)}"
+    )
+
+
+def _alternatives(role: str) -> str:
+    """What else can be used instead of a model that cannot be had."""
+    extractive = ", or use the summarizer 'extractive', which needs no model"
+    return ", or pass a local directory saved with save_pretrained" + (
+        extractive if role == "summarizer" else ""
+    )
 
 
 def _download(repo_id: str, *, local_files_only: bool) -> Path:
     from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HFValidationError
 
-    try:
+    local = Path(
+        snapshot_download(
+            repo_id,
+            allow_patterns=[*_MODEL_FILES, "*.safetensors", "*.safetensors.index.json"],
+            local_files_only=local_files_only,
+        )
+    )
+    if not any(local.glob("*.safetensors")):
+        logger.info("%s has no safetensors weights; fetching pytorch_model.bin", repo_id)
         local = Path(
             snapshot_download(
                 repo_id,
-                allow_patterns=[*_MODEL_FILES, "*.safetensors", "*.safetensors.index.json"],
+                allow_patterns=[*_MODEL_FILES, "pytorch_model.bin"],
                 local_files_only=local_files_only,
             )
         )
-        if not any(local.glob("*.safetensors")):
-            logger.info("%s has no safetensors weights; fetching pytorch_model.bin", repo_id)
-            local = Path(
-                snapshot_download(
-                    repo_id,
-                    allow_patterns=[*_MODEL_FILES, "pytorch_model.bin"],
-                    local_files_only=local_files_only,
-                )
-            )
-    except HFValidationError as e:
-        raise ModelError(f"'{repo_id}' is neither a hub id nor a local directory") from e
-    except Exception as e:  # huggingface_hub raises many network and cache errors
-        raise ModelError(
-            f"Model '{repo_id}' is not available ({first_line(e)}): {_NOT_AVAILABLE_HINT}"
-        ) from e
     return local
 
 

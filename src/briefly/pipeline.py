@@ -2,111 +2,99 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 from briefly.engines import load_engine
 from briefly.errors import ModelError
+from briefly.generation import TextGenerator
 from briefly.language import detect_language
 from briefly.loader import Article, load_article
-from briefly.models import (
-    DEFAULT_LANGUAGES,
-    DEFAULT_SUMMARIZER,
-    source_translator_name,
-    translator_name,
-)
+from briefly.models import source_translator_name, translator_name
+from briefly.options import BriefOptions
 from briefly.prompts import Prompt, default_prompt, load_prompt
-from briefly.summarizer import EXTRACTIVE_SENTENCES, Summarizer, Summary, check_length
-from briefly.translator import Translation, Translator
+from briefly.results import Brief, GuardWarning, Summary, Translation
+from briefly.summarizer import EXTRACTIVE_SENTENCES, Summarizer
+from briefly.translator import Translator
 
-EXTRACTIVE = "extractive"
+logger = logging.getLogger("briefly")
 
 
-@dataclass(frozen=True)
-class Brief:
-    """A briefed article: what the JSON output of ``briefly brief`` holds."""
+@dataclass
+class _Work:
+    """One article on its way through :meth:`Briefer.brief_many`."""
 
-    source: str  # path, URL or "-" the article came from
-    title: str | None  # headline, when the article has one
-    author: str | None  # byline, when the article has one
-    published: str | None  # publication date (ISO), when known
+    article: Article
     language: str | None  # detected language of the article
-    brief: str  # the English brief
-    translations: dict[str, str]  # language code -> translated brief
-    models: dict[str, str]  # role ("summarizer", "translator:uk") -> model id or path
-    chunks: int  # pieces the article was summarised in
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
-    warnings: list[dict] = field(default_factory=list)  # output-guard findings: code, lang, detail
+    foreign: bool  # translated into English before the summariser reads it
+    original: str = ""  # an extract in the article's own language, for a target equal to it
+    english: str = ""  # the English brief
+    chunks: int = 0  # pieces the article was summarised in
+    translations: dict[str, str] = field(default_factory=dict)
+    warnings: list[GuardWarning] = field(default_factory=list)
+    models: dict[str, str] = field(default_factory=dict)  # role -> model, as used
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> this article's share
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def brief(self) -> Brief:
+        article = self.article
+        return Brief(
+            source=article.source,
+            title=article.title,
+            author=article.author,
+            published=article.published,
+            language=self.language,
+            text=self.english,
+            translations=self.translations,
+            models=self.models,
+            chunks=self.chunks,
+            timings={stage: round(seconds, 3) for stage, seconds in self.timings.items()},
+            warnings=[asdict(w) for w in dict.fromkeys(self.warnings)],
+        )
 
 
 class Briefer:
     """Loads models once (on first use) and briefs articles.
 
-    >>> briefer = Briefer(languages=("uk",))
+    >>> briefer = Briefer(BriefOptions(languages=("uk",)))
     >>> brief = briefer.brief(load_article("article.txt"))
 
-    ``summarizer="extractive"`` uses the built-in extractive summariser (no model).
-    A non-English article is translated into English (opus-mt-SRC-en) before an
-    English-only model summarises it; with ``translate_source=False`` it goes to
-    the summariser as it is (for multilingual models). A target language equal
-    to the article's own gets an extract of the original, not a translation of
-    a translation.
+    See :class:`BriefOptions` for what can be set. :meth:`check` finds bad settings and
+    missing models before anything loads. ``on_stage`` is called with a short description
+    before each slow stage (for a progress display).
     """
 
     def __init__(
         self,
-        summarizer: str = DEFAULT_SUMMARIZER,
-        languages: Sequence[str] = DEFAULT_LANGUAGES,
-        translators: dict[str, str] | None = None,
-        device: str = "auto",
-        backend: str = "auto",
+        options: BriefOptions | None = None,
+        *,
         on_stage: Callable[[str], None] | None = None,
-        compute_type: str | None = None,
-        length: str = "medium",
-        max_words: int | None = None,
-        long_strategy: str = "map-reduce",
-        translate_source: bool = True,
-        prompt: str | None = None,
     ) -> None:
-        check_length(length, long_strategy)
-        self.summarizer_name = summarizer
-        self.languages = tuple(languages)
-        self.translators = dict(translators or {})
-        self.device = device
-        self.backend = backend
-        self.compute_type = compute_type
-        self.length = length
-        self.max_words = max_words
-        self.long_strategy = long_strategy
-        self.translate_source = translate_source
-        # Prompt template name or file for instruction models; None: the model family's default.
-        self.prompt = prompt
+        self.options = options or BriefOptions()
         self._unavailable: dict[str, ModelError] = {}
-        # Called with a short description before each slow stage (for progress display).
         self._on_stage = on_stage or (lambda _stage: None)
 
     @property
     def models(self) -> dict[str, str]:
-        """The model id or path used for each role."""
-        roles = {"summarizer": self.summarizer_name}
-        for lang in self.languages:
-            roles[f"translator:{lang}"] = translator_name(lang, self.translators)
+        """The model id or path used for each role ("summarizer", "translator:uk")."""
+        roles = {"summarizer": self.options.summarizer}
+        for lang in self.options.languages:
+            roles[f"translator:{lang}"] = translator_name(lang, self.options.translators)
         return roles
 
-    @property
-    def options(self) -> dict:
-        """Everything besides the models that changes a brief."""
-        return {
-            "length": self.length,
-            "max_words": self.max_words,
-            "long_strategy": self.long_strategy,
-            "translate_source": self.translate_source,
-            "prompt": self.prompt,
-        }
+    def check(self) -> None:
+        """Raise what loading would raise, without loading a model.
+
+        Checks the device, the backend and its compute type, and that every model the
+        summariser and the target languages need is a local directory or in the cache
+        (or, online, on the hub). Translators of source languages are known only once an
+        article is read, so they are not checked.
+        """
+        from briefly.preflight import check_options
+
+        check_options(self.options)
 
     def brief(self, article: Article | str) -> Brief:
         """Brief one article (an :class:`Article`, or a path/URL to load)."""
@@ -117,126 +105,34 @@ class Briefer:
     def brief_many(self, articles: Sequence[Article]) -> list[Brief]:
         """Brief several articles, batching model work across them.
 
-        The result for each article is the same as briefing it alone.
+        The result for each article is the same as briefing it alone. Each stage's time
+        is shared among the articles it worked on by text length, so the articles'
+        timings add up to the group's.
         """
-        timings: dict[str, float] = {}
-        languages = [detect_language(a.body) for a in articles]
-        foreign = [
-            i
-            for i, lang in enumerate(languages)
-            if lang not in (None, "en") and self.translate_source
-        ]
-        models = [self.models for _ in articles]
-        bodies = [a.body for a in articles]
-        if self.summarizer_name == EXTRACTIVE:
-            summaries = self._extract(bodies)
-            originals = [s.text for s in summaries]
-            texts = self._to_english(originals, languages, foreign, models, timings)
-            english = [
-                (t.text, s.warnings + t.warnings) for s, t in zip(summaries, texts, strict=True)
-            ]
+        works = []
+        for article in articles:
+            language = detect_language(article.body)
+            foreign = language not in (None, "en") and self.options.translate_source
+            works.append(_Work(article, language, foreign, models=dict(self.models)))
+        if self.options.extractive:
+            self._brief_extractively(works)
         else:
-            originals = [s.text for s in self._extract([bodies[i] for i in foreign])]
-            originals = dict(zip(foreign, originals, strict=True))
-            texts = self._to_english(bodies, languages, foreign, models, timings)
-            engine = self._engine(self.summarizer_name, "summarizer", timings)
-            summarizer = Summarizer(
-                engine, self.length, self.max_words, self.long_strategy, self._prompt_for(engine)
-            )
-            self._on_stage("Summarising")
-            started = time.perf_counter()
-            summaries = summarizer.summarize([t.text for t in texts])
-            timings["summarize"] = time.perf_counter() - started
-            english = [
-                (s.text, s.warnings + t.warnings) for s, t in zip(summaries, texts, strict=True)
-            ]
-            originals = [originals.get(i, "") for i in range(len(articles))]
-        translations = self._translate_targets(english, languages, originals, timings)
-        return [
-            Brief(
-                source=article.source,
-                title=article.title,
-                author=article.author,
-                published=article.published,
-                language=languages[i],
-                brief=english[i][0],
-                translations={lang: translations[lang][i][0] for lang in self.languages},
-                models=models[i],
-                chunks=summaries[i].chunks,
-                timings={k: round(v, 3) for k, v in timings.items()},
-                warnings=[
-                    asdict(w)
-                    for w in dict.fromkeys(
-                        english[i][1]
-                        + tuple(w for lang in self.languages for w in translations[lang][i][1])
-                    )
-                ],
-            )
-            for i, article in enumerate(articles)
-        ]
+            self._summarise(works)
+        self._translate_targets(works)
+        return [work.brief() for work in works]
 
-    def translate(self, text: str) -> dict[str, str]:
+    def translate(self, text: str) -> dict[str, Translation]:
         """Translate English ``text`` into each of this briefer's languages."""
         return {lang: out[0] for lang, out in self.translate_many([text]).items()}
 
-    def translate_many(
-        self, texts: Sequence[str], timings: dict[str, float] | None = None
-    ) -> dict[str, list[str]]:
-        """Translate English texts into each language: language -> one output per text."""
-        timings = {} if timings is None else timings
-        return {
-            lang: [t.text for t in self._translator(lang, timings).translate_checked(texts)]
-            for lang in self.languages
-        }
-
-    def _prompt_for(self, engine) -> Prompt | None:
-        name = self.prompt or default_prompt(engine.family)
-        return None if name is None else load_prompt(name)
-
-    def _extract(self, texts: Sequence[str]) -> list[Summary]:
-        from briefly.extractive import ExtractiveSummarizer
-
-        limit = None if self.max_words else EXTRACTIVE_SENTENCES[self.length]
-        return ExtractiveSummarizer(max_sentences=limit, max_words=self.max_words).summarize(texts)
-
-    def _to_english(self, texts, languages, foreign, models, timings) -> list[Translation]:
-        """Each text, in English: those at the ``foreign`` indices are translated."""
-        results = [Translation(text) for text in texts]
-        by_language: dict[str, list[int]] = {}
-        for i in foreign:
-            by_language.setdefault(languages[i], []).append(i)
-        for lang, indices in by_language.items():
-            name = source_translator_name(lang, self.translators)
-            translator = Translator(self._engine(name, f"translator:{lang}-en", timings), "en")
-            self._on_stage(f"Translating {lang} into English")
-            started = time.perf_counter()
-            done = translator.translate_checked([texts[i] for i in indices])
-            timings[f"translate:{lang}-en"] = time.perf_counter() - started
-            for i, translation in zip(indices, done, strict=True):
-                results[i] = translation
-                models[i] = models[i] | {f"translator:{lang}-en": name}
-        return results
-
-    def _translate_targets(self, english, languages, originals, timings):
-        """language -> per article (text, warnings); the source language is not re-translated."""
+    def translate_many(self, texts: Sequence[str]) -> dict[str, list[Translation]]:
+        """Translate English texts into each language: language -> one result per text."""
         results = {}
-        for lang in self.languages:
-            todo = [i for i, source in enumerate(languages) if source != lang or not originals[i]]
-            done = {}
-            if todo:
-                translator = self._translator(lang, timings)
-                started = time.perf_counter()
-                outputs = translator.translate_checked([english[i][0] for i in todo])
-                timings[f"translate:{lang}"] = time.perf_counter() - started
-                done = {i: (t.text, t.warnings) for i, t in zip(todo, outputs, strict=True)}
-            results[lang] = [done.get(i, (originals[i], ())) for i in range(len(english))]
+        for lang in self.options.languages:
+            translator = self._translator(translator_name(lang, self.options.translators), lang)
+            self._on_stage(f"Translating into {lang}")
+            results[lang] = translator.translate_checked(texts)
         return results
-
-    def _translator(self, lang: str, timings: dict[str, float]) -> Translator:
-        name = translator_name(lang, self.translators)
-        translator = Translator(self._engine(name, f"translator:{lang}", timings), lang)
-        self._on_stage(f"Translating into {lang}")
-        return translator
 
     def preload(self) -> None:
         """Load the summariser and the target-language translators now.
@@ -244,23 +140,131 @@ class Briefer:
         Batch runs call this first, so that a missing model stops the run at
         once instead of failing every article.
         """
-        if self.summarizer_name != EXTRACTIVE:
-            self._engine(self.summarizer_name, "summarizer", {})
-        for lang in self.languages:
-            self._engine(translator_name(lang, self.translators), f"translator:{lang}", {})
+        for role, name in self.models.items():
+            if not (role == "summarizer" and self.options.extractive):
+                self._engine(name, role, [])
 
-    def _engine(self, name: str, role: str, timings: dict[str, float]):
+    def _brief_extractively(self, works: list[_Work]) -> None:
+        # The extract is made in the article's own language and then translated.
+        with self._stage("summarize", works, [w.article.body for w in works]):
+            summaries = self._extract([w.article.body for w in works])
+        for work, summary in zip(works, summaries, strict=True):
+            work.original = work.english = summary.text
+            work.chunks = summary.chunks
+            work.warnings += summary.warnings
+        self._to_english(works)
+
+    def _summarise(self, works: list[_Work]) -> None:
+        foreign = [w for w in works if w.foreign]
+        for work, summary in zip(
+            foreign, self._extract([w.article.body for w in foreign]), strict=True
+        ):
+            work.original = summary.text
+        for work in works:
+            work.english = work.article.body
+        self._to_english(works)
+        summarizer = self._summarizer(works)
+        self._on_stage("Summarising")
+        with self._stage("summarize", works, [w.english for w in works]):
+            summaries = summarizer.summarize([w.english for w in works])
+        for work, summary in zip(works, summaries, strict=True):
+            work.english = summary.text
+            work.chunks = summary.chunks
+            work.warnings += summary.warnings
+
+    def _to_english(self, works: list[_Work]) -> None:
+        """Replace ``english`` of the foreign articles with its translation into English."""
+        by_language: dict[str, list[_Work]] = {}
+        for work in works:
+            if work.foreign:
+                by_language.setdefault(work.language or "", []).append(work)
+        for lang, group in by_language.items():
+            name = source_translator_name(lang, self.options.translators)
+            role = f"translator:{lang}-en"
+            translator = self._translator(name, "en", role, group)
+            self._on_stage(f"Translating {lang} into English")
+            with self._stage(f"translate:{lang}-en", group, [w.english for w in group]):
+                done = translator.translate_checked([w.english for w in group])
+            for work, translation in zip(group, done, strict=True):
+                work.english = translation.text
+                work.warnings += translation.warnings
+                work.models[role] = name
+
+    def _translate_targets(self, works: list[_Work]) -> None:
+        """Translate each brief; a target equal to the article's language gets the original."""
+        for lang in self.options.languages:
+            for work in works:
+                if work.language == lang and work.original:
+                    work.translations[lang] = work.original
+            todo = [w for w in works if lang not in w.translations]
+            if not todo:
+                continue
+            name = translator_name(lang, self.options.translators)
+            translator = self._translator(name, lang, f"translator:{lang}", todo)
+            self._on_stage(f"Translating into {lang}")
+            with self._stage(f"translate:{lang}", todo, [w.english for w in todo]):
+                done = translator.translate_checked([w.english for w in todo])
+            for work, translation in zip(todo, done, strict=True):
+                work.translations[lang] = translation.text
+                work.warnings += translation.warnings
+        for work in works:
+            work.translations = {lang: work.translations[lang] for lang in self.options.languages}
+
+    def _summarizer(self, works: list[_Work]) -> Summarizer:
+        options = self.options
+        engine = self._engine(options.summarizer, "summarizer", works)
+        return Summarizer(
+            engine,
+            options.length,
+            options.max_words,
+            options.long_strategy,
+            self._prompt_for(engine),
+            retries=options.guard_retries,
+        )
+
+    def _translator(
+        self, name: str, lang: str, role: str | None = None, works: Sequence[_Work] = ()
+    ) -> Translator:
+        engine = self._engine(name, role or f"translator:{lang}", works)
+        return Translator(engine, lang, retries=self.options.guard_retries)
+
+    def _prompt_for(self, engine: TextGenerator) -> Prompt | None:
+        name = self.options.prompt or default_prompt(engine.family)
+        return None if name is None else load_prompt(name)
+
+    def _extract(self, texts: Sequence[str]) -> list[Summary]:
+        from briefly.extractive import ExtractiveSummarizer
+
+        max_words = self.options.max_words
+        limit = None if max_words else EXTRACTIVE_SENTENCES[self.options.length]
+        return ExtractiveSummarizer(max_sentences=limit, max_words=max_words).summarize(texts)
+
+    def _engine(self, name: str, role: str, works: Sequence[_Work]) -> TextGenerator:
         if name in self._unavailable:
             # Do not ask the hub again for every article that needs this model.
             raise self._unavailable[name]
         self._on_stage(f"Loading {role} {name}")
-        started = time.perf_counter()
+        options = self.options
         try:
-            engine = load_engine(
-                name, device=self.device, backend=self.backend, compute_type=self.compute_type
-            )
+            with self._stage(f"load:{role}", works, [w.article.body for w in works]):
+                return load_engine(
+                    name,
+                    device=options.device,
+                    backend=options.backend,
+                    compute_type=options.compute_type,
+                    on_stage=self._on_stage,
+                )
         except ModelError as e:
             self._unavailable[name] = e
             raise
-        timings[f"load:{role}"] = time.perf_counter() - started
-        return engine
+
+    @contextmanager
+    def _stage(self, stage: str, works: Sequence[_Work], texts: Sequence[str]) -> Iterator[None]:
+        """Time a stage and share the time among ``works`` by the length of their ``texts``."""
+        started = time.perf_counter()
+        yield
+        seconds = time.perf_counter() - started
+        total = sum(len(text) for text in texts)
+        for work, text in zip(works, texts, strict=True):
+            share = len(text) / total if total else 1 / len(works)
+            work.timings[stage] = work.timings.get(stage, 0.0) + seconds * share

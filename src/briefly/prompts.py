@@ -41,6 +41,8 @@ class Prompt:
     name: str  # the template's name, or its file's stem when loaded from a path
     text: str  # the template without its header comments; {placeholders} in str.format style
     placeholders: tuple[str, ...]  # placeholders the template uses, in order of first use
+    # The template as (literal text, placeholder or None) pieces, as parse_prompt checked it.
+    pieces: tuple[tuple[str, str | None], ...]
 
     def render(
         self,
@@ -49,8 +51,13 @@ class Prompt:
         max_words: int = DEFAULT_MAX_WORDS,
         language: str = DEFAULT_LANGUAGE,
     ) -> str:
-        """The model input for ``article``; values the template does not use are ignored."""
-        return self.text.format(article=article, max_words=max_words, language=language)
+        """The model input for ``article``; values the template does not use are ignored.
+
+        Placeholders are substituted from the checked pieces, never by ``str.format``, so
+        no template can pad, convert or index a value.
+        """
+        values = {"article": article, "max_words": str(max_words), "language": language}
+        return "".join(literal + (values[field] if field else "") for literal, field in self.pieces)
 
 
 def available_prompts() -> tuple[str, ...]:
@@ -96,11 +103,20 @@ def parse_prompt(name: str, source: str) -> Prompt:
         lines.pop(0)
     text = "\n".join(lines).strip()
     try:
-        used = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+        parsed = list(string.Formatter().parse(text))
     except ValueError as e:
         raise UsageError(
             f"Prompt '{name}' is not a valid template ({e}): write literal braces as {{{{ and }}}}"
         ) from e
+    used = [field for _, field, _, _ in parsed if field is not None]
+    styled = next((p for p in parsed if p[1] is not None and (p[2] or p[3])), None)
+    if styled is not None:
+        _, field, spec, conversion = styled
+        shown = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        raise UsageError(
+            f"Prompt '{name}' has a format spec or conversion in {{{shown}}}: write plain "
+            f"{{{field}}}, and literal braces as {{{{ and }}}}"
+        )
     unknown = [field for field in used if field not in PLACEHOLDERS]
     if unknown:
         known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
@@ -112,7 +128,12 @@ def parse_prompt(name: str, source: str) -> Prompt:
         raise UsageError(
             f"Prompt '{name}' has no {{article}} placeholder: add it where the article goes"
         )
-    return Prompt(name=name, text=text, placeholders=tuple(dict.fromkeys(used)))
+    return Prompt(
+        name=name,
+        text=text,
+        placeholders=tuple(dict.fromkeys(used)),
+        pieces=tuple((literal, field) for literal, field, _, _ in parsed),
+    )
 
 
 def model_family(config) -> str:

@@ -10,7 +10,6 @@ must be readable from every node; OUT_DIR only from the driver.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import pickle
@@ -35,7 +34,9 @@ from briefly.batch import (
 )
 from briefly.errors import BrieflyError, UsageError
 from briefly.files import write_atomic
-from briefly.pipeline import Brief, Briefer
+from briefly.options import BriefOptions
+from briefly.pipeline import Briefer
+from briefly.results import Brief
 from briefly.sources import Item, load_item
 
 OUT_FORMATS = ("files", "jsonl", "parquet")
@@ -43,8 +44,6 @@ OUT_FORMATS = ("files", "jsonl", "parquet")
 # Results per shard: a run stopped by a crash (not Ctrl-C) redoes at most this many articles.
 _SHARD_ROWS = 1000
 _SHARD_NAME = re.compile(r"part-(\d+)$")
-# Briefer arguments kept under another attribute name.
-_ATTRIBUTES = {"summarizer": "summarizer_name"}
 
 
 def run_batch_ray(
@@ -109,7 +108,7 @@ def _gpus(ray, briefer: Briefer, gpus_per_worker: float | None) -> float:
     if gpus_per_worker is not None:
         return gpus_per_worker
     has_gpus = ray.cluster_resources().get("GPU", 0) > 0
-    return 1 if has_gpus and briefer.device != "cpu" else 0
+    return 1 if has_gpus and briefer.options.device != "cpu" else 0
 
 
 def _stream(briefer, items, done, settings, options, workers, gpus):
@@ -144,20 +143,11 @@ def _stream(briefer, items, done, settings, options, workers, gpus):
         compute=pool,
         num_gpus=gpus,
         fn_constructor_kwargs={
-            "briefer_settings": _constructor_arguments(briefer),
+            "briefer_settings": briefer.options.to_dict(),
             "settings": settings,
         },
     )
     return briefed.iter_rows()
-
-
-def _constructor_arguments(briefer: Briefer) -> dict:
-    """The briefer's constructor arguments, read back from the attributes that keep them.
-
-    A setting kept under another name fails here, loudly, rather than briefing differently.
-    """
-    names = [name for name in inspect.signature(Briefer).parameters if name != "on_stage"]
-    return {name: getattr(briefer, _ATTRIBUTES.get(name, name)) for name in names}
 
 
 def _clean(row: dict, max_bytes: int) -> dict:
@@ -197,7 +187,7 @@ class _BriefActor:
     """A model worker: builds its Briefer from plain settings, as models must not be pickled."""
 
     def __init__(self, briefer_settings: dict, settings: str) -> None:
-        self._briefer = Briefer(**briefer_settings)
+        self._briefer = Briefer(BriefOptions.from_dict(briefer_settings))
         self._settings = settings
         self._error: BrieflyError | None = None
         try:
@@ -312,7 +302,7 @@ class _Files:
         from briefly.render import render_brief
 
         if self._fmt in _READABLE_SUFFIX:
-            brief = Brief(**{k: v for k, v in record.items() if k != "_batch"})
+            brief = Brief.from_dict(record)
             readable = self._dir / f"{item.name}{_READABLE_SUFFIX[self._fmt]}"
             write_atomic(readable, render_brief(brief, self._fmt))
         path = self._dir / f"{item.name}.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from briefly.loader import Article
-from briefly.pipeline import Brief
+from briefly.results import Brief
 
 FORMATS = ("text", "markdown", "json")
 
@@ -35,7 +35,7 @@ def to_json(data: dict) -> str:
 def render_brief(brief: Brief, fmt: str) -> str:
     if fmt == "json":
         return to_json(brief.to_dict())
-    blocks = {"en": brief.brief, **brief.translations}
+    blocks = {"en": brief.text, **brief.translations}
     if fmt == "markdown":
         head = f"# {brief.title}\n\n" if brief.title else ""
         body = "\n\n".join(f"## {language_name(k)}\n\n{v}" for k, v in blocks.items())

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from briefly.generation import GenerationSettings
-from briefly.guards import Warning
+from briefly.generation import GenerationSettings, TextGenerator
+from briefly.results import GuardWarning
 
-Check = Callable[[str, str], list[Warning]]
+Check = Callable[[str, str], list[GuardWarning]]
 
 
-def stronger(settings: GenerationSettings, problems: Sequence[Warning]) -> GenerationSettings:
+def stronger(settings: GenerationSettings, problems: Sequence[GuardWarning]) -> GenerationSettings:
     """Settings for a second try at an output with ``problems``."""
     codes = {p.code for p in problems}
     changes = {}
@@ -29,20 +29,21 @@ def stronger(settings: GenerationSettings, problems: Sequence[Warning]) -> Gener
 
 
 def generate_checked(
-    engine,
+    engine: TextGenerator,
     texts: Sequence[str],
     settings: GenerationSettings,
     check: Check,
     max_new_tokens: Sequence[int] | None = None,
-    retries: bool = True,
-) -> tuple[list[str], list[list[Warning]]]:
+    *,
+    retry: bool = True,
+) -> tuple[list[str], list[list[GuardWarning]]]:
     """Outputs for ``texts`` and, per output, the problems left after one retry.
 
-    ``retries=False`` reports the problems of the first outputs without trying again.
+    With ``retry=False`` problems are reported without a second try (to measure raw speed).
     """
     outputs = engine.generate(texts, settings, max_new_tokens)
     problems = [check(text, out) for text, out in zip(texts, outputs, strict=True)]
-    if not retries:
+    if not retry:
         return outputs, problems
     retries: dict[GenerationSettings, list[int]] = {}
     for i, found in enumerate(problems):

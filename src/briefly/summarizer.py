@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from briefly.errors import UsageError
-from briefly.generation import GenerationSettings
-from briefly.guards import Warning, check_summary
+from briefly.generation import GenerationSettings, TextGenerator
+from briefly.guards import check_summary
 from briefly.prompts import Prompt
+from briefly.results import GuardWarning, Summary
 from briefly.retry import generate_checked
 from briefly.text import pack, paragraphs, sentences, split_to_fit
 
@@ -31,15 +32,6 @@ _LENGTH_SCALE = {"short": 0.45, "medium": 1.0, "long": 1.8}
 EXTRACTIVE_SENTENCES = {"short": 2, "medium": 3, "long": 5}
 # BPE tokens per English word, to turn --max-words into a token bound.
 _TOKENS_PER_WORD = 1.4
-
-
-@dataclass(frozen=True)
-class Summary:
-    """The brief of one article."""
-
-    text: str  # the brief
-    chunks: int  # pieces the article was summarised in to fit the model's window
-    warnings: tuple[Warning, ...] = ()  # problems the output guards found and could not fix
 
 
 def check_length(length: str, long_strategy: str = "map-reduce") -> None:
@@ -74,16 +66,17 @@ class Summarizer:
 
     def __init__(
         self,
-        engine,
+        engine: TextGenerator,
         length: str = "medium",
         max_words: int | None = None,
         long_strategy: str = "map-reduce",
         prompt: Prompt | None = None,
+        *,
         retries: bool = True,
     ) -> None:
         check_length(length, long_strategy)
         self.engine = engine
-        # Retry outputs the guards reject (BriefOptions.guard_retries).
+        # Whether outputs the guards reject are generated again (see briefly.retry).
         self.retries = retries
         self.settings = length_settings(engine.settings, length, max_words)
         self.long_strategy = long_strategy
@@ -139,7 +132,7 @@ class Summarizer:
                 [self._render(chunk) for _, chunk in flat],
                 self.settings,
                 _repetition_only,
-                retries=self.retries,
+                retry=self.retries,
             )
             joined: dict[int, list[str]] = {}
             for (i, _), output in zip(flat, outputs, strict=True):
@@ -176,6 +169,6 @@ class Summarizer:
         return [n - self._overhead for n in self.engine.count_tokens(texts)]
 
 
-def _repetition_only(source: str, output: str) -> list[Warning]:
+def _repetition_only(source: str, output: str) -> list[GuardWarning]:
     # Chunk summaries are retried for loops only; the whole brief is checked at the end.
     return [w for w in check_summary(source, output) if w.code == "repetition"]

@@ -15,6 +15,11 @@ _NO_SPACE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYA
 _APOSTROPHES = "'\u2019\u02bc"
 # pysbd's English rules do not know the danda or CJK full stops.
 _EXTRA_SENTENCE_END = re.compile(r"(?<=[\u0964\u0965\u3002\uff01\uff1f])\s*")
+# pysbd's cost grows with the square of its input's length (its abbreviation pass rescans
+# the text), so longer paragraphs are cut into pieces of at most this many characters
+# first: at the last sentence end within the bound, else at the last space.
+_MAX_SEGMENT_CHARS = 2000
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019\u00bb)\]]*\s+")
 
 
 @lru_cache(maxsize=1)
@@ -34,10 +39,24 @@ def sentences(text: str) -> list[str]:
     """Sentences of one paragraph, stripped, in order."""
     return [
         part.strip()
-        for sentence in _segmenter().segment(text)
+        for piece in _bounded(text)
+        for sentence in _segmenter().segment(piece)
         for part in _EXTRA_SENTENCE_END.split(sentence)
         if part.strip()
     ]
+
+
+def _bounded(text: str) -> list[str]:
+    """``text`` cut into pieces of at most ``_MAX_SEGMENT_CHARS``, at sentence ends where any."""
+    pieces = []
+    while len(text) > _MAX_SEGMENT_CHARS:
+        window = text[:_MAX_SEGMENT_CHARS]
+        ends = [match.end() for match in _SENTENCE_END.finditer(window)]
+        cut = ends[-1] if ends else (window.rfind(" ") + 1 or _MAX_SEGMENT_CHARS)
+        pieces.append(text[:cut])
+        text = text[cut:]
+    pieces.append(text)
+    return pieces
 
 
 def split_to_fit(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from briefly.errors import UsageError
-from briefly.guards import Warning, check_translation
+from briefly.generation import TextGenerator
+from briefly.guards import check_translation
+from briefly.results import GuardWarning, Translation
 from briefly.retry import generate_checked
 from briefly.text import paragraphs, sentences, split_to_fit
 
@@ -30,14 +31,6 @@ _ISO_639_3 = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Translation:
-    """One translated text."""
-
-    text: str  # the translation, paragraphs separated by blank lines
-    warnings: tuple[Warning, ...] = ()  # problems the output guards found and could not fix
-
-
 def target_token(vocab: Mapping[str, int], lang: str) -> str | None:
     """The ``>>xxx<<`` token that selects ``lang`` in a multilingual model, or None.
 
@@ -59,10 +52,10 @@ def target_token(vocab: Mapping[str, int], lang: str) -> str | None:
 class Translator:
     """Translate text into one language with an engine (see :mod:`briefly.engines`)."""
 
-    def __init__(self, engine, lang: str, retries: bool = True) -> None:
+    def __init__(self, engine: TextGenerator, lang: str, *, retries: bool = True) -> None:
         self.engine = engine
         self.lang = lang
-        # Retry outputs the guards reject (BriefOptions.guard_retries).
+        # Whether outputs the guards reject are generated again (see briefly.retry).
         self.retries = retries
         token = target_token(engine.vocabulary(), lang)
         self._prefix = f"{token} " if token else ""
@@ -96,10 +89,10 @@ class Translator:
             self.engine.settings,
             self._check,
             max_new_tokens=self._bounds(pieces),
-            retries=self.retries,
+            retry=self.retries,
         )
         grouped: list[dict[int, list[str]]] = [{} for _ in texts]
-        warnings: list[dict[Warning, None]] = [{} for _ in texts]
+        warnings: list[dict[GuardWarning, None]] = [{} for _ in texts]
         for (t, p), output, found in zip(places, outputs, problems, strict=True):
             grouped[t].setdefault(p, []).append(output.strip())
             warnings[t].update(dict.fromkeys(found))
@@ -108,7 +101,7 @@ class Translator:
             for paras, found in zip(grouped, warnings, strict=True)
         ]
 
-    def _check(self, source: str, output: str) -> list[Warning]:
+    def _check(self, source: str, output: str) -> list[GuardWarning]:
         return check_translation(source.removeprefix(self._prefix), output, self.lang)
 
     def _bounds(self, pieces: Sequence[str]) -> list[int]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from briefly.errors import ModelError, UsageError, first_line
+from briefly.engines.base import Engine, announcing
+from briefly.engines.safety import LOAD_ERRORS, describe, refuse_custom_code
+from briefly.errors import ModelError, UsageError
 from briefly.models import model_path, resolve_device
 
 logger = logging.getLogger("briefly")
@@ -32,7 +35,7 @@ def choose_backend(backend: str, path: Path) -> str:
     if backend != "auto":
         if backend == "ct2" and not ct2_available():
             raise UsageError(
-                "--backend ct2 needs CTranslate2: pip install 'briefly[fast]' (or ctranslate2)"
+                "The ct2 backend needs CTranslate2: pip install 'briefly[fast]' (or ctranslate2)"
             )
         return backend
     if not ct2_available():
@@ -42,7 +45,6 @@ def choose_backend(backend: str, path: Path) -> str:
     return "ct2" if model_type_of(path) in SUPPORTED_MODEL_TYPES else "torch"
 
 
-@lru_cache(maxsize=8)
 def load_engine(
     name: str,
     *,
@@ -50,16 +52,27 @@ def load_engine(
     backend: str = "auto",
     compute_type: str | None = None,
     max_batch_tokens: int | None = None,
-):
+    on_stage: Callable[[str], None] | None = None,
+) -> Engine:
     """Load model ``name`` once per process for the given device and backend.
 
     ``compute_type`` is a CTranslate2 compute type, or for torch a dtype (float32, float16,
     bfloat16); None picks the device's default. ``max_batch_tokens`` is the padded tokens per
     batch the engine groups inputs into; None keeps the engine's default for the device.
+    ``on_stage`` hears of slow first-use steps (a CTranslate2 conversion).
     """
-    device = resolve_device(device)
+    with announcing(on_stage):
+        return _load_engine(name, device, backend, compute_type, max_batch_tokens)
+
+
+@lru_cache(maxsize=8)
+def _load_engine(
+    name: str, device: str, backend: str, compute_type: str | None, max_batch_tokens: int | None
+) -> Engine:
     path = model_path(name)
+    refuse_custom_code(path)
     chosen = choose_backend(backend, path)
+    device = resolve_device(device, chosen)
     logger.info("loading %s on %s with %s", name, device, chosen)
     try:
         if chosen == "ct2":
@@ -77,15 +90,15 @@ def load_engine(
 
         from briefly.prompts import model_family
 
-        if model_family(AutoConfig.from_pretrained(path)) == "causal":
+        if model_family(AutoConfig.from_pretrained(path, trust_remote_code=False)) == "causal":
             from briefly.engines.causal_engine import CausalEngine
 
             return CausalEngine(path, device, compute_type, max_batch_tokens)
         from briefly.engines.torch_engine import TorchEngine
 
         return TorchEngine(path, device, compute_type, max_batch_tokens)
-    except (OSError, ValueError, KeyError) as e:
+    except LOAD_ERRORS as e:
         raise ModelError(
-            f"Cannot load '{name}' as a seq2seq or causal language model ({first_line(e)}): "
+            f"Cannot load '{name}' as a seq2seq or causal language model ({describe(e)}): "
             "pass a summarisation, instruction or translation model saved with save_pretrained"
         ) from e

@@ -4,14 +4,37 @@ and halving a batch that runs out of GPU memory."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefly.batching import token_budget_batches
 from briefly.generation import GenerationSettings
+from briefly.token_batches import token_budget_batches
 
 logger = logging.getLogger("briefly")
+
+# Who hears of slow first-use steps while an engine loads (see announce).
+_ON_STAGE: ContextVar[Callable[[str], None] | None] = ContextVar("on_stage", default=None)
+
+
+@contextmanager
+def announcing(on_stage: Callable[[str], None] | None) -> Iterator[None]:
+    """Send :func:`announce` calls made inside the block to ``on_stage``."""
+    token = _ON_STAGE.set(on_stage)
+    try:
+        yield
+    finally:
+        _ON_STAGE.reset(token)
+
+
+def announce(stage: str) -> None:
+    """Tell the progress display about a slow step, such as a first-use conversion."""
+    logger.info("%s", stage)
+    on_stage = _ON_STAGE.get()
+    if on_stage is not None:
+        on_stage(stage)
 
 
 @dataclass

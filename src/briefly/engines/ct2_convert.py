@@ -26,6 +26,9 @@ class _Converter(TransformersConverter):
     """
 
     def load_model(self, model_class, model_name_or_path, **kwargs):
+        # The stock converter passes trust_remote_code only when it is True; left unset,
+        # transformers would ask on stdin whether to run a model's own code.
+        kwargs["trust_remote_code"] = False
         model = super().load_model(model_class, model_name_or_path, **kwargs)
         if model.config.model_type == "bart":
             for name in ("normalize_before", "add_final_layer_norm"):
@@ -33,10 +36,15 @@ class _Converter(TransformersConverter):
                     setattr(model.config, name, False)
         return model
 
+    def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
+        kwargs["trust_remote_code"] = False
+        return super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
+
 
 def convert(path: Path, out: Path, quantization: str) -> dict:
     """Write the CTranslate2 model for ``path`` into ``out``; return what else runs it."""
-    _Converter(str(path), low_cpu_mem_usage=True).convert(str(out), quantization=quantization)
+    converter = _Converter(str(path), low_cpu_mem_usage=True, trust_remote_code=False)
+    converter.convert(str(out), quantization=quantization)
     model = HFModel.read(path)
     forced_bos = model.generation_config.forced_bos_token_id
     return {

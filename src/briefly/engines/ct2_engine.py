@@ -20,8 +20,9 @@ from pathlib import Path
 
 import ctranslate2
 
-from briefly.engines.base import Engine
+from briefly.engines.base import Engine, announce
 from briefly.engines.ct2_tokenizer import load_tokenizer
+from briefly.engines.safety import LOAD_ERRORS, describe
 from briefly.errors import ModelError, UsageError, first_line
 from briefly.generation import GenerationSettings
 
@@ -58,7 +59,7 @@ def converted_model(path: Path, quantization: str) -> Path:
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         out = work / "model"
-        logger.info("converting %s to CTranslate2 (%s)", path, quantization)
+        announce(f"Converting {_display_name(path)} for CTranslate2 (once)")
         # Imported here: conversion needs transformers and torch, running does not.
         from briefly.engines.ct2_convert import convert
 
@@ -72,13 +73,20 @@ def converted_model(path: Path, quantization: str) -> Path:
             # Another process finished the same conversion first; theirs is as good.
             if not _is_complete(target):
                 raise
-    except (OSError, ValueError, RuntimeError, AttributeError, KeyError) as e:
+    except (RuntimeError, AttributeError, *LOAD_ERRORS) as e:
         raise ModelError(
-            f"Cannot convert {path} for CTranslate2 ({first_line(e)}): use --backend torch"
+            f"Cannot convert {path} for CTranslate2 ({describe(e)}): use --backend torch"
         ) from e
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _display_name(path: Path) -> str:
+    # A hub model lives in .../models--org--name/snapshots/<commit>.
+    if path.parent.name == "snapshots":
+        return path.parent.parent.name.removeprefix("models--").replace("--", "/")
+    return path.name
 
 
 def _fingerprint(path: Path, quantization: str) -> str:

@@ -31,13 +31,14 @@ class HFModel:
 
     @classmethod
     def read(cls, path: Path) -> HFModel:
-        config = AutoConfig.from_pretrained(path)
+        config = AutoConfig.from_pretrained(path, trust_remote_code=False)
         try:
             generation_config = GenerationConfig.from_pretrained(path)
         except OSError:
             # Older checkpoints keep decoding settings in config.json only.
             generation_config = GenerationConfig.from_model_config(config)
-        return cls(AutoTokenizer.from_pretrained(path), config, generation_config)
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
+        return cls(tokenizer, config, generation_config)
 
     @property
     def settings(self) -> GenerationSettings:

@@ -47,7 +47,9 @@ class TorchEngine(Engine):
         self.settings = parts.settings
         self.family = parts.family
         self.max_input_tokens = parts.max_input_tokens
-        self.model = self.model_class.from_pretrained(path, dtype=_dtype_for(device, dtype))
+        self.model = self.model_class.from_pretrained(
+            path, dtype=_dtype_for(device, dtype), trust_remote_code=False
+        )
         self.model.to(device).eval()
         # On CPU batching gains little and padding costs compute, so batches stay small.
         self.max_batch_tokens = max_batch_tokens or (16384 if device == "cuda" else 2048)
