@@ -29,6 +29,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         "replica: their architectures with random weights, built locally; tiny: tiny random "
         "models and the bundled sample (default: real)",
     )
+    add("--languages", default="uk,ru,hi", help="target languages (default: %(default)s)")
     add("--limit", type=int, metavar="N", help="at most N inputs per workload and test set")
     add("--out", type=Path, help="results folder (default: ~/.cache/briefly/benchmarks/MACHINE)")
     add("--force", action="store_true", help="measure settings already in the folder again")
@@ -42,11 +43,13 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> None:
     from benchmarks.run import Settings, run
+    from briefly.models import parse_languages
 
     if args.limit is not None and args.limit < 1:
         raise UsageError(f"--limit must be at least 1, got {args.limit}")
     options = vars(args).copy()
     del options["handler"]
+    options["languages"] = parse_languages(args.languages)
     run(Settings(**options), say=lambda line: print(line, flush=True))
 
 

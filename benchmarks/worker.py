@@ -186,7 +186,7 @@ def _briefly(task: Task) -> _Runner:
                 parse_article(a, source=f"article {i}", is_html=False)
                 for i, a in enumerate(articles)
             ]
-            return [brief.brief for brief in briefer.brief_many(parsed)]
+            return [brief.text for brief in briefer.brief_many(parsed)]
 
         compute_type = engines[0].compute_type
     else:

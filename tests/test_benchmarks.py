@@ -171,9 +171,8 @@ def test_cuda_without_cuda_is_one_clear_line():
         timeout=120,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        "error: --device cuda was asked for but no CUDA device is visible: use --device cpu"
-    ]
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: Device 'cuda' was asked for but") and "use device cpu" in line
 
 
 def test_bad_options_are_usage_errors(tmp_path):
