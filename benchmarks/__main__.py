@@ -73,12 +73,37 @@ def _replicas(args: argparse.Namespace) -> None:
     replicas.main(args.argv)
 
 
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.models import DEFAULT_REPLICA_DIR, MODEL_KINDS
+    from benchmarks.serve import add_options
+
+    add = parser.add_argument
+    add("--device", default="cpu", choices=("cpu", "cuda"), help="default: cpu")
+    # The service's own default backend on CPU is CTranslate2 (--backend auto).
+    add("--backend", default="ct2", choices=("torch", "ct2"), help="default: ct2")
+    add("--compute-type", help="CTranslate2 compute type, e.g. int8 (default: briefly's)")
+    add("--models", default="tiny", choices=MODEL_KINDS, help="default: tiny")
+    add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
+    add("--machine", help="label of this machine (default: from the hardware)")
+    add("--out", type=Path, help="JSONL to append to (default: results/serve/MACHINE.jsonl)")
+    add_options(parser)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from benchmarks import serve
+    from benchmarks.environment import check_device
+
+    check_device(args.device)
+    return serve.run(args)
+
+
 Options = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace], int | None]
 COMMANDS: dict[str, tuple[str, Options, Handler]] = {
     "run": ("speed and quality in one run, into one folder with report.md", _run_options, _run),
     "report": ("write report.md and plots again from a results folder", _report_options, _report),
     "replicas": ("build random-weight models", _replicas_options, _replicas),
+    "serve": ("briefly serve under concurrent load", _serve_options, _serve),
 }
 
 

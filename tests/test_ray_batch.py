@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -145,7 +146,9 @@ def test_shards_hold_each_article_once(tmp_path, ray_cluster, briefer, reference
     for row in rows:
         local = result(reference[1], row["name"])
         if row["name"] != "story1":
-            assert (row["title"], row["translations"]) == (local["title"], local["translations"])
+            # Parquet keeps nested fields as JSON text.
+            translations = json.loads(row["translations"])
+            assert (row["title"], translations) == (local["title"], local["translations"])
     assert [row["title"] for row in rows if row["name"] == "story1"] == ["Bridge number 5 opens"]
     assert not list(out.glob("*.json"))
 
@@ -223,3 +226,46 @@ def test_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(UsageError, match=r"pip install 'briefly\[ray\]'"):
         run_batch_ray(Briefer(BriefOptions(summarizer="unused")), [], tmp_path)
+
+
+def test_requests_the_cluster_cannot_meet_stop_up_front(tmp_path, ray_cluster, briefer):
+    items = list_articles([str(make_folder(tmp_path))]).items
+    with pytest.raises(UsageError, match="--workers 1 or fewer") as raised:
+        run_batch_ray(briefer, items, tmp_path / "out", workers=2)
+    assert "\n" not in str(raised.value)
+    with pytest.raises(UsageError, match="more GPUs than this Ray cluster has"):
+        run_batch_ray(briefer, items, tmp_path / "out", gpus_per_worker=1)
+    assert not list((tmp_path / "out").glob("*.json*"))
+
+
+def test_parquet_shards_without_translations(tmp_path, ray_cluster, tiny_summarizer):
+    pq = pytest.importorskip("pyarrow.parquet")
+    english = Briefer(
+        BriefOptions(summarizer=str(tiny_summarizer), languages=(), device="cpu", backend="torch")
+    )
+    items = list_articles([str(make_folder(tmp_path))]).items
+    report = run_batch_ray(english, items, tmp_path / "out", workers=1, out_format="parquet")
+    assert (report.done, report.failed) == (3, 2)
+    rows = pq.read_table(tmp_path / "out" / "part-00000.parquet").to_pylist()
+    assert {json.dumps(json.loads(row["translations"])) for row in rows} == {"{}"}
+
+
+def test_cli_from_a_folder_holding_a_briefly_clone(tmp_path):
+    """Ray's workers must import the installed package, and Ray must not talk without --debug."""
+    pytest.importorskip("ray")
+    (tmp_path / "briefly").mkdir()
+    (tmp_path / "briefly" / "__init__.py").write_text('raise ImportError("the clone shadowed it")')
+    (tmp_path / "in").mkdir()
+    for i in range(2):
+        (tmp_path / "in" / f"story{i}.txt").write_text(story(i), encoding="utf-8")
+    package = Path(__file__).resolve().parents[1] / "src"
+    env = os.environ | {"PYTHONSAFEPATH": "1", "PYTHONPATH": str(package)}
+    command = [sys.executable, "-m", "briefly", "batch", "in", "--out", "out", "--engine", "ray"]
+    command += ["--summarizer", "extractive", "--to", "none"]
+    run = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    assert "done 2" in run.stderr
+    noise = [line for line in run.stderr.splitlines() if "INFO" in line or "WARNING" in line]
+    assert noise == []

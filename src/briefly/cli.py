@@ -149,6 +149,7 @@ def _setup(quiet: bool, debug: bool) -> None:
     else:
         handler.setFormatter(_OneLine())
     logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR, handlers=[handler])
+    # --quiet silences briefly's own warnings too (batch mode's per-article failures).
     level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
     logging.getLogger("briefly").setLevel(level)
     if not debug:
@@ -364,12 +365,28 @@ def batch(
     ] = True,
     include: Annotated[
         list[str] | None,
-        typer.Option("--include", metavar="GLOB", help="Only paths matching this glob."),
+        typer.Option(
+            "--include",
+            metavar="GLOB",
+            help="Only paths matching this glob, relative to the input folder (misc/*) "
+            "or as given (in/misc/*).",
+        ),
     ] = None,
     exclude: Annotated[
         list[str] | None,
-        typer.Option("--exclude", metavar="GLOB", help="Skip paths matching this glob."),
+        typer.Option(
+            "--exclude",
+            metavar="GLOB",
+            help="Skip paths matching this glob, relative to the input folder (misc/*) "
+            "or as given (in/misc/*).",
+        ),
     ] = None,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes", min=1, metavar="N", help="Larger articles are recorded as failures."
+        ),
+    ] = 10_000_000,
     force: Annotated[bool, typer.Option("--force", help="Redo articles already done.")] = False,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failed article.")
@@ -437,7 +454,11 @@ def batch(
         read_jsonl(str(jsonl))
         if jsonl is not None
         else list_articles(
-            inputs or [], recursive=recursive, include=include or (), exclude=exclude or ()
+            inputs or [],
+            recursive=recursive,
+            include=include or (),
+            exclude=exclude or (),
+            out_dir=out,
         )
     )
     batch_options = BatchOptions(
@@ -445,6 +466,7 @@ def batch(
         force=force,
         fail_fast=fail_fast,
         group_size=group_size,
+        max_bytes=max_bytes,
         jsonl_output=jsonl is not None,
     )
     with _batch_progress(quiet) as on_progress:
@@ -465,6 +487,7 @@ def batch(
         else:
             report = run_batch(briefer, listing.items, out, batch_options, on_progress)
     report.ignored_files = listing.skipped_files
+    report.excluded = listing.excluded
     if not quiet:
         typer.echo(_summary_line(report, out), err=True)
     if report.interrupted:
@@ -484,7 +507,8 @@ def _summary_line(report, out: Path) -> str:
         pace = "none briefed"
     return (
         f"done {report.done}, skipped {report.skipped} (already done), "
-        f"failed {report.failed}{errors}, not articles {report.ignored_files}; {pace}"
+        f"failed {report.failed}{errors}, not articles {report.ignored_files}, "
+        f"excluded {report.excluded}; {pace}"
     )
 
 
@@ -530,3 +554,64 @@ def _batch_progress(quiet: bool):
             progress.update(task, completed=handled, total=total, rate=f"{report.rate:.2f}/s")
 
         yield update
+
+
+@app.command(cls=_Command)
+@brief_options(*ALL)
+def serve(
+    options: BriefOptions,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port (0: any free one).")] = 8000,
+    api_keys: Annotated[
+        Path | None,
+        typer.Option("--api-keys", metavar="FILE", help="File of API keys, one a line."),
+    ] = None,
+    allow_urls: Annotated[
+        bool, typer.Option("--allow-urls", help="Let /brief fetch public http(s) URLs.")
+    ] = False,
+    batch_wait_ms: Annotated[
+        float, typer.Option("--batch-wait-ms", min=0, help="How long a request waits for others.")
+    ] = 10.0,
+    batch_tokens: Annotated[
+        int, typer.Option("--batch-tokens", min=1, help="Most tokens in one batched model call.")
+    ] = 4096,
+    max_queue: Annotated[
+        int, typer.Option("--max-queue", min=1, help="Requests waiting at once; then 503.")
+    ] = 256,
+    max_body_bytes: Annotated[
+        int, typer.Option("--max-body-bytes", min=1, help="Largest request body; then 413.")
+    ] = 2_000_000,
+    max_chars: Annotated[
+        int, typer.Option("--max-chars", min=1, help="Longest article or text; then 413.")
+    ] = 200_000,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Seconds per request; then 504.")
+    ] = 120.0,
+    debug: Debug = False,
+) -> None:
+    """Serve briefs and LibreTranslate-compatible translation over HTTP, with warm models."""
+    _setup(True, debug)
+    # The access log and start-up lines are the service's output.
+    logging.getLogger("briefly.serve").setLevel(logging.DEBUG if debug else logging.INFO)
+    import importlib.util
+
+    needed = ("fastapi", "uvicorn", "python_multipart")
+    if any(importlib.util.find_spec(module) is None for module in needed):
+        raise UsageError("briefly serve needs its extra: pip install 'briefly[serve]'")
+    from briefly.serve import ServeSettings, serve
+    from briefly.serve.settings import read_api_keys
+
+    settings = ServeSettings(
+        host=host,
+        port=port,
+        batch_wait_ms=batch_wait_ms,
+        batch_tokens=batch_tokens,
+        max_queue=max_queue,
+        max_body_bytes=max_body_bytes,
+        max_chars=max_chars,
+        timeout_s=timeout,
+        api_keys=read_api_keys(str(api_keys)) if api_keys else frozenset(),
+        allow_urls=allow_urls,
+        debug=debug,
+    )
+    serve(settings, options)

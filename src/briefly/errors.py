@@ -44,3 +44,14 @@ def first_line(error: BaseException) -> str:
     """The first line of an exception's message, for one-line error reports."""
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+class OutputError(BrieflyError):
+    """A result cannot be written: a full disk, a folder in the way, no permission."""
+
+    kind = "output"
+
+    def __init__(self, message: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        # The OSError's errno: batch mode stops the whole run on a full disk (ENOSPC).
+        self.errno = errno

@@ -96,8 +96,10 @@ def fetch(url: str, *, max_bytes: int, timeout: float) -> Response:
         reason = _timed_out(timeout) if watchdog.expired else str(e.reason)
         raise _fetch_error(shown, reason) from e
     except (http.client.HTTPException, OSError, ValueError) as e:
-        reason = _timed_out(timeout) if watchdog.expired or isinstance(e, TimeoutError) else e
-        raise _fetch_error(shown, str(reason).replace(url, shown)) from e
+        expired = watchdog.expired or isinstance(e, TimeoutError)
+        raise _fetch_error(
+            shown, _timed_out(timeout) if expired else str(e).replace(url, shown)
+        ) from e
 
 
 def _read_body(response, watchdog: _Watchdog, max_bytes: int, shown: str) -> bytes:
@@ -172,8 +174,8 @@ def _shut(sock: socket.socket) -> None:
         logger.debug("socket already closed at the fetch deadline")
 
 
-class _Watched:
-    """Registers a connection's sockets with the fetch's watchdog, raw and TLS-wrapped."""
+class _HTTPConnection(http.client.HTTPConnection):
+    """Registers its sockets with the fetch's watchdog, raw and (for HTTPS) TLS-wrapped."""
 
     def __init__(self, *args, watchdog: _Watchdog, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -194,11 +196,7 @@ class _Watched:
         self.watchdog.watch(self.sock)
 
 
-class _HTTPConnection(_Watched, http.client.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_Watched, http.client.HTTPSConnection):
+class _HTTPSConnection(_HTTPConnection, http.client.HTTPSConnection):
     pass
 
 

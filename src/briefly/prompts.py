@@ -112,7 +112,7 @@ def parse_prompt(name: str, source: str) -> Prompt:
     styled = next((p for p in parsed if p[1] is not None and (p[2] or p[3])), None)
     if styled is not None:
         _, field, spec, conversion = styled
-        shown = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        shown = f"{field}" + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
         raise UsageError(
             f"Prompt '{name}' has a format spec or conversion in {{{shown}}}: write plain "
             f"{{{field}}}, and literal braces as {{{{ and }}}}"

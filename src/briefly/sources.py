@@ -2,7 +2,9 @@
 
 Inputs are folders (walked recursively), files, glob patterns, or a JSONL file
 with one article per line. Each article gets a relative output name that
-mirrors the input tree and can never point outside the output folder.
+mirrors the input tree, can never point outside the output folder, fits the
+file system's name limit and collides neither with another result nor with
+the output folder's own files.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,8 +23,18 @@ from pathlib import Path, PurePosixPath
 from briefly.errors import InputError, UsageError
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+# What a result name becomes on disk: the JSON result and the readable copies.
+RESULT_SUFFIXES = (".json", ".md", ".txt")
+# OUT_DIR's own files; a result folder of one of these names would block them.
+RESERVED = re.compile(r"^(index|errors|results)\.jsonl$|^part-\d+\.(jsonl|parquet)$")
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
+# Bytes per name part: NAME_MAX (255) less the room write_atomic's temporary
+# ".NAME.json.XXXXXXXX.tmp" needs.
+_MAX_PART_BYTES = 200
+_HASH_CHARS = 12
+_URL = re.compile(r"^https?://", re.I)
+_READ_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,7 @@ class Item:
     name: str  # output name relative to OUT_DIR, without suffix, '/'-separated
     path: Path | None = None  # the article file, for folder and glob inputs
     record: dict | None = None  # the parsed JSONL line, for JSONL input
+    problem: tuple[str, str] | None = None  # (kind, message) of a JSONL line that is unusable
 
 
 @dataclass
@@ -39,7 +53,8 @@ class Listing:
     """Articles found, and how many other files were passed over."""
 
     items: list[Item]
-    skipped_files: int
+    skipped_files: int  # files that are not articles (by suffix)
+    excluded: int = 0  # articles left out by --include/--exclude
 
 
 def list_articles(
@@ -48,43 +63,62 @@ def list_articles(
     recursive: bool = True,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    out_dir: Path | None = None,
 ) -> Listing:
-    """Find the article files named by folders, files and globs, in a stable order."""
+    """Find the article files named by folders, files and globs, in a stable order.
+
+    ``include``/``exclude`` globs match a file's path relative to its input folder
+    (``misc/*``) or as given on the command line (``in/misc/*``). Output names come
+    from the input tree alone, so they do not change with the filters. ``out_dir`` is
+    never read as input: given as an input it is refused, inside one it is passed over.
+    """
+    out = Path(out_dir).resolve() if out_dir is not None else None
     found: list[tuple[Path, PurePosixPath]] = []
     skipped = 0
     for spec in inputs:
-        for path, relative in _expand(spec, recursive):
-            rel = relative.as_posix()
-            wanted = path.suffix.lower() in ARTICLE_SUFFIXES
-            if include and not any(fnmatch.fnmatch(rel, p) for p in include):
-                wanted = False
-            if any(fnmatch.fnmatch(rel, p) for p in exclude):
-                wanted = False
-            if wanted:
+        if out is not None and Path(spec).is_dir() and Path(spec).resolve() == out:
+            raise UsageError(
+                f"--out {out_dir} is also an input folder: write the results to another folder"
+            )
+        for path, relative in _expand(spec, recursive, out):
+            if path.suffix.lower() in ARTICLE_SUFFIXES:
                 found.append((path, relative))
             else:
                 skipped += 1
-    return Listing(items=_name(found), skipped_files=skipped)
+    items, excluded = [], 0
+    for item, (path, relative) in zip(_name(found), found, strict=True):
+        as_given = {relative.as_posix(), path.as_posix()}
+        wanted = not include or any(_matches(as_given, p) for p in include)
+        if wanted and not any(_matches(as_given, p) for p in exclude):
+            items.append(item)
+        else:
+            excluded += 1
+    return Listing(items=items, skipped_files=skipped, excluded=excluded)
 
 
-def _expand(spec: str, recursive: bool) -> Iterator[tuple[Path, PurePosixPath]]:
+def _matches(paths: set[str], pattern: str) -> bool:
+    pattern = pattern.removeprefix("./")
+    return any(fnmatch.fnmatch(path.removeprefix("./"), pattern) for path in paths)
+
+
+def _expand(spec: str, recursive: bool, out: Path | None) -> Iterator[tuple[Path, PurePosixPath]]:
     path = Path(spec)
     if path.is_dir():
         for root, dirs, files in os.walk(path):
-            dirs.sort()
+            dirs[:] = sorted(d for d in dirs if out is None or (Path(root) / d).resolve() != out)
             if not recursive:
                 dirs.clear()
             for name in sorted(files):
                 full = Path(root) / name
                 yield full, PurePosixPath(full.relative_to(path).as_posix())
-    elif path.is_file():
+    elif path.exists():
         yield path, PurePosixPath(path.name)
     else:
         matches = sorted(glob.glob(spec, recursive=True))
         if not matches:
             raise UsageError(f"No such file, folder or matching files: {spec}")
         for match in matches:
-            if Path(match).is_file():
+            if not Path(match).is_dir():
                 yield Path(match), PurePosixPath(Path(match).name)
 
 
@@ -94,68 +128,173 @@ def _name(found: list[tuple[Path, PurePosixPath]]) -> list[Item]:
     for _, rel in found:
         key = (rel.parent / rel.stem).as_posix()
         stems[key] = stems.get(key, 0) + 1
-    items, used = [], set()
+    names = _Names()
+    items = []
     for path, rel in found:
         stem = (rel.parent / rel.stem).as_posix()
-        name = _safe(stem if stems[stem] == 1 else rel.as_posix())
-        while name in used:  # the same file given twice, or a glob overlapping a folder
-            name += "_"
-        used.add(name)
+        name = names.claim(safe_name(stem if stems[stem] == 1 else rel.as_posix()))
         items.append(Item(source=str(path), name=name, path=path))
     return items
 
 
+class _Names:
+    """Hands out result names that never collide on disk.
+
+    Besides repeats (a file given twice, ids repeated), a name's folder must not be
+    another result's file (``a`` then ``a.json/b``), its files must not be another's
+    folder, and its top folder must not be one of OUT_DIR's own files (``index.jsonl/x``).
+    """
+
+    def __init__(self) -> None:
+        self._names: set[str] = set()
+        self._files: set[str] = set()
+        self._dirs: set[str] = set()
+
+    def claim(self, name: str) -> str:
+        parts = name.split("/")
+        if len(parts) > 1 and RESERVED.match(parts[0]):
+            parts[0] += "_"
+        for i in range(len(parts) - 1):
+            while "/".join(parts[: i + 1]) in self._files:
+                parts[i] += "_"
+        while "/".join(parts) in self._names or any(
+            "/".join(parts) + suffix in self._dirs for suffix in RESULT_SUFFIXES
+        ):
+            parts[-1] += "_"
+        name = "/".join(parts)
+        self._names.add(name)
+        self._files.update(name + suffix for suffix in RESULT_SUFFIXES)
+        self._dirs.update("/".join(parts[: i + 1]) for i in range(len(parts) - 1))
+        return name
+
+
 def read_jsonl(path: str) -> Listing:
-    """Articles from a JSONL file: one ``{"id", "text"|"html"|"url"}`` object per line."""
+    """Articles from a JSONL file: one ``{"id", "text"|"html"|"url"}`` object per line.
+
+    A line that cannot be used (invalid UTF-8 or JSON, no or several article fields, a
+    ``url`` that is not http(s)) becomes an item that fails on its own; the rest run.
+    """
     try:
-        handle = open(path, encoding="utf-8")
+        handle = open(path, "rb")
     except OSError as e:
         raise UsageError(f"Cannot read {path} ({e.strerror}): pass an existing JSONL file") from e
-    items, used = [], set()
+    items = []
+    names = _Names()
     with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
+        for number, raw in enumerate(handle, 1):
+            record, problem = _parse_line(raw, path, number)
+            if record is None and problem is None:
                 continue
-            record = _parse_line(line, path, number)
-            ident = str(record.get("id", number))
-            name = _safe(ident)
-            while name in used:
-                name += "_"
-            used.add(name)
-            items.append(Item(source=f"{path}#{ident}", name=name, record=record))
+            ident = record.get("id") if isinstance(record, dict) else None
+            ident = str(ident) if isinstance(ident, str | int) and str(ident) else str(number)
+            items.append(
+                Item(
+                    source=f"{path}#{ident}",
+                    name=names.claim(safe_name(ident)),
+                    record=record if isinstance(record, dict) else None,
+                    problem=problem,
+                )
+            )
     return Listing(items=items, skipped_files=0)
 
 
-def _parse_line(line: str, path: str, number: int) -> dict:
+def _parse_line(raw: bytes, path: str, number: int):
+    """(record, problem) for one line; (None, None) for a blank line."""
+    where = f"line {number} of {path}"
+    try:
+        line = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None, ("invalid_line", f"{where} is not valid UTF-8: save the file as UTF-8")
+    if not line.strip():
+        return None, None
     try:
         record = json.loads(line)
     except json.JSONDecodeError:
         record = None
-    if not isinstance(record, dict) or not any(k in record for k in ("text", "html", "url")):
-        # Kept as a record so the run reports it in errors.jsonl and goes on.
-        return {"id": number, "invalid": f"line {number} of {path} is not a JSON object"}
-    return record
+    if not isinstance(record, dict):
+        return None, ("invalid_line", f"{where} is not a JSON object: fix or remove that line")
+    return record, _check_record(record, where)
 
 
-def _safe(name: str) -> str:
-    """A relative '/'-separated name with no '..', absolute parts or odd characters."""
+def _check_record(record: dict, where: str) -> tuple[str, str] | None:
+    fields = [key for key in ("text", "html", "url") if key in record]
+    if not fields:
+        return "invalid_line", f"{where} has no text, html or url field: give one of them"
+    if len(fields) > 1:
+        return "ambiguous", (
+            f"{where} has both {fields[0]} and {fields[1]}: give only one of text, html or url"
+        )
+    value = record[fields[0]]
+    if not isinstance(value, str):
+        return "invalid_line", (
+            f"the {fields[0]} of {where} is {type(value).__name__}, not a string: "
+            "give the article as one string"
+        )
+    if fields[0] == "url" and not _URL.match(value):
+        return "bad_url", (
+            f"the url of {where} is not an http(s) URL: local files come only from the "
+            "command line (pass them as FILE or folder arguments)"
+        )
+    return None
+
+
+def safe_name(name: str) -> str:
+    """A relative '/'-separated name: no '..', absolute or overlong parts, odd characters."""
     parts = [_UNSAFE.sub("_", part).strip(".") for part in PurePosixPath(name).parts]
-    parts = [part for part in parts if part and part not in ("/", "..")]
-    return "/".join(parts) or hashlib.sha1(name.encode()).hexdigest()[:12]
+    parts = [_shorten(part) for part in parts if part and part not in ("/", "..")]
+    return "/".join(parts) or hashlib.sha1(name.encode()).hexdigest()[:_HASH_CHARS]
+
+
+def _shorten(part: str) -> str:
+    """``part`` itself when it fits the file system, else a prefix and a hash of the whole."""
+    encoded = part.encode("utf-8")
+    if len(encoded) <= _MAX_PART_BYTES:
+        return part
+    keep = encoded[: _MAX_PART_BYTES - _HASH_CHARS - 1].decode("utf-8", errors="ignore")
+    return f"{keep}-{hashlib.sha1(encoded).hexdigest()[:_HASH_CHARS]}"
+
+
+def content_hash(item: Item, *, max_bytes: int) -> str:
+    """The hash of an item's article, read in pieces after checking that it is a small file."""
+    if item.path is None:
+        data = json.dumps(item.record, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(data).hexdigest()
+    info = os.stat(item.path)
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"{item.source} is not a regular file (a FIFO, device or socket): "
+            "give article files only",
+            "not_a_file",
+        )
+    if info.st_size > max_bytes:
+        raise too_large(item.source, max_bytes)
+    digest = hashlib.sha256()
+    with open(item.path, "rb") as handle:
+        while chunk := handle.read(_READ_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def too_large(source: str, max_bytes: int) -> InputError:
+    return InputError(
+        f"{source} is larger than {max_bytes:,} bytes: pass a single article, "
+        "or raise the limit with --max-bytes",
+        "too_large",
+    )
 
 
 def load_item(item: Item, *, max_bytes: int):
     """Read and clean one item's article; raises InputError on bad input."""
     from briefly.loader import load_article, parse_article
 
+    if item.problem is not None:
+        raise InputError(item.problem[1], kind=item.problem[0])
     if item.path is not None:
         return load_article(item.path, max_bytes=max_bytes)
     record = item.record or {}
-    if "invalid" in record:
-        raise InputError(f"{record['invalid']}: fix or remove that line", kind="invalid_line")
     if "url" in record:
-        return load_article(str(record["url"]), max_bytes=max_bytes)
-    is_html = "html" in record
-    return parse_article(
-        str(record["html" if is_html else "text"]), source=item.source, is_html=is_html
-    )
+        return load_article(record["url"], max_bytes=max_bytes)
+    field = "html" if "html" in record else "text"
+    if len(record[field].encode("utf-8")) > max_bytes:
+        raise too_large(item.source, max_bytes)
+    return parse_article(record[field], source=item.source, is_html=field == "html")

@@ -1,0 +1,269 @@
+"""The HTTP API: routes, request parsing and the service's shared state."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from briefly.loader import parse_article
+from briefly.models import parse_languages
+from briefly.options import BriefOptions
+from briefly.render import render_article, render_brief
+from briefly.serve import languages, markup, work
+from briefly.serve.batcher import Batcher
+from briefly.serve.failures import ApiError, install
+from briefly.serve.limits import Guard
+from briefly.serve.schemas import ArticleRequest, BriefRequest, DetectRequest, TranslateRequest
+from briefly.serve.settings import ServeSettings
+from briefly.serve.urls import fetch
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+# A fetched page's content type says whether it is a web page; others are sniffed.
+_IS_HTML = {"text/html": True, "application/xhtml+xml": True, "text/plain": False}
+
+
+@dataclass
+class ServiceState:
+    """What every request sees: settings, the loaded models and the work in progress."""
+
+    settings: ServeSettings
+    options: BriefOptions
+    models: dict  # /models: device, and per role the model, backend and compute type
+    batcher: Batcher | None = None
+    draining: bool = False  # SIGTERM received: finish what is in flight, refuse the rest
+    in_flight: int = 0
+
+
+def create_app(state: ServiceState) -> FastAPI:
+    settings = state.settings
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        state.batcher = Batcher(
+            work.run_batch,
+            wait_s=settings.batch_wait_ms / 1000,
+            max_cost=settings.batch_tokens,
+            max_queued=settings.max_queue,
+        )
+        state.batcher.start()
+        yield
+        await state.batcher.stop()
+
+    app = FastAPI(
+        title="briefly",
+        summary="News briefs and LibreTranslate-compatible translation, with warm models.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(Guard, state=state)
+    install(app, settings.timeout_s)
+
+    async def submit(kind: str, options: BriefOptions, item: Any, texts: list[str]) -> Any:
+        assert state.batcher is not None
+        job = state.batcher.submit((kind, options), item, work.estimate_tokens(texts))
+        return await asyncio.wait_for(job, settings.timeout_s)
+
+    @app.get("/health")
+    async def health() -> dict:
+        """200 once the models are loaded; 503 while shutting down."""
+        batcher = state.batcher
+        assert batcher is not None  # started before the first request
+        return {
+            "status": "ready",
+            "queued": batcher.queued,
+            "running": batcher.running,
+            "jobs_done": batcher.jobs_done,
+            "model_calls": batcher.calls,
+            "in_flight": state.in_flight,
+        }
+
+    @app.get("/models")
+    async def models(request: Request) -> dict:
+        """What is loaded: the model per role, its backend and compute type, and the device."""
+        _check_key(settings, await _params(request))
+        return state.models | {"options": state.options.to_dict()}
+
+    @app.post("/brief", openapi_extra=_body(BriefRequest, forms=False))
+    async def brief(request: Request) -> Response:
+        """The same object as ``briefly brief --format json``."""
+        req = _parse(BriefRequest, settings, await _params(request))
+        article = await asyncio.wait_for(_article(req, settings), settings.timeout_s)
+        options = state.options.replace(
+            languages=_languages(req.to, state.options.languages),
+            length=req.length or state.options.length,
+            max_words=req.max_words if req.max_words is not None else state.options.max_words,
+        )
+        result = await submit(work.BRIEF, options, article, [article.body])
+        return Response(render_brief(result, "json"), media_type="application/json")
+
+    @app.post("/extract", openapi_extra=_body(ArticleRequest, forms=False))
+    async def extract(request: Request) -> Response:
+        """The cleaned article, as ``briefly extract --format json``."""
+        req = _parse(ArticleRequest, settings, await _params(request))
+        article = await asyncio.wait_for(_article(req, settings), settings.timeout_s)
+        return Response(render_article(article, "json"), media_type="application/json")
+
+    @app.post("/translate", openapi_extra=_body(TranslateRequest))
+    async def translate(request: Request) -> dict:
+        """LibreTranslate's /translate: English into one of the loaded languages."""
+        req = _parse(TranslateRequest, settings, await _params(request))
+        target = req.target.strip().lower()
+        if target not in state.options.languages:
+            loaded = ", ".join(state.options.languages) or "none"
+            raise ApiError(400, f"Target '{req.target}' is not loaded: use one of {loaded}")
+        if req.source not in ("en", "auto"):
+            raise ApiError(400, "This server translates from English only: use source en or auto")
+        texts = [req.q] if isinstance(req.q, str) else req.q
+        if sum(len(t) for t in texts) > settings.max_chars:
+            raise ApiError(413, f"q is longer than {settings.max_chars:,} characters: send less")
+        detected = [languages.detect(t) for t in texts] if req.source == "auto" else []
+        foreign = next((lang for lang, _ in detected if lang != "en"), None)
+        if foreign:
+            raise ApiError(
+                400,
+                f"The text looks like '{foreign}', and this server translates from English "
+                "only: send English text, or source=en to translate it as English",
+            )
+        pieces = [markup.text_runs(t) if req.format == "html" else ([t], None) for t in texts]
+        segments = [s for runs, _ in pieces for s in runs if s.strip()]
+        options = state.options.replace(languages=(target,))
+        done = iter(await submit(work.TRANSLATE, options, segments, segments) if segments else [])
+        outputs = []
+        for runs, rebuild in pieces:
+            translated = [next(done) if s.strip() else s for s in runs]
+            outputs.append(rebuild(translated) if rebuild else translated[0])
+        single = isinstance(req.q, str)
+        answer: dict[str, Any] = {"translatedText": outputs[0] if single else outputs}
+        if detected:
+            found = [{"confidence": c, "language": lang} for lang, c in detected]
+            answer["detectedLanguage"] = found[0] if single else found
+        return answer
+
+    @app.post("/detect", openapi_extra=_body(DetectRequest))
+    async def detect(request: Request) -> list[dict]:
+        """LibreTranslate's /detect: the most likely language and its confidence (0-100)."""
+        req = _parse(DetectRequest, settings, await _params(request))
+        lang, confidence = languages.detect(req.q)
+        return [{"confidence": confidence, "language": lang}]
+
+    @app.get("/languages")
+    async def supported() -> JSONResponse:
+        """LibreTranslate's /languages: what this server translates from and into."""
+        return JSONResponse(languages.supported(state.options.languages))
+
+    return app
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    """Query parameters overlaid with a JSON object or form body, as LibreTranslate reads them."""
+    params: dict[str, Any] = dict(request.query_params)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in _FORMS:
+        form = await request.form()
+        for key in form:
+            values = form.getlist(key)
+            params[key] = values[0] if len(values) == 1 else values
+        return params
+    body = await request.body()
+    if not body.strip():
+        return params
+    try:
+        data = json.loads(body)
+    except ValueError as e:
+        raise ApiError(400, f"The body is not valid JSON ({e}): send a JSON object") from e
+    if not isinstance(data, dict):
+        raise ApiError(400, 'The body is JSON but not an object: send {"field": value, ...}')
+    return params | data
+
+
+def _check_key(settings: ServeSettings, params: dict[str, Any]) -> None:
+    if not settings.api_keys:
+        return
+    given = params.get("api_key")
+    if not given or not isinstance(given, str):
+        raise ApiError(401, "This server needs an API key: pass api_key with the request")
+    # Compare against every key, in constant time, so timing does not reveal a prefix.
+    matches = [hmac.compare_digest(given.encode(), key.encode()) for key in settings.api_keys]
+    if not any(matches):
+        raise ApiError(403, "Invalid API key: ask the server's operator for a valid one")
+
+
+def _parse(model: type[BaseModel], settings: ServeSettings, params: dict[str, Any]):
+    _check_key(settings, params)
+    try:
+        return model.model_validate(params)
+    except ValidationError as e:
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}"
+            for error in e.errors()[:3]
+        ]
+        raise ApiError(422, f"Invalid request: {'; '.join(problems)}") from e
+
+
+async def _article(req: ArticleRequest, settings: ServeSettings):
+    if req.url is not None:
+        if not settings.allow_urls:
+            raise ApiError(
+                403, "This server does not fetch URLs (started without --allow-urls): send text"
+            )
+        data, content_type, charset = await asyncio.to_thread(
+            fetch, req.url, max_bytes=settings.max_body_bytes, timeout=settings.timeout_s
+        )
+        text = _decoded(data, charset)
+        article = await asyncio.to_thread(
+            parse_article,
+            data if text is None else text,
+            source=req.url,
+            is_html=_IS_HTML.get(content_type),
+        )
+    else:
+        raw = req.text if req.text is not None else req.html
+        assert raw is not None
+        if len(raw) > settings.max_chars:
+            raise ApiError(413, f"The article is longer than {settings.max_chars:,} characters")
+        is_html = req.html is not None
+        article = await asyncio.to_thread(parse_article, raw, source="", is_html=is_html)
+    if len(article.body) > settings.max_chars:
+        raise ApiError(413, f"The article is longer than {settings.max_chars:,} characters")
+    return article
+
+
+def _decoded(data: bytes, charset: str | None) -> str | None:
+    """The body in its declared charset; None leaves the loader's detection to decide."""
+    if not charset:
+        return None
+    try:
+        return data.decode(charset).removeprefix("\ufeff")
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def _languages(to: list[str] | str | None, loaded: tuple[str, ...]) -> tuple[str, ...]:
+    if to is None:
+        return loaded
+    wanted = parse_languages(to if isinstance(to, str) else ",".join(to))
+    missing = [lang for lang in wanted if lang not in loaded]
+    if missing:
+        raise ApiError(
+            400, f"Language '{missing[0]}' is not loaded: use some of {', '.join(loaded) or 'none'}"
+        )
+    return wanted
+
+
+def _body(model: type[BaseModel], *, forms: bool = True) -> dict:
+    """The OpenAPI request body: routes parse it themselves, to take JSON and forms alike."""
+    schema = model.model_json_schema()
+    kinds = ("application/json", *_FORMS) if forms else ("application/json",)
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {kind: {"schema": schema} for kind in kinds},
+        }
+    }

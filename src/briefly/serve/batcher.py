@@ -1,0 +1,159 @@
+"""Batching across requests: jobs that arrive together share one model call.
+
+Only jobs with equal keys (the kind of work and the whole options object) are batched
+together, and the work function must give each item the result it would get alone, so a
+response never depends on what it was batched with. A failing batch is retried item by item,
+so one bad request cannot fail its partners.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger("briefly.serve")
+
+RunBatch = Callable[[Hashable, Sequence[Any]], Sequence[Any]]
+
+
+class QueueFull(Exception):
+    """More jobs are waiting than the service accepts; the client should retry later."""
+
+
+@dataclass
+class _Job:
+    item: Any
+    cost: int
+    future: asyncio.Future
+
+
+class Batcher:
+    """Gathers jobs for ``wait_s`` (or until ``max_cost``) and runs them on one model thread.
+
+    Model calls run one at a time on a single worker thread: the engines are not
+    thread-safe, and one large batch uses the cores better than several small ones.
+    """
+
+    def __init__(
+        self, run_batch: RunBatch, *, wait_s: float, max_cost: int, max_queued: int
+    ) -> None:
+        self._run_batch = run_batch
+        self._wait_s = wait_s
+        self._max_cost = max_cost
+        self._max_queued = max_queued
+        # Insertion-ordered: the key whose first job has waited longest comes first.
+        self._pending: dict[Hashable, list[_Job]] = {}
+        self._queued = 0
+        self._running = 0
+        # Totals since start, for /health: jobs answered and the model calls they took.
+        self.jobs_done = 0
+        self.calls = 0
+        self._arrived = asyncio.Event()
+        self._full = asyncio.Event()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefly-model")
+        self._task: asyncio.Task | None = None
+
+    @property
+    def queued(self) -> int:
+        """Jobs waiting for the model."""
+        return self._queued
+
+    @property
+    def running(self) -> int:
+        """Jobs in the model call now."""
+        return self._running
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        self._executor.shutdown(wait=True)
+
+    async def submit(self, key: Hashable, item: Any, cost: int) -> Any:
+        """The result for ``item``; raises :class:`QueueFull`, or what the work raised for it."""
+        if self._queued >= self._max_queued:
+            raise QueueFull
+        job = _Job(item, cost, asyncio.get_running_loop().create_future())
+        jobs = self._pending.setdefault(key, [])
+        jobs.append(job)
+        self._queued += 1
+        self._arrived.set()
+        if sum(j.cost for j in jobs) >= self._max_cost:
+            self._full.set()
+        return await job.future
+
+    async def _loop(self) -> None:
+        while True:
+            await self._arrived.wait()
+            # Give requests sent at the same moment time to join the first one.
+            if self._wait_s > 0:
+                try:
+                    await asyncio.wait_for(self._full.wait(), self._wait_s)
+                except TimeoutError:
+                    pass
+            self._arrived.clear()
+            self._full.clear()
+            # Work that arrives while the model is busy joins the next call without waiting.
+            while self._pending:
+                key, jobs = self._take()
+                if jobs:
+                    await self._execute(key, jobs)
+
+    def _take(self) -> tuple[Hashable, list[_Job]]:
+        """The oldest key's jobs, in arrival order, up to the cost budget (at least one)."""
+        key = next(iter(self._pending))
+        waiting = self._pending.pop(key)
+        taken: list[_Job] = []
+        cost = 0
+        while waiting:
+            job = waiting[0]
+            if taken and cost + job.cost > self._max_cost:
+                break
+            waiting.pop(0)
+            self._queued -= 1
+            if job.future.done():  # the client gave up (timeout or disconnect)
+                continue
+            taken.append(job)
+            cost += job.cost
+        if waiting:
+            self._pending[key] = waiting
+        return key, taken
+
+    async def _execute(self, key: Hashable, jobs: list[_Job]) -> None:
+        loop = asyncio.get_running_loop()
+        self._running = len(jobs)
+        self.calls += 1
+        try:
+            results = await loop.run_in_executor(
+                self._executor, self._run_batch, key, [j.item for j in jobs]
+            )
+        except Exception as e:  # delivered to the job, or each job retried alone below
+            if len(jobs) == 1:
+                _settle(jobs[0], error=e)
+                self.jobs_done += 1
+            else:
+                logger.info("batch of %d failed (%s); retrying one by one", len(jobs), e)
+                for job in jobs:
+                    await self._execute(key, [job])
+        else:
+            for job, result in zip(jobs, results, strict=True):
+                _settle(job, result=result)
+            self.jobs_done += len(jobs)
+        finally:
+            self._running = 0
+
+
+def _settle(job: _Job, *, result: Any = None, error: BaseException | None = None) -> None:
+    if job.future.done():
+        return
+    if error is not None:
+        job.future.set_exception(error)
+    else:
+        job.future.set_result(result)
