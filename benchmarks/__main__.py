@@ -97,6 +97,19 @@ def _serve(args: argparse.Namespace) -> int:
     return serve.run(args)
 
 
+def _cleaning_options(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--data", type=Path, required=True, help="folder with trafilatura/ and newspaper4k/ pages")
+    add("--raw", action="store_true", help="score the inputs with no cleaning")
+    add("--misses", action="store_true", help="list every string scored wrong")
+
+
+def _cleaning(args: argparse.Namespace) -> None:
+    from benchmarks import cleaning
+
+    print(cleaning.main(args.data, raw=args.raw, show_misses=args.misses))
+
+
 Options = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace], int | None]
 COMMANDS: dict[str, tuple[str, Options, Handler]] = {
@@ -104,6 +117,11 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
     "report": ("write report.md and plots again from a results folder", _report_options, _report),
     "replicas": ("build random-weight models", _replicas_options, _replicas),
     "serve": ("briefly serve under concurrent load", _serve_options, _serve),
+    "cleaning": (
+        "furniture removed, story kept, title and author found on real pages",
+        _cleaning_options,
+        _cleaning,
+    ),
 }
 
 

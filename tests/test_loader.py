@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from briefly.cleaning import Removed
 from briefly.errors import InputError, UsageError
 from briefly.loader import Article, decode_bytes, load_article, parse_article
 
@@ -135,6 +136,7 @@ def test_parse_article_takes_text_without_io() -> None:
         author=None,
         published=None,
         body="The body <p>mentions</p> a tag.",
+        removed=(Removed("Short headline", "headline"),),
     )
     page = parse_article(RUSSIAN_PAGE, is_html=True)
     assert page.body.startswith("Городской совет")

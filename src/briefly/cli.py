@@ -233,15 +233,25 @@ def extract(
     source: Source,
     fmt: TextFormat = "text",
     output: Output = None,
+    show_removed: Annotated[
+        bool, typer.Option("--show-removed", help="Print each dropped line and why to stderr.")
+    ] = False,
+    no_clean: Annotated[
+        bool,
+        typer.Option("--no-clean", help="Keep the text as it is: decoding and whitespace only."),
+    ] = False,
     debug: Debug = False,
 ) -> None:
     """Show the cleaned article (title, author, date, body) without running any model."""
     _setup(True, debug)
     from briefly.loader import load_article
-    from briefly.render import render_article
+    from briefly.render import render_article, render_removed
 
     _check_output(output)
-    _emit(render_article(load_article(source), fmt), output)
+    article = load_article(source, clean=not no_clean)
+    if show_removed:
+        sys.stderr.write(render_removed(article))
+    _emit(render_article(article, fmt), output)
 
 
 @app.command(cls=_Command)

@@ -9,11 +9,18 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from briefly.cleaning import CleanedText, clean_paragraphs, clean_text, parse_date
+from briefly.cleaning import (
+    CleanedText,
+    Removed,
+    clean_paragraphs,
+    clean_text,
+    normalize_text,
+    parse_date,
+)
 from briefly.decode import check_not_binary as _check_not_binary
 from briefly.decode import decode_bytes
 from briefly.errors import InputError, UsageError
@@ -40,6 +47,8 @@ class Article:
     published: str | None
     # The cleaned story text, paragraphs separated by a blank line.
     body: str
+    # Each line cleaning dropped, with the reason, for ``briefly extract --show-removed``.
+    removed: tuple[Removed, ...] = field(default=())
 
 
 # Whether a file or response is a web page; others are sniffed.
@@ -74,8 +83,11 @@ def load_article(
     stdin: BinaryIO | None = None,
     max_bytes: int = MAX_BYTES,
     timeout: float = 20.0,
+    clean: bool = True,
 ) -> Article:
     """Load one article from a file path, an http(s) URL, or "-" for stdin.
+
+    ``clean=False`` skips furniture removal (see :func:`parse_article`).
 
     Raises :class:`InputError` (with a ``kind``) when the source cannot be read
     or has no article text, and :class:`UsageError` for other URL schemes.
@@ -84,7 +96,7 @@ def load_article(
     if not source:
         raise UsageError("No article given: pass a file path, an http(s) URL, or '-' for stdin.")
     if source == "-":
-        return parse_article(read_stdin(max_bytes, stdin), source="-")
+        return parse_article(read_stdin(max_bytes, stdin), source="-", clean=clean)
     scheme = _URL_SCHEME.match(source)
     if scheme:
         if scheme[1].lower() not in ("http", "https"):
@@ -92,22 +104,38 @@ def load_article(
                 f"Unsupported URL scheme {scheme[1]!r} in {redact(source)}: use an http(s) URL, "
                 "or a local file path."
             )
-        return load_url(source, max_bytes=max_bytes, timeout=timeout)
+        return load_url(source, max_bytes=max_bytes, timeout=timeout, clean=clean)
     path = Path(source)
     data = read_file(path, max_bytes)
     suffix = Path(path.stem).suffix if path.suffix.lower() == ".gz" else path.suffix
-    return parse_article(data, source=source, is_html=_IS_HTML_BY_SUFFIX.get(suffix.lower()))
+    is_html = _IS_HTML_BY_SUFFIX.get(suffix.lower())
+    return parse_article(data, source=source, is_html=is_html, clean=clean)
 
 
-def load_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 20.0) -> Article:
+def load_url(
+    url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 20.0, clean: bool = True
+) -> Article:
     """Fetch and parse the article at an http(s) ``url``; anything else is an InputError."""
     response = fetch(url, max_bytes=max_bytes, timeout=timeout)
     text = decode_bytes(response.data, redact(url), response.charset)
-    return parse_article(text, source=url, is_html=_IS_HTML_BY_TYPE.get(response.content_type))
+    is_html = _IS_HTML_BY_TYPE.get(response.content_type)
+    return parse_article(text, source=url, is_html=is_html, clean=clean)
 
 
-def parse_article(data: bytes | str, *, source: str = "-", is_html: bool | None = None) -> Article:
-    """Build an :class:`Article` from raw bytes or text; ``is_html=None`` sniffs the markup."""
+def parse_article(
+    data: bytes | str,
+    *,
+    source: str = "-",
+    is_html: bool | None = None,
+    clean: bool = True,
+    furniture: frozenset[str] = frozenset(),
+) -> Article:
+    """Build an :class:`Article` from raw bytes or text; ``is_html=None`` sniffs the markup.
+
+    ``clean=False`` keeps the text as it is (decoded, whitespace tidied; for a page, the
+    extractor's text). ``furniture`` holds lines to drop wherever they stand, such as
+    :func:`briefly.cleaning.recurring_lines` of the article's batch.
+    """
     if isinstance(data, bytes):
         text = decode_bytes(data, source)
     else:
@@ -118,9 +146,12 @@ def parse_article(data: bytes | str, *, source: str = "-", is_html: bool | None 
     if is_html is None:
         is_html = _looks_like_html(text)
     if is_html:
-        cleaned = _extract_html(text, source)
+        cleaned = _extract_html(text, source, clean=clean, furniture=furniture)
+    elif not clean:
+        cleaned = CleanedText(None, None, None, tuple(normalize_text(text).split("\n\n")))
     else:
-        cleaned = clean_text(text, markdown=source.lower().endswith(_MARKDOWN_SUFFIXES))
+        markdown = True if source.lower().endswith(_MARKDOWN_SUFFIXES) else None
+        cleaned = clean_text(text, markdown=markdown, furniture=furniture)
     if not cleaned.paragraphs:
         raise InputError(
             f"No article text found in {_label(source)} after removing page furniture: "
@@ -133,6 +164,7 @@ def parse_article(data: bytes | str, *, source: str = "-", is_html: bool | None 
         author=cleaned.author,
         published=cleaned.published,
         body="\n\n".join(cleaned.paragraphs),
+        removed=cleaned.removed,
     )
 
 
@@ -140,8 +172,14 @@ def _looks_like_html(text: str) -> bool:
     return bool(_HTML_START.match(text)) or len(_HTML_TAG.findall(text)) >= _MIN_HTML_TAGS
 
 
-def _extract_html(html: str, source: str) -> CleanedText:
-    """Extract the story and its metadata from a web page with trafilatura."""
+def _extract_html(
+    html: str, source: str, *, clean: bool = True, furniture: frozenset[str] = frozenset()
+) -> CleanedText:
+    """Extract the story and its metadata from a web page with trafilatura.
+
+    trafilatura leaves some furniture behind (link lists, calls to action, credits); the
+    text cleaner's furniture rules take it out unless ``clean`` is False.
+    """
     import trafilatura  # Slow to import; only pages need it.
 
     url = source if _URL_SCHEME.match(source) else None
@@ -155,7 +193,10 @@ def _extract_html(html: str, source: str) -> CleanedText:
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     title = _strip_site_name(document.title, document.sitename, document.hostname, document.author)
-    cleaned = clean_paragraphs(_html_blocks(document.body), title=title)
+    blocks = _html_blocks(document.body)
+    if not clean:
+        return CleanedText(title, document.author, parse_date(document.date or ""), tuple(blocks))
+    cleaned = clean_paragraphs(blocks, title=title, furniture=furniture)
     if is_link_list(cleaned.paragraphs, html):
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     author = document.author
@@ -167,6 +208,7 @@ def _extract_html(html: str, source: str) -> CleanedText:
         author=author.replace("; ", ", ") if author else cleaned.author,
         published=parse_date(document.date or "") or cleaned.published,
         paragraphs=cleaned.paragraphs,
+        removed=cleaned.removed,
     )
 
 

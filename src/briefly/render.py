@@ -54,6 +54,7 @@ def render_article(article: Article, fmt: str) -> str:
                 "author": article.author,
                 "published": article.published,
                 "body": article.body,
+                "removed": [{"line": line, "reason": reason} for line, reason in article.removed],
             }
         )
     meta = [
@@ -67,6 +68,11 @@ def render_article(article: Article, fmt: str) -> str:
     ]
     head = "\n".join(meta)
     return f"{head}\n\n{article.body}\n" if head else f"{article.body}\n"
+
+
+def render_removed(article: Article) -> str:
+    """The lines cleaning dropped, one a line with its reason, for stderr."""
+    return "".join(f"[{reason}] {line}\n" for line, reason in article.removed)
 
 
 def render_translations(translations: dict[str, str], fmt: str) -> str:
