@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from briefly.errors import BrieflyError, InputError, UsageError
+from briefly.reading import too_large
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 # What a result name becomes on disk: the JSON result and the readable copies.
@@ -278,14 +279,6 @@ def content_hash(item: Item, *, max_bytes: int) -> str:
         while chunk := handle.read(_READ_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def too_large(source: str, max_bytes: int) -> InputError:
-    return InputError(
-        f"{source} is larger than {max_bytes:,} bytes: pass a single article, "
-        "or raise the limit with --max-bytes",
-        "too_large",
-    )
 
 
 def site_key(item: Item) -> str:
