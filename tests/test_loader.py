@@ -71,6 +71,17 @@ def test_html_article_with_page_furniture() -> None:
     assert len(article.body.split("\n\n")) == 7
 
 
+def test_bare_page_keeps_its_headline_off_the_story() -> None:
+    # trafilatura's fallback joins a lone <h1> and <p> into one element with a newline.
+    page = (
+        "<html><body><h1>Port deal signed</h1><p>The harbour board signed the port deal "
+        "on Monday after three years of talks with the fishing towns.</p></body></html>"
+    )
+    article = parse_article(page, is_html=True)
+    assert article.title == "Port deal signed"
+    assert article.body.startswith("The harbour board signed")
+
+
 def test_markdown_article() -> None:
     article = load_article(ARTICLES / "river-cleanup.md")
     assert article.title == "Volunteers pull two tonnes of plastic from the Vell river"
