@@ -219,6 +219,12 @@ def test_no_content(tmp_path: Path, name: str, data: bytes) -> None:
     assert error_kind(path).kind == "no_content"
 
 
+def test_no_content_without_a_source_reads_as_a_sentence() -> None:
+    with pytest.raises(InputError) as error:
+        parse_article("Share\n", source="")
+    assert str(error.value).startswith("The input has no article text left")
+
+
 @pytest.mark.parametrize("source", ["ftp://example.org/a.txt", "file:///etc/hosts", ""])
 def test_unsupported_sources_are_usage_errors(source: str) -> None:
     with pytest.raises(UsageError):

@@ -168,7 +168,7 @@ def parse_article(
         cleaned = clean_text(text, markdown=markdown, furniture=furniture)
     if not cleaned.paragraphs:
         raise InputError(
-            f"No article text found in {_label(source)} after removing page furniture: "
+            f"{_label(source)} has no article text left after removing page furniture: "
             "check that it holds the story itself, or save its text to a .txt file.",
             "no_content",
         )
