@@ -345,3 +345,25 @@ def test_url_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     assert error_kind(f"http://127.0.0.1:{port}/article").kind == "fetch"
+
+
+class _Terminal(io.RawIOBase):
+    """A terminal: one line, then one Ctrl-D; asking past that would wait for ever."""
+
+    def __init__(self) -> None:
+        self.answers = [b"Hello there.\n", b""]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        assert self.answers, "read on after Ctrl-D: the user must press it twice"
+        data = self.answers.pop(0)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def test_one_ctrl_d_ends_standard_input() -> None:
+    from briefly.reading import read_stdin
+
+    assert read_stdin(stream=io.BufferedReader(_Terminal())) == b"Hello there.\n"
