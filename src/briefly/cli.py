@@ -386,7 +386,7 @@ def batch(
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[INPUTS]...",
+            metavar="INPUTS",
             help="Folders, files or glob patterns of articles.",
             show_default=False,
         ),
@@ -476,7 +476,7 @@ def batch(
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Brief every article in folders, files or globs into OUT, resumably."""
+    """Brief every article in folders, files or globs into the --out folder, resumably."""
     _setup(quiet, debug)
     from briefly.batch import BatchOptions, run_batch
     from briefly.pipeline import Briefer
