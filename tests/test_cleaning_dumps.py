@@ -90,6 +90,15 @@ def test_short_label_ending_in_a_small_word_stays_apart() -> None:
     assert "Back to" in {line for line, _ in cleaned.removed}
 
 
+def test_related_box_of_one_headline_inside_the_story_goes() -> None:
+    teaser = "Factbox: Which towns have opened libraries in old depots"
+    subheading = "A roof kept for the next century"
+    body = [*PARAGRAPHS[:2], "Related Coverage", teaser, subheading, PARAGRAPHS[2]]
+    cleaned = clean_text(f"{HEADLINE}\n\n" + "\n\n".join(body))
+    assert cleaned.paragraphs == (*PARAGRAPHS[:2], subheading, PARAGRAPHS[2])
+    assert (teaser, "link list") in cleaned.removed
+
+
 def test_markdown_dump_links_images_and_headings() -> None:
     text = (
         "* [Home](https://marlow.example/)\n* [News](https://marlow.example/news)\n"

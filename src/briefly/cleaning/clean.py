@@ -26,7 +26,14 @@ from briefly.cleaning.classify import (
     trailing_call,
 )
 from briefly.cleaning.classify import strong_furniture as _strong_furniture
-from briefly.cleaning.layout import LIST_ITEM, Unit, front_matter, looks_like_markdown, units
+from briefly.cleaning.layout import (
+    LIST_ITEM,
+    SENTENCE_END,
+    Unit,
+    front_matter,
+    looks_like_markdown,
+    units,
+)
 
 # A headline is near the story's start and of headline length.
 _TITLE_WINDOW = 25
@@ -57,6 +64,8 @@ _BYLINE_WEIGHT = 3
 _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
 _METADATA_REASONS = ("byline", "date line", "byline and date")
 _UNDER_BYLINE_PENALTY = 2
+_MIN_LINK_LIST = 2
+_MIN_TEASER_WORDS = 4
 _WORD = re.compile(r"\w+")
 # A line recurs in a batch when this many articles (and this share of them) have it.
 _MIN_RECURRING = 3
@@ -265,9 +274,20 @@ def _mark_link_lists(found: Sequence[Unit], reasons: list[str]) -> None:
             and found[end].block == found[index + 1].block
         ):
             end += 1
-        if end - index - 1 >= 2:
-            for covered in range(index, end):
-                reasons[covered] = reasons[covered] or "link list"
+        if end - index - 1 < _MIN_LINK_LIST:
+            # "Related Coverage" over one headline, the story going on below it (the lines
+            # after that may be the story's own subheadings).
+            end = index + 2
+            if end > len(found) or not _teaser_shaped(found[index + 1].text):
+                continue
+        for covered in range(index, end):
+            reasons[covered] = reasons[covered] or "link list"
+
+
+def _teaser_shaped(text: str) -> bool:
+    """Another story's headline: a line of words with no sentence end."""
+    words = len(text.split())
+    return _MIN_TEASER_WORDS <= words <= _MAX_TITLE_WORDS and not SENTENCE_END.search(text)
 
 
 def _classify_backing_off(
