@@ -15,17 +15,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from briefly.errors import ModelError, UsageError
-from briefly.models import (
-    DEFAULT_LANGUAGES,
-    DEFAULT_SUMMARIZER,
-    model_path,
-    resolve_device,
-    translator_name,
-)
-
-MODEL_KINDS = ("real", "replica", "tiny")
-DEFAULT_REPLICA_DIR = Path("~/.cache/briefly/replicas")
+from briefly.errors import UsageError
+from briefly.models import resolve_device
 
 
 @dataclass(frozen=True)
@@ -43,6 +34,7 @@ class Environment:
     torch: str | None  # package versions; None where the package is not installed
     transformers: str | None
     ctranslate2: str | None
+    briefly: str | None
     device: str  # "cpu" or "cuda", as asked for
     backend: str  # "torch" or "ct2"
     compute_type: str | None  # dtype or CTranslate2 compute type, None for the backend default
@@ -69,6 +61,7 @@ def environment(
             torch=_version("torch"),
             transformers=_version("transformers"),
             ctranslate2=_version("ctranslate2"),
+            briefly=_version("briefly"),
             device=device,
             backend=backend,
             compute_type=compute_type,
@@ -92,83 +85,6 @@ def check_device(device: str) -> str:
         raise UsageError(f"Unknown device '{device}': use cpu or cuda")
     # briefly's own device choice already refuses a missing CUDA device with that message.
     return resolve_device(device)
-
-
-@dataclass(frozen=True)
-class ModelSet:
-    """The models a benchmark runs: what to record (ids) and what to load (paths)."""
-
-    kind: str  # "real", "replica", "tiny", or "custom" when paths were given
-    summarizer: str | None  # hub id or name recorded in results; None: translators only
-    translators: dict[str, str]  # language -> hub id or name recorded in results
-    paths: dict[str, str]  # role ("summarizer", "translator:uk") -> local directory to load
-
-    @property
-    def ids(self) -> dict[str, str]:
-        """Role -> recorded model id, the ``models`` field of a result line."""
-        ids = {} if self.summarizer is None else {"summarizer": self.summarizer}
-        return ids | {f"translator:{lang}": name for lang, name in self.translators.items()}
-
-
-def model_set(
-    kind: str,
-    languages: tuple[str, ...] = DEFAULT_LANGUAGES,
-    replica_dir: Path = DEFAULT_REPLICA_DIR,
-) -> ModelSet:
-    """Resolve ``real`` (hub ids from the local cache), ``replica`` or ``tiny`` (built once).
-
-    Real models are looked up in the local Hugging Face cache only: a benchmark must not
-    silently download 2 GB, and the error says how to get them.
-    """
-    if kind == "real":
-        names = {"summarizer": DEFAULT_SUMMARIZER}
-        names |= {f"translator:{lang}": translator_name(lang) for lang in languages}
-        paths = {role: str(model_path(name, local_files_only=True)) for role, name in names.items()}
-        translators = {lang: translator_name(lang) for lang in languages}
-        return ModelSet(kind, DEFAULT_SUMMARIZER, translators, paths)
-    if kind not in ("replica", "tiny"):
-        raise UsageError(f"Unknown model set '{kind}': use one of {', '.join(MODEL_KINDS)}")
-    from benchmarks import replicas
-
-    summarizer, marians = (
-        (replicas.TINY_BART, replicas.TINY_MARIAN)
-        if kind == "tiny"
-        else (replicas.DISTILBART_CNN_12_6, replicas.OPUS_MT_EN)
-    )
-    missing = [lang for lang in languages if lang not in marians]
-    if missing:
-        raise UsageError(
-            f"No {kind} translator for '{missing[0]}': replicas exist for {', '.join(marians)}"
-        )
-    specs = {"summarizer": summarizer} | {f"translator:{lang}": marians[lang] for lang in languages}
-    root = replica_dir.expanduser() / kind
-    paths = {role: str(_built(spec, root)) for role, spec in specs.items()}
-    translators = {lang: f"{kind}:{marians[lang].name}" for lang in languages}
-    return ModelSet(kind, f"{kind}:{summarizer.name}", translators, paths)
-
-
-def custom_model_set(summarizer: str | None, translators: dict[str, str]) -> ModelSet:
-    """Models named by path or hub id on the command line, recorded as given."""
-    paths = {f"translator:{lang}": name for lang, name in translators.items()}
-    if summarizer is not None:
-        paths = {"summarizer": summarizer} | paths
-    return ModelSet("custom", summarizer, dict(translators), paths)
-
-
-def _built(spec, root: Path) -> Path:
-    from tests.support.models import build_replica
-
-    target = root / spec.name
-    if (target / "config.json").is_file() and any(target.glob("*.safetensors")):
-        return target
-    # Built beside the target and renamed, so an interrupted build never looks complete.
-    partial = root / f".{spec.name}.partial"
-    try:
-        build_replica(spec, partial)
-    except (OSError, RuntimeError, ValueError) as e:
-        raise ModelError(f"Cannot build the {spec.name} replica in {root}: {e}") from e
-    partial.rename(target)
-    return target
 
 
 def _gpu() -> tuple[str | None, int | None]:

@@ -1,371 +1,271 @@
-"""Turn the result lines in ``benchmarks/results/*.jsonl`` into README tables and plots.
+"""``report.md`` and plots from a results folder's ``results.jsonl`` (see :mod:`benchmarks.rows`).
 
-The report keeps the latest figure for each machine and setting, renders Markdown tables
-(hardware and versions above each machine's figures) between the README's markers, and draws
-throughput and speed-up plots.
-
-Result-line schema: one JSON object per line; keys not listed are ignored, and a missing
-optional key is shown as "-".
-
-Every line:
-    kind          "speed" or "quality"
-    backend       "torch" or "ct2"
-    device        "cpu" or "cuda"
-    compute_type  as loaded: "float32", "bfloat16", "int8", "int8_float16"...; null if unknown
-    environment   benchmarks.environment.environment(): machine, cpu, cpu_cores, gpu,
-                  gpu_memory_mb, torch, transformers, ctranslate2, git_commit, date (ISO UTC)...
-                  (without it, the file name stands in for the machine)
-
-Speed lines (written by benchmarks.speed):
-    stage                "summarize", "translate:<lang>" or "brief" (end to end)
-    batch_size           articles (or sentences) per call; null when batching by tokens
-    token_budget         tokens per batch when batching by tokens; null otherwise
-    articles_per_s       throughput in articles (sentences for translation) per second
-    tokens_per_s         generated tokens per second; null if not counted
-    p50_s, p95_s         median and 95th-percentile seconds per call
-    peak_mem_mb          peak resident memory (CPU) or peak CUDA memory allocated (GPU)
-    speedup_vs_baseline  articles_per_s over the baseline's (1.0 or null for the baseline)
-    baseline             optional: what the speed-up is relative to, e.g. "torch/cpu batch 1"
-    n                    optional: articles measured
-    models               optional: role -> model id
-    models_kind          optional: "real", "replica", "tiny" or "custom"; shown, and kept apart
-
-Quality lines (written by benchmarks.quality.result_line):
-    task         "summaries", "translations" or "agreement"
-    role         "summarizer" or "translator:<lang>"
-    metrics      name -> value: rouge1/rouge2/rougeL (0..1), chrf++/bleu (0..100),
-                 chrf/identical_pct (0..100) for agreement
-    reference    agreement only: the runtime scored against, e.g. "torch/cpu/float32"
-    signatures   metric -> sacreBLEU signature
-    model, models_kind ("real", "replica", "tiny", "custom"), dataset, n
+The newest row per key is reported. Rows of the ``user`` workload (guards on, as people run
+briefly) and the ``bulk`` workload (retries off) are kept in separate tables; a row whose two
+sides decoded different work shows "invalid" instead of a speed-up.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 from briefly.errors import InputError
 
-BENCHMARKS_DIR = Path(__file__).parent
-RESULTS_DIR = BENCHMARKS_DIR / "results"
-README = BENCHMARKS_DIR / "README.md"
-PLOTS_DIR = BENCHMARKS_DIR / "plots"
-START = "<!-- results:start -->"
-END = "<!-- results:end -->"
-
-# Fields that make two lines the same measurement: the latest such line is reported.
-_SPEED_KEY = ("stage", "models_kind", "backend", "device", "compute_type", "batch_size")
-_SPEED_KEY += ("token_budget",)
-_QUALITY_KEY = ("task", "model", "backend", "device", "compute_type", "reference", "dataset")
-# Reference metrics of random-weight models are noise; agreement between backends is not.
-_REFERENCE_TASKS = ("summaries", "translations")
+# What the default models score in their authors' evaluations, next to ours on the same data.
+PUBLISHED = {
+    ("sshleifer/distilbart-cnn-12-6", "cnn_dailymail"): "ROUGE-1/2/L 44.2 / 21.3 / 30.4",
+    ("Helsinki-NLP/opus-mt-en-uk", "flores200-devtest"): "chrF 48.8 (FLORES-101 devtest)",
+    ("Helsinki-NLP/opus-mt-en-ru", "flores200-devtest"): "chrF 53.6 (FLORES-101 devtest)",
+}
 _RANDOM_WEIGHTS = ("replica", "tiny")
 
 
-@dataclass(frozen=True)
-class Report:
-    """What :func:`write_report` produced."""
-
-    markdown: str  # the section written between the README's markers
-    plots: tuple[Path, ...]  # PNG files written
-
-
-def load_results(results_dir: Path = RESULTS_DIR) -> list[dict]:
-    """Every result line of every ``*.jsonl`` in ``results_dir``, in file then line order."""
-    rows = []
-    for path in sorted(Path(results_dir).glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(
-                    f"{path}:{number}: not a JSON line ({e.msg}): fix or remove it"
-                ) from e
-            row.setdefault("environment", {}).setdefault("machine", path.stem)
-            rows.append(row)
-    return rows
-
-
-def latest(rows: Iterable[dict]) -> list[dict]:
-    """The newest line for each machine and setting, in the order settings first appear."""
-    newest: dict[tuple, dict] = {}
-    for row in rows:
-        fields = _SPEED_KEY if row.get("kind") == "speed" else _QUALITY_KEY
-        key = (row.get("kind"), _machine(row), *(_key_value(row.get(f)) for f in fields))
-        if key not in newest or _date(row) >= _date(newest[key]):
-            newest[key] = row
+def load(results: Path) -> list[dict]:
+    """The newest row per key, in the order keys first appear."""
+    if not results.is_file():
+        return []
+    newest: dict[str, dict] = {}
+    for number, line in enumerate(results.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(
+                f"{results}:{number}: not a JSON line ({e.msg}): fix or remove it"
+            ) from e
+        newest[row.get("key") or f"line {number}"] = row
     return list(newest.values())
 
 
-def render(
-    rows: Sequence[dict], plots: Sequence[Path] = (), readme_dir: Path = BENCHMARKS_DIR
-) -> str:
-    """Markdown tables of ``rows`` (already reduced by :func:`latest`), grouped by machine."""
+def write(folder: Path) -> Path:
+    """Write ``report.md`` and ``plots/*.png`` into ``folder``; return the report's path."""
+    rows = load(folder / "results.jsonl")
+    plots = draw(rows, folder / "plots")
+    path = folder / "report.md"
+    path.write_text(render(rows, [p.relative_to(folder) for p in plots]), encoding="utf-8")
+    return path
+
+
+def render(rows: Sequence[dict], plots: Sequence[Path] = ()) -> str:
     if not rows:
-        return "No results yet: run `python -m benchmarks speed` or `python -m benchmarks quality`."
-    parts = ["Generated by `python -m benchmarks report` from `results/*.jsonl`; edits are lost."]
-    for machine in dict.fromkeys(_machine(row) for row in rows):
-        mine = [row for row in rows if _machine(row) == machine]
-        parts.append(f"### {machine}\n\n{_hardware(mine)}")
-        speed = [row for row in mine if row.get("kind") == "speed"]
-        quality = [row for row in mine if row.get("kind") == "quality"]
-        shown = [row for row in quality if _meaningful(row)]
-        if speed:
-            parts.append("#### Speed\n\n" + _speed_table(speed))
-        if shown:
-            parts.append("#### Quality\n\n" + _quality_table(shown))
-        if len(shown) < len(quality):
-            parts.append(
-                f"Left out: {len(quality) - len(shown)} ROUGE/BLEU line(s) of random-weight "
-                "models, which measure nothing."
-            )
-        names = {f"throughput-{_slug(machine)}", f"speedup-{_slug(machine)}"}
-        for plot in plots:
-            if plot.stem in names:
-                parts.append(
-                    f"![{plot.stem}]({Path(os.path.relpath(plot, readme_dir)).as_posix()})"
-                )
-    return "\n\n".join(parts)
-
-
-def write_report(
-    results_dir: Path = RESULTS_DIR, readme: Path = README, plots_dir: Path = PLOTS_DIR
-) -> Report:
-    """Render the results into ``readme`` between the markers, and draw the plots."""
-    rows = latest(load_results(results_dir))
-    plots = tuple(plot(rows, plots_dir))
-    markdown = render(rows, plots, readme.parent)
-    update_readme(readme, markdown)
-    return Report(markdown, plots)
-
-
-def update_readme(readme: Path, markdown: str) -> None:
-    """Replace what is between the markers; add a Results section with them if missing."""
-    block = f"{START}\n{markdown}\n{END}"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    start, end = text.find(START), text.find(END)
-    if 0 <= start < end:
-        text = text[:start] + block + text[end + len(END) :]
-    else:
-        text = text.rstrip() + ("\n\n" if text.strip() else "") + f"## Results\n\n{block}\n"
-    readme.write_text(text, encoding="utf-8")
-
-
-def plot(rows: Sequence[dict], plots_dir: Path = PLOTS_DIR) -> list[Path]:
-    """Throughput against batch size, and speed-up over the baseline, per machine."""
-    speed = [row for row in rows if row.get("kind") == "speed"]
-    if not speed:
-        return []
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only: no display on benchmark machines
-    plots_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for machine in dict.fromkeys(_machine(row) for row in speed):
-        mine = [row for row in speed if _machine(row) == machine]
-        for draw in (_throughput_plot, _speedup_plot):
-            path = draw(mine, plots_dir, _slug(machine))
-            if path is not None:
-                written.append(path)
-    return written
-
-
-def _throughput_plot(rows: Sequence[dict], plots_dir: Path, machine: str) -> Path | None:
-    import matplotlib.pyplot as plt
-
-    rows = [row for row in rows if _batch(row) is not None]
-    stages = list(dict.fromkeys(row.get("stage") for row in rows))
-    if not stages:
-        return None
-    fig, axes = plt.subplots(1, len(stages), figsize=(4.5 * len(stages), 3.6), squeeze=False)
-    for ax, stage in zip(axes[0], stages, strict=True):
-        staged = [row for row in rows if row.get("stage") == stage]
-        metric = (
-            "articles_per_s" if any(r.get("articles_per_s") for r in staged) else "tokens_per_s"
+        return "# briefly benchmarks\n\nNo results yet: run `python -m benchmarks run`.\n"
+    speed = [r for r in rows if r.get("kind") == "speed"]
+    quality = [r for r in rows if r.get("kind") == "quality"]
+    env = max((r["environment"] for r in rows), key=lambda e: e.get("date", ""))
+    kinds = sorted({str(r.get("models_kind")) for r in rows})
+    parts = [
+        f"# briefly benchmarks: {env.get('machine')}",
+        _hardware(env) + f"  \nModels: {', '.join(kinds)} · newest result {env.get('date')}",
+    ]
+    user = [r for r in speed if r.get("workload") == "user"]
+    bulk = [r for r in speed if r.get("workload") == "bulk" and r.get("stage") != "oom-backoff"]
+    if user:
+        parts.append(
+            "## What users run (output guards on)\n\n"
+            "One brief (an article into every target language) cold, from a fresh process to "
+            "its first brief, and warm; one batch group of articles briefed together.\n\n"
+            + _speed_table(user)
         )
-        for label in dict.fromkeys(_runtime(row) for row in staged):
-            points = sorted(
-                (_batch(row), row[metric])
-                for row in staged
-                if _runtime(row) == label and row.get(metric) is not None
+    if bulk:
+        parts.append(
+            "## Bulk model throughput (guards' retries off)\n\n"
+            "The summariser on articles and each translator on sentences, decode lengths "
+            "pinned so every side does the same work.\n\n" + _speed_table(bulk)
+        )
+    for row in (r for r in speed if r.get("stage") == "oom-backoff"):
+        parts.append(
+            "## Out-of-memory back-off\n\n"
+            f"{row['n']} articles in one batch under a {row['memory_cap_mb']} MB GPU cap: "
+            f"halved {row['halvings']} time(s) and completed in {row['seconds']:.1f} s "
+            f"({_num(row.get('gpu_peak_mb'), 0)} MB peak)."
+            + ("" if row["halvings"] else " The point fit in memory: nothing was halved.")
+        )
+    invalid = [r for r in speed if r.get("valid") is False]
+    if invalid:
+        parts.append(
+            f"{len(invalid)} row(s) are marked invalid: briefly and the baseline decoded "
+            "different numbers of tokens on the same inputs (on random-weight models the "
+            "guards flag the gibberish and retry it; long articles are chunked where the "
+            "baseline truncates), so no ratio is given."
+        )
+    if quality:
+        parts.append("## Quality\n\n" + _quality_table(quality))
+        if any(r.get("models_kind") in _RANDOM_WEIGHTS for r in quality):
+            parts.append(
+                "Random-weight models write gibberish: their ROUGE and BLEU measure nothing "
+                "but that the tooling runs; agreement between backends is meaningful."
             )
-            if points:
-                ax.plot(*zip(*points, strict=True), marker="o", label=label)
-        by_tokens = all(row.get("batch_size") is None for row in staged)
-        ax.set_xscale("log", base=2)
-        sizes = sorted({_batch(row) for row in staged})
-        ax.set_xticks(sizes, [str(size) for size in sizes])
-        ax.set_xlabel("token budget" if by_tokens else "batch size")
-        ax.set_ylabel(metric.replace("_per_s", " / s"))
-        ax.set_title(stage)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
-    fig.suptitle(f"Throughput on {machine}")
-    fig.tight_layout()
-    path = plots_dir / f"throughput-{machine}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def _speedup_plot(rows: Sequence[dict], plots_dir: Path, machine: str) -> Path | None:
-    import matplotlib.pyplot as plt
-
-    best: dict[str, dict] = {}
-    for row in rows:
-        if row.get("speedup_vs_baseline") is None:
-            continue
-        label = f"{row.get('stage')} · {_runtime(row)}"
-        if label not in best or row["speedup_vs_baseline"] > best[label]["speedup_vs_baseline"]:
-            best[label] = row
-    if not best:
-        return None
-    labels = list(best)
-    values = [best[label]["speedup_vs_baseline"] for label in labels]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.4))
-    ax.barh(labels, values, color="tab:blue")
-    ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
-    for y, (label, value) in enumerate(zip(labels, values, strict=True)):
-        batch = _batch_label(best[label])
-        ax.text(value, y, f" {value:.2f}x (batch {batch})", va="center", fontsize=8)
-    ax.set_xlim(0, max(values) * 1.3)  # room for the labels
-    ax.invert_yaxis()
-    ax.set_xlabel("speed-up over baseline (best batch size)")
-    ax.set_title(f"Speed-up on {machine}")
-    fig.tight_layout()
-    path = plots_dir / f"speedup-{machine}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def _meaningful(row: dict) -> bool:
-    return row.get("task") not in _REFERENCE_TASKS or row.get("models_kind") not in _RANDOM_WEIGHTS
+        signatures = sorted({s for r in quality for s in r.get("signatures", {}).values()})
+        if signatures:
+            parts.append("sacreBLEU signatures: " + ", ".join(f"`{s}`" for s in signatures))
+    parts += [f"![{p.stem}]({p.as_posix()})" for p in plots]
+    return "\n\n".join(parts) + "\n"
 
 
 def _speed_table(rows: Sequence[dict]) -> str:
-    header = ["stage", "models", "backend", "device", "compute", "batch", "articles/s", "tokens/s"]
-    header += ["p50 s", "p95 s", "peak MB", "speed-up", "date", "commit"]
-    body = [
-        [
-            str(row.get("stage", "-")),
-            str(row.get("models_kind") or "-"),
-            str(row.get("backend", "-")),
-            str(row.get("device", "-")),
-            str(row.get("compute_type") or "-"),
-            _batch_label(row),
-            _num(row.get("articles_per_s"), 2),
-            _num(row.get("tokens_per_s"), 1),
-            _num(row.get("p50_s"), 3),
-            _num(row.get("p95_s"), 3),
-            _num(row.get("peak_mem_mb"), 0),
-            _num(row.get("speedup_vs_baseline"), 2, "x"),
-            *_run(row),
-        ]
-        for row in rows
-    ]
+    header = ["stage", "runtime", "batch", "budget", "n", "items/s", "tokens/s", "p50 s", "p95 s"]
+    header += ["first out s", "peak RSS MB", "peak GPU MB", "tokens (baseline)", "speed-up"]
+    body = []
+    for r in rows:
+        theirs = r.get("baseline_tokens")
+        body.append(
+            [
+                r["stage"],
+                _runtime(r),
+                _num(r.get("batch_size"), 0),
+                _num(r.get("token_budget"), 0),
+                _num(r.get("n"), 0),
+                _num(r.get("items_per_s"), 3),
+                _num(r.get("tokens_per_s"), 1),
+                _num(r.get("p50_s"), 3),
+                _num(r.get("p95_s"), 3),
+                _num(r.get("first_output_s"), 2),
+                _num(r.get("peak_rss_mb"), 0),
+                _num(r.get("gpu_peak_mb"), 0),
+                f"{r.get('tokens')}" + ("" if theirs is None else f" ({theirs})"),
+                _verdict(r),
+            ]
+        )
     return _table(header, body)
+
+
+def _verdict(row: dict) -> str:
+    if row.get("valid") is False:
+        return "invalid: unequal work"
+    return _num(row.get("speedup_vs_baseline"), 2, "x")
 
 
 def _quality_table(rows: Sequence[dict]) -> str:
-    header = ["task", "model", "backend", "device", "compute", "vs", "dataset", "n", "scores"]
-    header += ["date", "commit"]
+    header = ["task", "model", "runtime", "vs", "dataset", "n", "scores", "published"]
     body = [
         [
-            str(row.get("task", "-")),
-            f"`{row.get('model', '-')}`",
-            str(row.get("backend", "-")),
-            str(row.get("device", "-")),
-            str(row.get("compute_type") or "-"),
-            str(row.get("reference") or "references"),
-            f"`{row.get('dataset', '-')}`",
-            str(row.get("n", "-")),
-            _scores(row.get("metrics", {})),
-            *_run(row),
+            r["task"],
+            f"`{r['model']}`",
+            _runtime(r),
+            r.get("reference") or "references",
+            r["dataset"],
+            str(r["n"]),
+            _scores(r["metrics"]),
+            PUBLISHED.get((r["model"], r["dataset"]), "-") if r["task"] != "agreement" else "-",
         ]
-        for row in rows
+        for r in rows
     ]
     return _table(header, body)
 
 
-def _hardware(rows: Sequence[dict]) -> str:
-    env = max((row["environment"] for row in rows), key=lambda e: e.get("date", ""))
+def draw(rows: Sequence[dict], folder: Path) -> list[Path]:
+    """Throughput vs batch size, speed-up over the baseline, quality per language."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display on benchmark machines
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, figure in (
+        ("throughput", _throughput),
+        ("speedup", _speedup),
+        ("quality", _quality_plot),
+    ):
+        fig = figure(rows, plt)
+        if fig is not None:
+            path = folder / f"{name}.png"
+            fig.tight_layout()
+            fig.savefig(path, dpi=90)
+            plt.close(fig)
+            written.append(path)
+    return written
+
+
+def _throughput(rows, plt):
+    bulk = [r for r in rows if r.get("workload") == "bulk" and r.get("items_per_s")]
+    bulk = [r for r in bulk if r["backend"] != "baseline" and r.get("stage") != "oom-backoff"]
+    stages = list(dict.fromkeys(r["stage"] for r in bulk))
+    if not stages:
+        return None
+    fig, axes = plt.subplots(1, len(stages), figsize=(4 * len(stages), 3.2), squeeze=False)
+    for ax, stage in zip(axes[0], stages, strict=True):
+        mine = [r for r in bulk if r["stage"] == stage]
+        for label in dict.fromkeys(_line(r) for r in mine):
+            points = sorted((r["batch_size"], r["items_per_s"]) for r in mine if _line(r) == label)
+            ax.plot(*zip(*points, strict=True), marker="o", label=label)
+        ax.set_xscale("log", base=2)
+        ax.set(title=stage, xlabel="inputs per call", ylabel="items / s")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="x-small")
+    return fig
+
+
+def _speedup(rows, plt):
+    best: dict[str, float] = {}
+    for r in rows:
+        ratio = r.get("speedup_vs_baseline")
+        if r.get("kind") == "speed" and r["backend"] != "baseline" and ratio:
+            label = f"{r['stage']} · {_runtime(r)}"
+            best[label] = max(best.get(label, 0.0), ratio)
+    if not best:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(best) + 1.2))
+    ax.barh(list(best), list(best.values()), color="tab:blue")
+    ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
+    ax.invert_yaxis()
+    ax.set(xlabel="speed-up over the plain transformers loop (best setting)")
+    return fig
+
+
+def _quality_plot(rows, plt):
+    scored = [r for r in rows if r.get("kind") == "quality" and r["role"].startswith("translator:")]
+    metric = {r["task"]: "chrf++" if r["task"] == "translations" else "chrf" for r in scored}
+    if not scored:
+        return None
+    fig, axes = plt.subplots(1, len(metric), figsize=(5 * len(metric), 3.2), squeeze=False)
+    for ax, (task, name) in zip(axes[0], metric.items(), strict=True):
+        mine = [r for r in scored if r["task"] == task]
+        labels = [f"{r['role'].partition(':')[2]} · {r['dataset']} · {r['backend']}" for r in mine]
+        ax.barh(labels, [r["metrics"][name] for r in mine], color="tab:green")
+        ax.invert_yaxis()
+        ax.set(xlabel=name, title=task if task != "agreement" else "agreement with torch")
+        ax.tick_params(axis="y", labelsize="x-small")
+    return fig
+
+
+def _hardware(env: dict) -> str:
     gpu = env.get("gpu")
-    memory = env.get("gpu_memory_mb")
-    hardware = [
-        f"CPU: {env.get('cpu', 'unknown')} ({env.get('cpu_cores', '?')} cores)",
-        f"RAM: {env.get('ram_gb', '?')} GB",
-        f"GPU: {gpu} ({memory} MiB)" if gpu else "GPU: none",
-    ]
-    versions = dict.fromkeys(_versions(row["environment"]) for row in rows)
-    lines = [" · ".join(hardware)] + [f"Software: {v}" for v in versions]
-    return "  \n".join(lines)
-
-
-def _versions(env: dict) -> str:
-    names = ("python", "torch", "transformers", "ctranslate2")
-    return ", ".join(f"{name} {env.get(name) or 'absent'}" for name in names)
-
-
-def _scores(metrics: dict) -> str:
-    # ROUGE is a fraction, the sacreBLEU metrics are percentages.
-    return " · ".join(
-        f"{name} {value:.3f}" if name.startswith("rouge") else f"{name} {value:.1f}"
-        for name, value in metrics.items()
+    versions = ", ".join(
+        f"{n} {env.get(n) or 'absent'}"
+        for n in ("python", "torch", "transformers", "ctranslate2", "briefly")
+    )
+    return (
+        f"CPU: {env.get('cpu')} ({env.get('cpu_cores')} cores) · RAM: {env.get('ram_gb')} GB · "
+        + (f"GPU: {gpu} ({env.get('gpu_memory_mb')} MiB)" if gpu else "GPU: none")
+        + f"  \nSoftware: {versions} · commit {str(env.get('git_commit'))[:8]}"
     )
 
 
-def _run(row: dict) -> list[str]:
-    env = row["environment"]
-    return [str(env.get("date", "-"))[:10], str(env.get("git_commit", "-"))[:8]]
+def _scores(values: dict) -> str:
+    # ROUGE is a fraction, the sacreBLEU metrics are percentages.
+    return " · ".join(
+        f"{k} {v:.3f}" if k.startswith("rouge") else f"{k} {v:.1f}" for k, v in values.items()
+    )
+
+
+def _runtime(row: dict) -> str:
+    return f"{row['backend']}/{row.get('device')}/{row.get('compute_type')}"
+
+
+def _line(row: dict) -> str:
+    budget = row.get("token_budget")
+    return _runtime(row) + ("" if budget is None else f" · {budget} tok")
 
 
 def _table(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body]
+    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in body]
     return "\n".join(lines)
 
 
 def _num(value, digits: int, unit: str = "") -> str:
     return "-" if value is None else f"{value:.{digits}f}{unit}"
-
-
-def _batch(row: dict) -> int | None:
-    return row.get("batch_size") if row.get("batch_size") is not None else row.get("token_budget")
-
-
-def _batch_label(row: dict) -> str:
-    if row.get("batch_size") is not None:
-        return str(row["batch_size"])
-    if row.get("token_budget") is not None:
-        return f"{row['token_budget']} tok"
-    return "-"
-
-
-def _runtime(row: dict) -> str:
-    label = f"{row.get('backend')}/{row.get('device')}/{row.get('compute_type') or 'default'}"
-    return f"{label} · {row['models_kind']}" if row.get("models_kind") else label
-
-
-def _machine(row: dict) -> str:
-    return str(row["environment"]["machine"])
-
-
-def _date(row: dict) -> str:
-    return str(row["environment"].get("date", ""))
-
-
-def _key_value(value):
-    # Lists and dicts are not hashable; their JSON text identifies them as well.
-    return json.dumps(value, sort_keys=True) if isinstance(value, list | dict) else value
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")

@@ -31,9 +31,10 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
-from benchmarks.environment import ModelSet, environment, machine_label, model_set
-from benchmarks.report import RESULTS_DIR
+from benchmarks.environment import environment, machine_label
+from benchmarks.models import ModelSet, model_set
 from briefly.errors import UsageError
 
 THROUGHPUT_TARGET = 5.0
@@ -92,7 +93,7 @@ def run(args) -> int:
         "summary": {k: round(v, 4) for k, v in summary.items()},
         "environment": environment(args.device, args.backend, args.compute_type, machine),
     }
-    out = args.out or RESULTS_DIR / "serve" / f"{machine}.jsonl"
+    out = args.out or Path(__file__).parent / "results" / "serve" / f"{machine}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
@@ -146,8 +147,8 @@ def _post(url: str, body: dict) -> dict:
 
 
 def _sentences(n: int) -> list[str]:
-    from benchmarks.replicas import news_corpus
     from briefly.text import sentences
+    from tests.support.text import news_corpus
 
     found = [s for article in news_corpus(8) for s in sentences(article) if len(s.split()) >= 8]
     if len(found) < n:

@@ -415,3 +415,41 @@ def test_model_that_cannot_load_leaves_the_previous_records(tmp_path, briefer):
     with pytest.raises(ModelError):
         run_batch(missing, items, out)
     assert [e["status"] for e in lines(out / "index.jsonl")] == ["done"]
+
+
+# --- a site's recurring lines ---------------------------------------------------------------
+
+FOOTER = "The Millbrook Courier is owned by its readers and printed in Millbrook since 1921."
+
+
+def site_story(i: int) -> str:
+    lead = f"Bridge number {i} reopened to traffic on Monday after repairs, the mayor said."
+    return f"Bridge {i} reopens\n\n{lead}\n\n{FOOTER}\n"
+
+
+def test_a_line_on_every_page_of_a_folder_is_dropped(tmp_path, briefer):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"a{i}.txt").write_text(site_story(i), encoding="utf-8")
+    items = list_articles([str(folder)]).items
+
+    run_batch(briefer, items, tmp_path / "out")
+    dropped = json.loads((tmp_path / "out" / "a0.json").read_text(encoding="utf-8"))
+    assert "Bridge number 0 reopened" in dropped["brief"]
+    assert "Millbrook Courier" not in dropped["brief"]
+
+    run_batch(briefer, items, tmp_path / "kept", BatchOptions(site_furniture=False))
+    kept_brief = json.loads((tmp_path / "kept" / "a0.json").read_text(encoding="utf-8"))
+    assert "Millbrook Courier" in kept_brief["brief"]
+
+
+def test_a_line_in_a_few_articles_is_story(tmp_path, briefer):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        text = site_story(i) if i < 2 else site_story(i).replace(FOOTER, "")
+        (folder / f"a{i}.txt").write_text(text, encoding="utf-8")
+    run_batch(briefer, list_articles([str(folder)]).items, tmp_path / "out")
+    brief = json.loads((tmp_path / "out" / "a0.json").read_text(encoding="utf-8"))
+    assert "Millbrook Courier" in brief["brief"]

@@ -1,28 +1,23 @@
-"""The benchmark tooling: metrics against known values, data readers, report, CLI."""
+"""The benchmark tooling: metrics, test-set readers and cache, planning, equal work, the
+out-of-memory back-off, the report, and `run` end to end on tiny models."""
 
-import importlib.util
 import json
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
 
-from benchmarks import quality, report
+from benchmarks import metrics, plan, report, rows, testsets
 from benchmarks.__main__ import main
-from benchmarks.environment import environment, model_set
+from benchmarks.environment import environment
+from benchmarks.models import model_set
+from benchmarks.run import Settings, run
+from briefly.engines.base import Engine
 from briefly.errors import InputError, UsageError
+from briefly.generation import GenerationSettings
 
-RESULTS = Path(__file__).parent / "data" / "benchmark-results"
 ROOT = Path(__file__).parent.parent
-
-
-@pytest.fixture(autouse=True)
-def _quiet_transformers(monkeypatch):
-    # main() quietens transformers through the environment; keep that inside each test.
-    monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    monkeypatch.setenv("TRANSFORMERS_VERBOSITY", "error")
 
 
 def _cuda_available() -> bool:
@@ -36,258 +31,291 @@ def _cuda_available() -> bool:
 
 def test_identical_outputs_score_perfectly():
     text = ["The council approved the budget on Tuesday.", "Heavy rain flooded two villages."]
-    scores, signatures = quality.translation_scores(text, [text])
+    scores, signatures = metrics.translation_scores(text, [text])
     assert scores == {"chrf++": pytest.approx(100), "bleu": pytest.approx(100)}
     assert "nw:2" in signatures["chrf++"]  # chrF++ is chrF with word bigrams
-    assert quality.rouge_scores(text, text) == pytest.approx(
+    assert metrics.rouge_scores(text, text) == pytest.approx(
         {"rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0}
     )
-    agreement, _ = quality.agreement_scores(text, text)
+    agreement, _ = metrics.agreement_scores(text, text)
     assert agreement == {"chrf": pytest.approx(100), "identical_pct": 100}
 
 
 def test_bleu_matches_sacrebleu_documented_example():
-    # sacreBLEU's README: BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ...) with two references.
+    # sacreBLEU's README: BLEU = 48.53 with two references.
     hypotheses = ["The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."]
     references = [
         ["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
         ["The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."],
     ]
-    scores, signatures = quality.translation_scores(hypotheses, references)
+    scores, signatures = metrics.translation_scores(hypotheses, references)
     assert scores["bleu"] == pytest.approx(48.53, abs=0.01)
     assert signatures["bleu"].startswith("nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp")
 
 
 def test_rouge_matches_rouge_score_documented_example():
-    # rouge-score's README: rouge1 precision 0.75, recall 0.667, F 0.706 for this pair.
-    scores = quality.rouge_scores(
+    scores = metrics.rouge_scores(
         ["The quick brown dog jumps on the log."], ["The quick brown fox jumps over the lazy dog"]
     )
     assert scores["rouge1"] == pytest.approx(0.706, abs=0.001)
 
 
-def test_agreement_counts_identical_outputs():
-    scores, _ = quality.agreement_scores(["same text", "one thing"], ["same text", "another"])
-    assert scores["identical_pct"] == 50
-    assert 0 < scores["chrf"] < 100
+# --- test sets -------------------------------------------------------------------------------
 
 
-# --- data readers ----------------------------------------------------------------------------
-
-
-def test_bundled_data_reads():
-    examples = quality.read_summaries(quality.DEFAULT_SUMMARIES)
+def test_bundled_sample_reads():
+    examples = testsets.read_summaries(testsets.SAMPLE_SUMMARIES)
     assert len(examples) == 10 and all(e.article and e.reference for e in examples)
-    sets = quality.read_parallel(quality.DEFAULT_PARALLEL, ["uk", "ru", "hi"])
+    sets = testsets.read_parallel(testsets.SAMPLE_PARALLEL, ["uk", "ru", "hi"])
     assert [s.lang for s in sets] == ["uk", "ru", "hi"]
     assert all(len(s.sources) == len(s.references) == 30 for s in sets)
-    assert sets[0].sources == sets[2].sources
 
 
-def test_flores_layout(tmp_path):
+def test_flores_layout_keeps_alignment_and_names_missing_languages(tmp_path):
     (tmp_path / "eng_Latn.devtest").write_text("One.\nTwo\u2028halves.\nThree.\n", encoding="utf-8")
     (tmp_path / "ukr_Cyrl.devtest").write_text("Один.\nДва.\nТри.\n", encoding="utf-8")
-    (tmp_path / "metadata_devtest.tsv").write_text("URL\tdomain\n", encoding="utf-8")
-    [uk] = quality.read_parallel(tmp_path, ["uk"], limit=2)
-    # A Unicode line separator inside a sentence must not shift the alignment.
-    assert uk.sources == ("One.", "Two\u2028halves.")
-    assert uk.references == ("Один.", "Два.")
+    [uk] = testsets.read_parallel(tmp_path, ["uk"], limit=2)
+    assert uk.sources == ("One.", "Two\u2028halves.") and uk.references == ("Один.", "Два.")
     with pytest.raises(InputError, match="No ru references"):
-        quality.read_parallel(tmp_path, ["ru"])
-
-
-def test_flores_split_must_be_chosen_and_files_aligned(tmp_path):
-    for split in ("dev", "devtest"):
-        (tmp_path / f"eng_Latn.{split}").write_text("A.\nB.\n", encoding="utf-8")
-        (tmp_path / f"hin_Deva.{split}").write_text("क।\n", encoding="utf-8")
-    with pytest.raises(UsageError, match="pass --split"):
-        quality.read_parallel(tmp_path, ["hi"])
-    with pytest.raises(InputError, match="aligned"):
-        quality.read_parallel(tmp_path, ["hi"], split="dev")
-
-
-def test_parallel_jsonl(tmp_path):
-    path = tmp_path / "pairs.jsonl"
-    records = [
-        {"source": "Hello.", "reference": "Привіт.", "lang": "uk"},
-        {"source": "Hello.", "reference": "Привет.", "lang": "ru"},
-    ]
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
-    uk, ru = quality.read_parallel(path, ["uk", "ru"])
-    assert (uk.references, ru.references) == (("Привіт.",), ("Привет.",))
+        testsets.read_parallel(tmp_path, ["ru"])
 
 
 def test_summaries_from_cnn_jsonl_and_story_files(tmp_path):
     jsonl = tmp_path / "cnn.jsonl"
     jsonl.write_text(json.dumps({"article": "Body.", "highlights": "One.\nTwo."}) + "\n")
-    assert quality.read_summaries(jsonl) == [quality.SummaryExample("Body.", "One.\nTwo.")]
-    story = "(CNN) -- The article.\n\nMore text.\n\n@highlight\n\nFirst point\n\n"
-    story += "@highlight\n\nSecond\n"
+    assert testsets.read_summaries(jsonl) == [testsets.SummaryExample("Body.", "One.\nTwo.")]
+    story = "(CNN) -- The article.\n\n@highlight\n\nFirst point\n\n@highlight\n\nSecond\n"
     (tmp_path / "a.story").write_text(story, encoding="utf-8")
-    (tmp_path / "b.story").write_text(story, encoding="utf-8")
-    examples = quality.read_summaries(tmp_path, limit=1)
-    assert examples == [
-        quality.SummaryExample("(CNN) -- The article.\n\nMore text.", "First point\nSecond")
+    assert testsets.read_summaries(tmp_path) == [
+        testsets.SummaryExample("(CNN) -- The article.", "First point\nSecond")
     ]
+    (tmp_path / "bad.jsonl").write_text('{"article": "A"}\n')
+    with pytest.raises(InputError, match=r"bad.jsonl:1: 'reference' \(or 'highlights'\)"):
+        testsets.read_summaries(tmp_path / "bad.jsonl")
 
 
-def test_bad_jsonl_names_the_line(tmp_path):
-    path = tmp_path / "bad.jsonl"
-    path.write_text('{"article": "A", "reference": "B"}\n{"article": "A"}\n')
-    with pytest.raises(
-        InputError, match=r"bad.jsonl:2: 'reference' \(or 'highlights'\) is missing"
-    ):
-        quality.read_summaries(path)
-
-
-# --- environment and report ------------------------------------------------------------------
-
-
-def test_environment_record():
-    env = environment("cpu", "torch", "float32", machine="lab-box")
-    assert env["machine"] == "lab-box"
-    assert env["cpu_threads"] >= 1 and env["torch"] and env["date"].endswith("+00:00")
-    assert env["git_commit"]  # a commit hash, or "unknown" outside a git checkout
-    if not _cuda_available():
-        assert env["gpu"] is None and env["gpu_memory_mb"] is None
-    assert json.loads(json.dumps(env)) == env
-    assert environment("cpu", "torch", None)["machine"].startswith(("cpu-", "nvidia"))
-
-
-def test_report_keeps_latest_and_leaves_out_random_weight_quality():
-    rows = report.latest(report.load_results(RESULTS))
-    markdown = report.render(rows)
-    assert "### test-cpu-4core" in markdown
-    assert "Example CPU 3000 (4 cores)" in markdown and "ctranslate2 4.5.0" in markdown
-    assert "| summarize | - | torch | cpu | float32 | 1 | 0.25 |" in markdown
-    assert "0.10" not in markdown  # the older run of the same setting is replaced
-    assert "rouge1 0.412" in markdown and "chrf++ 51.2" in markdown
-    assert "chrf 93.5" in markdown  # agreement of replicas is meaningful
-    assert "rouge1 0.011" not in markdown
-    assert "Left out: 1 ROUGE/BLEU line(s) of random-weight models" in markdown
-
-
-def test_report_writes_readme_section_and_plots(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("# Benchmarks\n\nHow to run them.\n", encoding="utf-8")
-    written = report.write_report(RESULTS, readme, tmp_path / "plots")
-    assert sorted(p.name for p in written.plots) == [
-        "speedup-test-cpu-4core.png",
-        "throughput-test-cpu-4core.png",
+def _prefilled(data: Path, languages=("uk", "ru", "hi")) -> Path:
+    """A data cache as `run` leaves it after fetching: small, made up, no network needed."""
+    data.mkdir(parents=True, exist_ok=True)
+    articles = [
+        "The council approved a new budget for the city's schools on Tuesday. It adds "
+        "twelve teachers and repairs two buildings. Parents welcomed the decision.",
+        "Heavy rain flooded two villages in the north overnight. Nobody was hurt, and "
+        "the roads reopened by noon. Farmers said the harvest was safe.",
     ]
-    assert all(p.read_bytes().startswith(b"\x89PNG") for p in written.plots)
-    text = readme.read_text(encoding="utf-8")
-    assert text.startswith("# Benchmarks\n\nHow to run them.\n")
-    assert "](plots/throughput-test-cpu-4core.png)" in text
-    report.write_report(RESULTS, readme, tmp_path / "plots")
-    again = readme.read_text(encoding="utf-8")
-    assert again == text and again.count(report.START) == 1
+    for name in ("cnn_dailymail", "xsum"):
+        lines = [json.dumps({"article": a, "reference": a.split(". ")[0] + "."}) for a in articles]
+        (data / f"{name}-test.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    flores = data / "flores200-devtest"
+    flores.mkdir(exist_ok=True)
+    english = ["The school opened on Monday.", "Rain fell all night.", "Prices rose again."]
+    (flores / "eng_Latn.devtest").write_text("\n".join(english) + "\n", encoding="utf-8")
+    codes = {"uk": "ukr_Cyrl", "ru": "rus_Cyrl", "hi": "hin_Deva"}
+    for lang in languages:
+        (flores / f"{codes[lang]}.devtest").write_text("\n".join(english) + "\n", encoding="utf-8")
+        pairs = [{"source": s, "reference": s, "lang": lang} for s in english[:2]]
+        text = "\n".join(json.dumps(p) for p in pairs) + "\n"
+        (data / f"wmt-en-{lang}.jsonl").write_text(text, encoding="utf-8")
+    return data
 
 
-def test_report_cli_on_empty_results(tmp_path, capsys):
-    readme = tmp_path / "README.md"
-    args = ["report", "--results", str(tmp_path), "--readme", str(readme)]
-    assert main([*args, "--plots", str(tmp_path / "plots")]) == 0
-    assert "No results yet" in readme.read_text(encoding="utf-8")
+def test_standard_sets_are_read_from_a_prefilled_cache(tmp_path):
+    data = _prefilled(tmp_path / "data")
+    summaries, notes = testsets.summary_sets(data, limit=1)
+    assert [s.name for s in summaries] == ["cnn_dailymail", "xsum"] and not notes
+    assert all(len(s.examples) == 1 for s in summaries)
+    parallel, notes = testsets.parallel_sets(data, ["uk", "hi"], limit=2)
+    names = [s.name for s in parallel]
+    assert names == ["flores200-devtest", "wmt22-en-uk", "wmt14-en-hi"] and not notes
+    assert [p.lang for p in parallel[0].examples] == ["uk", "hi"]
 
 
-# --- command line ----------------------------------------------------------------------------
+def test_a_set_that_cannot_be_fetched_is_a_note(tmp_path, monkeypatch):
+    data = _prefilled(tmp_path / "data")
+    (data / "flores200-devtest" / "eng_Latn.devtest").unlink()
+    monkeypatch.setattr(testsets, "FLORES_URL", (tmp_path / "absent.tar.gz").as_uri())
+    parallel, notes = testsets.parallel_sets(data, ["uk"], limit=2)
+    assert [s.name for s in parallel] == ["wmt22-en-uk"]
+    assert len(notes) == 1 and notes[0].startswith("flores200-devtest not available")
 
 
-NO_CUDA = "error: --device cuda was asked for but no CUDA device is visible: use --device cpu"
+# --- planning: device, dtypes, sweeps ----------------------------------------------------------
+
+
+def test_runtimes_follow_the_device_and_what_it_supports():
+    labels = [r.label for r in plan.runtimes("cpu", False, frozenset({"int8", "float32"}))]
+    assert labels == ["baseline/float32", "torch/float32", "ct2/int8"]
+    cuda = plan.runtimes("cuda", True, frozenset({"int8_float16", "float16", "int8"}))
+    assert [r.label for r in cuda] == [
+        "baseline/float32", "torch/float16", "torch/bfloat16", "ct2/int8_float16", "ct2/float16",
+    ]  # fmt: skip
+    old_gpu = plan.runtimes("cuda", False, None)  # no bfloat16, CTranslate2 not installed
+    assert [r.label for r in old_gpu] == ["baseline/float32", "torch/float16"]
+
+
+def test_sweeps_and_the_oom_point_are_cuda_only():
+    assert plan.sweep("cpu") == plan.Sweep()
+    cuda = plan.sweep("cuda")
+    assert len(cuda.batch_sizes) > 1 and len(cuda.token_budgets) > 1
+    assert cuda.oom_articles and cuda.oom_cap_mb
+    assert plan.sizes("replica", "cpu", 2).articles == 2
 
 
 @pytest.mark.skipif(_cuda_available(), reason="CUDA is available here")
 def test_cuda_without_cuda_is_one_clear_line():
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "quality", "--device", "cuda", "--models", "tiny"],
+        [sys.executable, "-m", "benchmarks", "run", "--device", "cuda", "--models", "tiny"],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=60,
+        timeout=120,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [NO_CUDA]
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: Device 'cuda' was asked for but") and "use device cpu" in line
 
 
-@pytest.mark.skipif(_cuda_available(), reason="CUDA is available here")
-def test_speed_checks_cuda_before_dispatching(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "benchmarks.speed", None)
-    assert main(["speed", "--device", "cuda"]) == 2
-    assert capsys.readouterr().err.strip() == NO_CUDA
-
-
-def test_unknown_option_is_a_usage_error(capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["quality", "--no-such-option"])
-    assert exit_info.value.code == 2
-
-
-@pytest.fixture
-def one_torch_thread():
-    # Tiny models gain nothing from threads, and on a busy two-core machine torch's spinning
-    # worker threads make them up to a hundred times slower.
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def test_quality_run_with_tiny_models(
-    tmp_path, monkeypatch, tiny_summarizer, tiny_translators, one_torch_thread
-):
-    # CTranslate2 conversions are cached; keep this test's out of the user's cache.
-    monkeypatch.setenv("BRIEFLY_CACHE", str(tmp_path / "cache"))
-    candidate = "ct2:int8" if importlib.util.find_spec("ctranslate2") else "torch"
-    out = tmp_path / "results.jsonl"
-    code = main(
-        [
-            "quality",
-            "--summarizer", str(tiny_summarizer),
-            "--translator", f"uk={tiny_translators['uk']}",
-            "--limit", "1",
-            "--candidate", candidate,
-            "--machine", "test-box",
-            "--out", str(out),
-        ]
-    )  # fmt: skip
-    assert code == 0
-    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [(line["task"], line["role"]) for line in lines] == [
-        ("summaries", "summarizer"),
-        ("translations", "translator:uk"),
-        ("agreement", "summarizer"),
-        ("agreement", "translator:uk"),
-    ]
-    assert {line["environment"]["machine"] for line in lines} == {"test-box"}
-    assert all(line["n"] == 1 and line["models_kind"] == "custom" for line in lines)
-    assert lines[1]["dataset"] == "benchmarks/data/parallel"
-    assert set(lines[1]["metrics"]) == {"chrf++", "bleu"}
-    agreement = lines[3]
-    assert agreement["reference"] == "torch/cpu/float32"
-    assert agreement["backend"] == candidate.partition(":")[0]
-    if candidate == "torch":  # the same backend twice must agree exactly
-        assert agreement["metrics"] == {"chrf": 100.0, "identical_pct": 100.0}
-
-
-def test_speed_is_dispatched_with_its_arguments(monkeypatch):
-    calls = []
-    fake = types.SimpleNamespace(main=lambda argv: calls.append(argv) or 0)
-    monkeypatch.setitem(sys.modules, "benchmarks.speed", fake)
-    assert main(["speed", "--device", "cpu", "--batch-sizes", "1,2"]) == 0
-    assert calls == [["--device", "cpu", "--batch-sizes", "1,2"]]
-
-
-def test_missing_speed_benchmark_is_one_clear_line(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "benchmarks.speed", None)
-    assert main(["speed"]) == 2
-    assert "benchmarks/speed.py" in capsys.readouterr().err
-
-
-def test_replica_sets_name_the_languages_they_have(tmp_path):
+def test_bad_options_are_usage_errors(tmp_path):
+    assert main(["run", "--limit", "0", "--out", str(tmp_path)]) == 2
+    with pytest.raises(SystemExit):
+        main(["run", "--models", "huge"])
     with pytest.raises(UsageError, match="replicas exist for uk, ru, hi"):
         model_set("tiny", ("de",), tmp_path)
-    with pytest.raises(UsageError, match="use one of real, replica, tiny"):
-        model_set("huge", ("uk",), tmp_path)
+
+
+# --- equal work, out-of-memory back-off ------------------------------------------------------
+
+
+def test_rows_with_unequal_work_are_invalid_not_a_ratio():
+    baseline = rows.compare({"backend": "baseline", "tokens": 312, "items_per_s": 1.0}, None)
+    assert baseline["valid"] and baseline["speedup_vs_baseline"] == 1.0
+    unequal = rows.compare({"backend": "ct2", "tokens": 4914, "items_per_s": 0.27}, baseline)
+    assert unequal["valid"] is False and unequal["speedup_vs_baseline"] is None
+    assert unequal["baseline_tokens"] == 312
+    equal = rows.compare({"backend": "ct2", "tokens": 312, "items_per_s": 5.0}, baseline)
+    assert equal["valid"] and equal["speedup_vs_baseline"] == 5.0
+
+
+class _SmallGpu(Engine):
+    """An engine whose device holds two inputs at a time, as a CUDA engine out of memory."""
+
+    def __init__(self) -> None:
+        super().__init__(Path("."), "cuda")
+        self.batches: list[int] = []
+
+    def count_tokens(self, texts):
+        return [1] * len(texts)
+
+    def _generate_batch(self, texts, settings, languages):
+        if len(texts) > 2:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        self.batches.append(len(texts))
+        return [text.upper() for text in texts]
+
+    def _is_out_of_memory(self, error):
+        return "out of memory" in str(error)
+
+
+def test_out_of_memory_halves_the_batch_completes_and_is_counted():
+    engine = _SmallGpu()
+    texts = [f"text {i}" for i in range(8)]
+    assert engine.generate(texts, GenerationSettings()) == [t.upper() for t in texts]
+    assert engine.batches == [2, 2, 2, 2]
+    assert engine.stats.halvings == 3  # 8 -> 4 + 4 -> four of 2
+
+
+def test_gpu_probes_report_nothing_on_cpu():
+    from benchmarks.memory import GpuPeak
+
+    with GpuPeak("cpu", torch_allocator=True) as peak:
+        pass
+    assert peak.mb is None and peak.source is None
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def _row(**fields) -> dict:
+    env = environment("cpu", "ct2", "int8", machine="test-box")
+    return {"kind": "speed", "device": "cpu", "environment": env, "models_kind": "tiny"} | fields
+
+
+def test_report_separates_workloads_and_marks_invalid_rows(tmp_path):
+    lines = [
+        _row(key="a", workload="user", stage="batch-group", backend="ct2", compute_type="int8",
+             batch_size=16, n=16, items_per_s=2.0, tokens=900, baseline_tokens=300, valid=False),
+        _row(key="b", workload="bulk", stage="translate:uk", backend="ct2", compute_type="int8",
+             batch_size=12, n=12, items_per_s=60.0, tokens=60, baseline_tokens=60, valid=True,
+             speedup_vs_baseline=47.3),
+        _row(key="b", workload="bulk", stage="translate:uk", backend="ct2", compute_type="int8",
+             batch_size=12, n=12, items_per_s=61.0, tokens=60, baseline_tokens=60, valid=True,
+             speedup_vs_baseline=48.0),
+    ]  # fmt: skip
+    (tmp_path / "results.jsonl").write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+    text = report.write(tmp_path).read_text(encoding="utf-8")
+    assert "## What users run (output guards on)" in text and "## Bulk model throughput" in text
+    assert "invalid: unequal work" in text and "900 (300)" in text
+    assert "48.00x" in text and "47.30x" not in text  # the newest row of a key is reported
+    assert (tmp_path / "plots" / "throughput.png").read_bytes().startswith(b"\x89PNG")
+    assert "![speedup](plots/speedup.png)" in text
+
+
+# --- run end to end --------------------------------------------------------------------------
+
+
+def test_run_on_tiny_models_writes_results_report_and_plots_and_resumes(
+    tiny_summarizer, tiny_translators, tmp_path, capsys
+):
+    # The session's tiny models stand in for the replicas `run` would otherwise build.
+    replicas = tmp_path / "replicas" / "tiny"
+    replicas.mkdir(parents=True)
+    for model in (tiny_summarizer, tiny_translators["uk"]):
+        (replicas / model.name).symlink_to(model)
+    settings = Settings(
+        models="tiny",
+        limit=2,
+        out=tmp_path / "out",
+        replica_dir=tmp_path / "replicas",
+        data_dir=_prefilled(tmp_path / "data", ("uk",)),
+        datasets="standard",
+        machine="test-box",
+        languages=("uk",),
+    )
+    out = run(settings)
+    printed = capsys.readouterr().out
+    assert "failed" not in printed
+    lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    speed = [r for r in lines if r["kind"] == "speed"]
+    stages = {(r["workload"], r["stage"]) for r in speed}
+    assert stages == {
+        ("user", "brief-cold"), ("user", "brief-warm"), ("user", "batch-group"),
+        ("bulk", "summarize"), ("bulk", "translate:uk"),
+    }  # fmt: skip
+    for row in speed:
+        assert row["tokens"] > 0 and row["environment"]["machine"] == "test-box"
+        if row["backend"] == "baseline":
+            assert row["speedup_vs_baseline"] == 1.0
+        else:
+            assert row["baseline_tokens"] > 0 and row["valid"] is not None
+            assert (row["speedup_vs_baseline"] is None) == (not row["valid"])
+    group = [r for r in speed if r["stage"] == "batch-group"]
+    assert {r["batch_size"] for r in group} == {16}
+    translate = [r for r in speed if r["stage"] == "translate:uk"]
+    assert all(r["valid"] for r in translate)  # pinned lengths: the same work on every side
+    quality = {(r["task"], r["dataset"]) for r in lines if r["kind"] == "quality"}
+    assert quality >= {
+        ("summaries", "cnn_dailymail"), ("summaries", "xsum"),
+        ("translations", "flores200-devtest"), ("translations", "wmt22-en-uk"),
+        ("agreement", "cnn_dailymail"), ("agreement", "flores200-devtest"),
+    }  # fmt: skip
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert text.startswith("# briefly benchmarks: test-box") and "## Quality" in text
+    assert {p.name for p in (out / "plots").iterdir()} == {
+        "throughput.png",
+        "speedup.png",
+        "quality.png",
+    }
+    # A second run measures nothing again.
+    run(settings)
+    again = (out / "results.jsonl").read_text().splitlines()
+    assert len(again) == len(lines)

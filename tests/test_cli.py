@@ -272,3 +272,11 @@ def test_translate_prints_the_guards_warnings(runner, model_args, monkeypatch):
     result = runner.invoke(app, ["translate", "Hello.", "--to", "uk", *model_args[2:]])
     assert result.exit_code == 0, result.output
     assert "warning [uk]: wrong_language: looks like ru" in result.stderr
+
+
+def test_max_bytes_refuses_a_large_article_and_says_how_to_raise_it(runner, article):
+    small = runner.invoke(app, ["extract", str(article), "--max-bytes", "100"])
+    assert small.exit_code == 1
+    assert small.stderr.count("\n") == 1
+    assert "--max-bytes" in small.stderr
+    assert runner.invoke(app, ["extract", str(article), "--max-bytes", "1000000"]).exit_code == 0

@@ -204,6 +204,21 @@ def _brief(text: str, **options):
     return briefer.brief_many([parse_article(text)])[0]
 
 
+def test_unknown_target_fails_before_the_summariser_runs(family_models, monkeypatch):
+    def summarize(*_args, **_kwargs):
+        raise AssertionError("the summariser ran before the target language was checked")
+
+    monkeypatch.setattr("briefly.summarizer.Summarizer.summarize", summarize)
+    english = "The council approved the new tram line on Monday. Work starts in spring."
+    with pytest.raises(UsageError, match="no language code for 'qq'"):
+        _brief(
+            english,
+            summarizer=str(family_models["t5"]),
+            languages=("qq",),
+            translators={"*": str(family_models["nllb"])},
+        )
+
+
 def test_multilingual_summariser_briefs_a_russian_article_in_russian(family_models):
     brief = _brief(RUSSIAN, summarizer=str(family_models["mt5"]), languages=("ru",))
     assert brief.language == "ru" and brief.brief_language == "ru"

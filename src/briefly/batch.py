@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +18,7 @@ from pathlib import Path
 from briefly.errors import BrieflyError, ModelError, first_line
 from briefly.pipeline import Briefer
 from briefly.results import Brief
-from briefly.sources import Item, content_hash, load_item
+from briefly.sources import Item, content_hash, load_item, site_furniture, site_key
 from briefly.store import BatchOptions, BatchReport, ResultStore, settings_hash
 
 __all__ = [
@@ -43,8 +43,9 @@ def run_batch(
     SIGTERM abandon the group in flight and return a report marked ``interrupted``.
     """
     options = options or BatchOptions()
-    settings = settings_hash(briefer.options, options.fmt)
+    settings = settings_hash(briefer.options, options.fmt, site_furniture=options.site_furniture)
     store = ResultStore(out_dir, items, settings, options)
+    furniture = site_furniture(items, max_bytes=options.max_bytes) if options.site_furniture else {}
     started = time.perf_counter()
     notify = on_progress or (lambda _report, _total: None)
     positions = list(range(len(items)))
@@ -56,11 +57,13 @@ def run_batch(
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         with interrupt_on_sigterm():
-            upcoming = pool.submit(_prepare, groups[0], store, options) if groups else None
+            upcoming = (
+                pool.submit(_prepare, groups[0], store, options, furniture) if groups else None
+            )
             for k in range(len(groups)):
                 todo, events = upcoming.result()
                 if k + 1 < len(groups):
-                    upcoming = pool.submit(_prepare, groups[k + 1], store, options)
+                    upcoming = pool.submit(_prepare, groups[k + 1], store, options, furniture)
                 for event in events:
                     event()
                 _brief_group(briefer, todo, store)
@@ -94,7 +97,12 @@ def interrupt_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _prepare(group: Sequence[int], store: ResultStore, options: BatchOptions):
+def _prepare(
+    group: Sequence[int],
+    store: ResultStore,
+    options: BatchOptions,
+    furniture: Mapping[str, frozenset[str]],
+):
     """Read and clean a group: (articles to brief, store calls to make for the others).
 
     Runs in a worker thread, so it returns the calls instead of making them. With
@@ -109,7 +117,8 @@ def _prepare(group: Sequence[int], store: ResultStore, options: BatchOptions):
             if store.known(item) == digest:
                 events.append(lambda p=position, i=item, d=digest: store.skip(p, i, d))
                 continue
-            article = load_item(item, max_bytes=options.max_bytes)
+            lines = furniture.get(site_key(item), frozenset())
+            article = load_item(item, max_bytes=options.max_bytes, furniture=lines)
         except OSError as e:
             kind, message = "unreadable", f"cannot read it ({e.strerror})"
         except BrieflyError as e:

@@ -22,6 +22,7 @@ from typer.core import TyperCommand, TyperGroup
 from briefly.cli_options import ALL, brief_options
 from briefly.errors import BrieflyError, UsageError
 from briefly.options import BriefOptions
+from briefly.reading import MAX_BYTES
 
 # Set by --debug: errors then come with their traceback.
 _debug = False
@@ -115,6 +116,10 @@ BriefFormat = Annotated[
 Output = Annotated[
     Path | None,
     typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+]
+MaxBytes = Annotated[
+    int,
+    typer.Option("--max-bytes", min=1, metavar="N", help="Refuse articles larger than N bytes."),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but the result.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Log details and show tracebacks.")]
@@ -218,6 +223,7 @@ def brief(
     options: BriefOptions,
     fmt: BriefFormat = "text",
     output: Output = None,
+    max_bytes: MaxBytes = MAX_BYTES,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
@@ -229,9 +235,10 @@ def brief(
 
     _check_output(output)
     with _progress(quiet) as on_stage:
+        # The article first: a wrong path is the likelier mistake, and cheaper to report.
+        article = load_article(source, max_bytes=max_bytes)
         briefer = Briefer(options, on_stage=on_stage)
         briefer.check()
-        article = load_article(source)
         result = briefer.brief(article)
     _emit(render_brief(result, fmt), output)
     if fmt != "json" and not quiet:
@@ -243,6 +250,7 @@ def extract(
     source: Source,
     fmt: TextFormat = "text",
     output: Output = None,
+    max_bytes: MaxBytes = MAX_BYTES,
     show_removed: Annotated[
         bool, typer.Option("--show-removed", help="Print each dropped line and why to stderr.")
     ] = False,
@@ -258,7 +266,7 @@ def extract(
     from briefly.render import render_article, render_removed
 
     _check_output(output)
-    article = load_article(source, clean=not no_clean)
+    article = load_article(source, max_bytes=max_bytes, clean=not no_clean)
     if show_removed:
         sys.stderr.write(render_removed(article))
     _emit(render_article(article, fmt), output)
@@ -403,12 +411,15 @@ def batch(
             "or as given (in/misc/*).",
         ),
     ] = None,
-    max_bytes: Annotated[
-        int,
+    max_bytes: MaxBytes = MAX_BYTES,
+    site_furniture: Annotated[
+        bool,
         typer.Option(
-            "--max-bytes", min=1, metavar="N", help="Larger articles are recorded as failures."
+            "--site-furniture/--no-site-furniture",
+            help="Drop lines that recur across many plain-text articles of one folder "
+            "(a site's footer or newsletter box).",
         ),
-    ] = 10_000_000,
+    ] = True,
     force: Annotated[bool, typer.Option("--force", help="Redo articles already done.")] = False,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failed article.")
@@ -490,6 +501,7 @@ def batch(
         group_size=group_size,
         max_bytes=max_bytes,
         jsonl_output=jsonl is not None,
+        site_furniture=site_furniture,
     )
     with _batch_progress(quiet) as on_progress:
         if engine == "ray":

@@ -84,10 +84,12 @@ def load_article(
     max_bytes: int = MAX_BYTES,
     timeout: float = 20.0,
     clean: bool = True,
+    furniture: frozenset[str] = frozenset(),
 ) -> Article:
     """Load one article from a file path, an http(s) URL, or "-" for stdin.
 
-    ``clean=False`` skips furniture removal (see :func:`parse_article`).
+    ``clean=False`` skips furniture removal and ``furniture`` adds lines to drop (see
+    :func:`parse_article`).
 
     Raises :class:`InputError` (with a ``kind``) when the source cannot be read
     or has no article text, and :class:`UsageError` for other URL schemes.
@@ -96,7 +98,9 @@ def load_article(
     if not source:
         raise UsageError("No article given: pass a file path, an http(s) URL, or '-' for stdin.")
     if source == "-":
-        return parse_article(read_stdin(max_bytes, stdin), source="-", clean=clean)
+        return parse_article(
+            read_stdin(max_bytes, stdin), source="-", clean=clean, furniture=furniture
+        )
     scheme = _URL_SCHEME.match(source)
     if scheme:
         if scheme[1].lower() not in ("http", "https"):
@@ -104,22 +108,29 @@ def load_article(
                 f"Unsupported URL scheme {scheme[1]!r} in {redact(source)}: use an http(s) URL, "
                 "or a local file path."
             )
-        return load_url(source, max_bytes=max_bytes, timeout=timeout, clean=clean)
+        return load_url(
+            source, max_bytes=max_bytes, timeout=timeout, clean=clean, furniture=furniture
+        )
     path = Path(source)
     data = read_file(path, max_bytes)
     suffix = Path(path.stem).suffix if path.suffix.lower() == ".gz" else path.suffix
     is_html = _IS_HTML_BY_SUFFIX.get(suffix.lower())
-    return parse_article(data, source=source, is_html=is_html, clean=clean)
+    return parse_article(data, source=source, is_html=is_html, clean=clean, furniture=furniture)
 
 
 def load_url(
-    url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 20.0, clean: bool = True
+    url: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    timeout: float = 20.0,
+    clean: bool = True,
+    furniture: frozenset[str] = frozenset(),
 ) -> Article:
     """Fetch and parse the article at an http(s) ``url``; anything else is an InputError."""
     response = fetch(url, max_bytes=max_bytes, timeout=timeout)
     text = decode_bytes(response.data, redact(url), response.charset)
     is_html = _IS_HTML_BY_TYPE.get(response.content_type)
-    return parse_article(text, source=url, is_html=is_html, clean=clean)
+    return parse_article(text, source=url, is_html=is_html, clean=clean, furniture=furniture)
 
 
 def parse_article(

@@ -117,6 +117,7 @@ class Briefer:
             # Models are listed as they run; the summariser always does (extractive included).
             models = {"summarizer": self.options.summarizer}
             works.append(_Work(article, language, foreign, models=models))
+        self._check_targets(works)
         if self.options.extractive:
             self._brief_extractively(works)
         else:
@@ -146,6 +147,16 @@ class Briefer:
         for role, name in self.models.items():
             if not (role == "summarizer" and self.options.extractive):
                 self._engine(name, role, [])
+
+    def _check_targets(self, works: list[_Work]) -> None:
+        """Build the translators English briefs will need, so that a target language a model
+        does not know fails before anything is generated."""
+        english = [w for w in works if w.language in (None, "en")]
+        for lang in self.options.languages:
+            if english and lang != "en":
+                self._translator(
+                    translator_name(lang, self.options.translators), lang, None, english
+                )
 
     def _brief_extractively(self, works: list[_Work]) -> None:
         # The extract is made in the article's own language; only its sentences are translated.

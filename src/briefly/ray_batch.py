@@ -29,7 +29,7 @@ from briefly.batch import (
 from briefly.errors import BrieflyError, UsageError
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
-from briefly.sources import Item, content_hash, load_item
+from briefly.sources import Item, content_hash, load_item, site_furniture, site_key
 from briefly.store import ResultStore, settings_hash
 
 __all__ = ["run_batch_ray"]
@@ -68,7 +68,13 @@ def run_batch_ray(
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1, not {workers}")
     brief = briefer.options
-    store = ResultStore(out_dir, items, settings_hash(brief, options.fmt), options, out_format)
+    store = ResultStore(
+        out_dir,
+        items,
+        settings_hash(brief, options.fmt, site_furniture=options.site_furniture),
+        options,
+        out_format,
+    )
     started_ray = not ray.is_initialized()
     if started_ray:
         _init(ray, address)
@@ -171,13 +177,18 @@ def _pool(ray, workers: int | None, gpus: float):
 
 def _stream(ray, options: BriefOptions, store: ResultStore, batch: BatchOptions, pool, gpus):
     """Rows of results, one per item, in whatever order the cluster finishes them."""
+    portable = [_portable(item) for item in store.items]
     rows = [
-        {"position": i, "item": _portable(item), "known": store.known(item) or ""}
-        for i, item in enumerate(store.items)
+        {"position": i, "item": item, "known": store.known(original) or ""}
+        for i, (item, original) in enumerate(zip(portable, store.items, strict=True))
     ]
+    # Keyed as the cleaning tasks will see the items: with absolute paths.
+    furniture = site_furniture(portable, max_bytes=batch.max_bytes) if batch.site_furniture else {}
     # Differing resources keep Ray from fusing cleaning into the model actors.
     cleaned = ray.data.from_items(rows).map(
-        _clean, fn_kwargs={"max_bytes": batch.max_bytes}, num_cpus=_CLEAN_CPUS
+        _clean,
+        fn_kwargs={"max_bytes": batch.max_bytes, "furniture": furniture},
+        num_cpus=_CLEAN_CPUS,
     )
     briefed = cleaned.map_batches(
         _BriefActor,
@@ -195,7 +206,7 @@ def _portable(item: Item) -> Item:
     return item if item.path is None else replace(item, path=item.path.resolve())
 
 
-def _clean(row: dict, max_bytes: int) -> dict:
+def _clean(row: dict, max_bytes: int, furniture: dict[str, frozenset[str]]) -> dict:
     """One article's row, read and cleaned unless its result is already up to date."""
     started = time.perf_counter()
     item: Item = row["item"]
@@ -205,7 +216,8 @@ def _clean(row: dict, max_bytes: int) -> dict:
         if out["digest"] == row["known"]:
             out["status"] = "skipped"
         else:
-            out["payload"] = load_item(item, max_bytes=max_bytes)
+            lines = furniture.get(site_key(item), frozenset())
+            out["payload"] = load_item(item, max_bytes=max_bytes, furniture=lines)
     except OSError as e:
         out |= {"status": "failed", "payload": ("unreadable", f"cannot read it ({e.strerror})")}
     except BrieflyError as e:

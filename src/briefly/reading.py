@@ -109,7 +109,7 @@ def label(source: str) -> str:
 def too_large(source: str, max_bytes: int) -> InputError:
     return InputError(
         f"{label(source)} is larger than {max_bytes:,} bytes: pass a single article, "
-        "or raise the size limit.",
+        "or raise the limit (--max-bytes N, or max_bytes=N in Python)",
         "too_large",
     )
 

@@ -20,7 +20,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from briefly.errors import InputError, UsageError
+from briefly.errors import BrieflyError, InputError, UsageError
+from briefly.reading import too_large
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 # What a result name becomes on disk: the JSON result and the readable copies.
@@ -35,6 +36,11 @@ _MAX_PART_BYTES = 200
 _HASH_CHARS = 12
 _URL = re.compile(r"^https?://", re.I)
 _READ_CHUNK = 1 << 20
+# Plain-text articles, whose furniture no HTML extractor has removed.
+_TEXT_SUFFIXES = (".txt", ".md")
+# Articles per site read to find its recurring lines: enough to see a footer repeat, few
+# enough that a folder of thousands starts at once.
+_FURNITURE_SAMPLE = 200
 
 
 @dataclass(frozen=True)
@@ -275,26 +281,54 @@ def content_hash(item: Item, *, max_bytes: int) -> str:
     return digest.hexdigest()
 
 
-def too_large(source: str, max_bytes: int) -> InputError:
-    return InputError(
-        f"{source} is larger than {max_bytes:,} bytes: pass a single article, "
-        "or raise the limit with --max-bytes",
-        "too_large",
-    )
+def site_key(item: Item) -> str:
+    """What groups articles of one site: the folder a file is in, or the JSONL file."""
+    return str(item.path.parent) if item.path is not None else item.source.rpartition("#")[0]
 
 
-def load_item(item: Item, *, max_bytes: int):
-    """Read and clean one item's article; raises InputError on bad input."""
+def site_furniture(items: Sequence[Item], *, max_bytes: int) -> dict[str, frozenset[str]]:
+    """Per site (see :func:`site_key`), the lines that recur across its plain-text articles.
+
+    A site's footer, newsletter box or "Most read" heading repeats on every page; a story
+    line does not. Up to ``_FURNITURE_SAMPLE`` articles per site are read; pages are left to
+    the HTML extractor, and unreadable articles are left for the run to report.
+    """
+    from briefly.cleaning import recurring_lines
+    from briefly.decode import decode_bytes
+    from briefly.reading import read_file
+
+    texts: dict[str, list[str]] = {}
+    for item in items:
+        site = texts.setdefault(site_key(item), [])
+        if len(site) >= _FURNITURE_SAMPLE:
+            continue
+        try:
+            if item.path is not None and item.path.suffix.lower() in _TEXT_SUFFIXES:
+                site.append(decode_bytes(read_file(item.path, max_bytes), item.source))
+            elif isinstance(text := (item.record or {}).get("text"), str):
+                site.append(text[:max_bytes])
+        except (BrieflyError, OSError):
+            continue
+    return {key: recurring_lines(found) for key, found in texts.items() if found}
+
+
+def load_item(item: Item, *, max_bytes: int, furniture: frozenset[str] = frozenset()):
+    """Read and clean one item's article, also dropping ``furniture`` lines.
+
+    Raises InputError on bad input.
+    """
     from briefly.loader import load_article, parse_article
 
     if item.problem is not None:
         raise InputError(item.problem[1], kind=item.problem[0])
     if item.path is not None:
-        return load_article(item.path, max_bytes=max_bytes)
+        return load_article(item.path, max_bytes=max_bytes, furniture=furniture)
     record = item.record or {}
     if "url" in record:
-        return load_article(record["url"], max_bytes=max_bytes)
+        return load_article(record["url"], max_bytes=max_bytes, furniture=furniture)
     field = "html" if "html" in record else "text"
     if len(record[field].encode("utf-8")) > max_bytes:
         raise too_large(item.source, max_bytes)
-    return parse_article(record[field], source=item.source, is_html=field == "html")
+    return parse_article(
+        record[field], source=item.source, is_html=field == "html", furniture=furniture
+    )

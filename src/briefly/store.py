@@ -50,6 +50,8 @@ class BatchOptions:
     group_size: int = 16  # articles read and briefed together
     max_bytes: int = 10_000_000  # larger articles are recorded as failures
     jsonl_output: bool = False  # also gather all results into results.jsonl
+    # Drop lines that recur across many plain-text articles of one folder (a site's footer).
+    site_furniture: bool = True
 
 
 @dataclass
@@ -71,7 +73,7 @@ class BatchReport:
         return self.done / self.seconds if self.seconds else 0.0
 
 
-def settings_hash(options: BriefOptions, fmt: str) -> str:
+def settings_hash(options: BriefOptions, fmt: str, *, site_furniture: bool = True) -> str:
     """Identify everything that changes a result, by content rather than by name.
 
     The options, the prompt template's text, the files of local model folders, the
@@ -91,6 +93,7 @@ def settings_hash(options: BriefOptions, fmt: str) -> str:
         "model_files": {name: _fingerprint(Path(name)) for name in sorted(models)},
         "backend": options.backend if options.backend != "auto" else f"auto:{ct2_available()}",
         "format": fmt,
+        "site_furniture": site_furniture,
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]

@@ -51,18 +51,24 @@ def load_engine(
     device: str = "auto",
     backend: str = "auto",
     compute_type: str | None = None,
+    max_batch_tokens: int | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> Engine:
     """Load model ``name`` once per process for the given device and backend.
 
+    ``compute_type`` is a CTranslate2 compute type, or for torch a dtype (float32, float16,
+    bfloat16); None picks the device's default. ``max_batch_tokens`` is the padded tokens per
+    batch the engine groups inputs into; None keeps the engine's default for the device.
     ``on_stage`` hears of slow first-use steps (a CTranslate2 conversion).
     """
     with announcing(on_stage):
-        return _load_engine(name, device, backend, compute_type)
+        return _load_engine(name, device, backend, compute_type, max_batch_tokens)
 
 
 @lru_cache(maxsize=8)
-def _load_engine(name: str, device: str, backend: str, compute_type: str | None) -> Engine:
+def _load_engine(
+    name: str, device: str, backend: str, compute_type: str | None, max_batch_tokens: int | None
+) -> Engine:
     path = model_path(name)
     refuse_custom_code(path)
     chosen = choose_backend(backend, path)
@@ -72,11 +78,13 @@ def _load_engine(name: str, device: str, backend: str, compute_type: str | None)
         if chosen == "ct2":
             from briefly.engines.ct2_engine import CT2Engine
 
-            return CT2Engine(path, device, compute_type)
-        if compute_type is not None:
+            return CT2Engine(path, device, compute_type, max_batch_tokens)
+        from briefly.engines.torch_engine import DTYPES
+
+        if compute_type is not None and compute_type not in DTYPES:
             raise UsageError(
-                f"Compute type '{compute_type}' applies to the ct2 backend only: drop it, "
-                "or use the ct2 backend"
+                f"compute type '{compute_type}' is not a torch dtype: use one of "
+                f"{', '.join(DTYPES)}, or --backend ct2"
             )
         from transformers import AutoConfig
 
@@ -85,10 +93,10 @@ def _load_engine(name: str, device: str, backend: str, compute_type: str | None)
         if model_family(AutoConfig.from_pretrained(path, trust_remote_code=False)) == "causal":
             from briefly.engines.causal_engine import CausalEngine
 
-            return CausalEngine(path, device)
+            return CausalEngine(path, device, compute_type, max_batch_tokens)
         from briefly.engines.torch_engine import TorchEngine
 
-        return TorchEngine(path, device)
+        return TorchEngine(path, device, compute_type, max_batch_tokens)
     except LOAD_ERRORS as e:
         raise ModelError(
             f"Cannot load '{name}' as a seq2seq or causal language model ({describe(e)}): "

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 from briefly.generation import GenerationSettings, Languages
@@ -36,6 +37,21 @@ def announce(stage: str) -> None:
         on_stage(stage)
 
 
+@dataclass
+class EngineStats:
+    """What an engine has decoded since it was loaded (or since :meth:`reset`).
+
+    Benchmarks read it to check that two engines did the same work.
+    """
+
+    outputs: int = 0  # sequences decoded
+    tokens: int = 0  # tokens decoded, special tokens (start, forced BOS/EOS, padding) left out
+    halvings: int = 0  # batches split in two after running out of GPU memory
+
+    def reset(self) -> None:
+        self.outputs = self.tokens = self.halvings = 0
+
+
 class Engine:
     """A seq2seq model behind ``generate(texts, settings, max_new_tokens=None)``.
 
@@ -57,6 +73,7 @@ class Engine:
     def __init__(self, path: Path, device: str) -> None:
         self.path = path
         self.device = device
+        self.stats = EngineStats()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input length of each text in tokens, special tokens included."""
@@ -105,6 +122,7 @@ class Engine:
             if len(texts) == 1 or not self._is_out_of_memory(e):
                 raise
             half = len(texts) // 2
+            self.stats.halvings += 1
             logger.info("out of GPU memory with %d texts; retrying in halves", len(texts))
             return self._generate_halving(
                 texts[:half], settings, languages

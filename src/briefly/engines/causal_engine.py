@@ -27,8 +27,14 @@ class CausalEngine(TorchEngine):
 
     model_class = AutoModelForCausalLM
 
-    def __init__(self, path: Path, device: str) -> None:
-        super().__init__(path, device)
+    def __init__(
+        self,
+        path: Path,
+        device: str,
+        dtype: str | None = None,
+        max_batch_tokens: int | None = None,
+    ) -> None:
+        super().__init__(path, device, dtype, max_batch_tokens)
         # Generation continues from the last column, so batched prompts must all end there.
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:
@@ -112,4 +118,5 @@ class CausalEngine(TorchEngine):
             generated = self.model.generate(**inputs, generation_config=config)
         # Left padding puts every prompt's end in the same column; the reply follows it.
         replies = generated[:, inputs["input_ids"].shape[1] :]
+        self._tally(replies)
         return self.tokenizer.batch_decode(replies, skip_special_tokens=True)

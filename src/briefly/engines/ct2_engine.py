@@ -120,7 +120,13 @@ class CT2Engine(Engine):
     # splits each group into token-budget batches.
     max_batch_tokens = 1 << 30
 
-    def __init__(self, path: Path, device: str, compute_type: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        device: str,
+        compute_type: str | None = None,
+        max_batch_tokens: int | None = None,
+    ) -> None:
         super().__init__(path, device)
         model_type = model_type_of(path)
         if model_type not in SUPPORTED_MODEL_TYPES:
@@ -138,8 +144,8 @@ class CT2Engine(Engine):
                 f"use one of {', '.join(sorted(supported))}"
             )
         # On CPU a larger budget barely speeds up decoding but raises peak memory
-        # by hundreds of MB with a BART-large-sized summariser (benchmarks/speed.py).
-        self.token_budget = 8192 if device == "cuda" else 1024
+        # by hundreds of MB with a BART-large-sized summariser (benchmarks/README.md).
+        self.token_budget = max_batch_tokens or (8192 if device == "cuda" else 1024)
         self.translator = self._load(path)
         info = json.loads((self.model_dir / _MODEL_INFO).read_text(encoding="utf-8"))
         self.tokenizer = load_tokenizer(self.model_dir, info["tokenizer"])
@@ -196,6 +202,11 @@ class CT2Engine(Engine):
             options["target_prefix"] = [[prefix]] * len(texts)
         tokens = self.tokenizer.tokenize(texts, source=languages.source)
         results = self.translator.translate_batch(tokens, **options)
+        special = self.tokenizer.special_tokens
+        self.stats.outputs += len(results)
+        self.stats.tokens += sum(
+            t not in special for result in results for t in result.hypotheses[0]
+        )
         return [self.tokenizer.decode(result.hypotheses[0]) for result in results]
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:

@@ -13,8 +13,12 @@ from briefly.engines.base import Engine
 from briefly.engines.hf_model import HFModel
 from briefly.generation import GenerationSettings, Languages
 
+DTYPES = ("float32", "float16", "bfloat16")
 
-def _dtype_for(device: str) -> torch.dtype:
+
+def _dtype_for(device: str, dtype: str | None) -> torch.dtype:
+    if dtype is not None:
+        return getattr(torch, dtype)
     # Half precision only pays off (and is only well supported) on GPUs; bf16
     # keeps fp32's range, which Marian's large activations need, where the GPU has it.
     if device != "cuda":
@@ -28,7 +32,13 @@ class TorchEngine(Engine):
     backend = "torch"
     model_class = AutoModelForSeq2SeqLM
 
-    def __init__(self, path: Path, device: str) -> None:
+    def __init__(
+        self,
+        path: Path,
+        device: str,
+        dtype: str | None = None,
+        max_batch_tokens: int | None = None,
+    ) -> None:
         super().__init__(path, device)
         parts = HFModel.read(path)
         self.tokenizer = parts.tokenizer
@@ -39,11 +49,12 @@ class TorchEngine(Engine):
         self.model_type = self.config.model_type
         self.max_input_tokens = parts.max_input_tokens
         self.model = self.model_class.from_pretrained(
-            path, dtype=_dtype_for(device), trust_remote_code=False
+            path, dtype=_dtype_for(device, dtype), trust_remote_code=False
         )
         self.model.to(device).eval()
         # On CPU batching gains little and padding costs compute, so batches stay small.
-        self.max_batch_tokens = 16384 if device == "cuda" else 2048
+        self.max_batch_tokens = max_batch_tokens or (16384 if device == "cuda" else 2048)
+        self._special = set(self.tokenizer.all_special_ids)
         self.compute_type = str(self.model.dtype).removeprefix("torch.")
         # NLLB, mBART-50 and M2M100 tokenizers start every input with a source-language token.
         self._source_id = (
@@ -92,7 +103,12 @@ class TorchEngine(Engine):
             config.forced_bos_token_id = self.tokenizer.convert_tokens_to_ids(languages.target)
         with torch.inference_mode():
             generated = self.model.generate(**inputs, generation_config=config)
+        self._tally(generated)
         return self.tokenizer.batch_decode(generated, skip_special_tokens=True)
+
+    def _tally(self, generated: torch.Tensor) -> None:
+        self.stats.outputs += len(generated)
+        self.stats.tokens += sum(i not in self._special for i in generated.flatten().tolist())
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:
         if isinstance(error, torch.cuda.OutOfMemoryError):
