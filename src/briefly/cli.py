@@ -564,11 +564,9 @@ def _batch_progress(quiet: bool):
 
         def log(report, total: int) -> None:
             handled = report.done + report.skipped + report.failed
-            typer.echo(
-                f"{handled}/{total} articles ({report.failed} failed), "
-                f"{report.rate:.2f} articles/s",
-                err=True,
-            )
+            # Skipped and failed articles take no time worth a rate.
+            pace = f", {report.rate:.2f} articles/s" if report.done else ""
+            typer.echo(f"{handled}/{total} articles ({report.failed} failed){pace}", err=True)
 
         yield log
         return
