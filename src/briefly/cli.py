@@ -489,8 +489,6 @@ def batch(
         )
     if not inputs and jsonl is None:
         raise UsageError("Nothing to do: pass a folder, files or globs, or --jsonl FILE")
-    briefer = Briefer(options)
-    briefer.check()
     listing = (
         read_jsonl(str(jsonl))
         if jsonl is not None
@@ -502,6 +500,9 @@ def batch(
             out_dir=out,
         )
     )
+    # The inputs first: a wrong folder is the likelier mistake, and cheaper to report.
+    briefer = Briefer(options)
+    briefer.check()
     batch_options = BatchOptions(
         fmt=fmt,
         force=force,

@@ -245,8 +245,13 @@ def _not_available(name: str, role: str, reason: str, downloading: bool = False)
 def _alternatives(role: str) -> str:
     """What else can be used instead of a model that cannot be had."""
     extractive = ", or use the summarizer 'extractive', which needs no model"
+    # A target with no opus-mt model of its own can still have a multilingual one.
+    other = (
+        ", or give that language another model (translator LANG=MODEL, e.g. the multilingual "
+        "facebook/nllb-200-distilled-600M)"
+    )
     return ", or pass a local directory saved with save_pretrained" + (
-        extractive if role == "summarizer" else ""
+        extractive if role == "summarizer" else other if role.startswith("translator:") else ""
     )
 
 
