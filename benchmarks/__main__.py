@@ -111,10 +111,17 @@ def _cleaning(args: argparse.Namespace) -> None:
 
 
 def _batching_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.batching import KINDS
     from benchmarks.models import DEFAULT_REPLICA_DIR
 
     add = parser.add_argument
-    add("--models", default="tiny", choices=("tiny", "replica"), help="default: tiny")
+    add(
+        "--models",
+        default="tiny",
+        choices=KINDS,
+        help="wide: a distilbart-wide summariser "
+        "whose int8 outputs change with padding (default: tiny)",
+    )
     add("--compute-type", help="CTranslate2 compute type, e.g. float32 (default: int8)")
     add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
 

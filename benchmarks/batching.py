@@ -6,23 +6,27 @@ before issue 13) and with only equal token lengths batched ("equal": what it doe
 - small: one brief's sentences translated into three languages;
 - large: a group of 16 articles summarised.
 
-For each it counts the CTranslate2 calls (``translate_batch``, guard retries included), times
-the job, and checks every output against the same input run on its own.
+``--models wide`` summarises with a two-layer BART as wide as distilbart (d_model 1024,
+1024-token window, the CNN decoding settings): the tiny models' outputs never change with
+padding, its int8 outputs do. For each job it counts the CTranslate2 calls
+(``translate_batch``, guard retries included), times the job, and checks every output
+against the same input run on its own.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from benchmarks.models import model_set
+from benchmarks.models import built, model_set
 from briefly.engines.ct2_engine import CT2Engine
 from briefly.summarizer import Summarizer
 from briefly.text import sentences
 from briefly.translator import Translator
 
+KINDS = ("tiny", "wide", "replica")
 MODES = {"padded": False, "equal": True}  # mode -> CT2Engine.equal_length_batches
 
 
@@ -77,7 +81,21 @@ def _measure(
 def measure(kind: str, compute_type: str | None, replica_dir: Path) -> list[Row]:
     from tests.support.text import news_corpus
 
-    models = model_set(kind, replica_dir=replica_dir)
+    models = model_set("tiny" if kind == "wide" else kind, replica_dir=replica_dir)
+    summarizer_path = models.paths["summarizer"]
+    if kind == "wide":
+        from tests.support.models import CNN_SUMMARY, TINY_BART
+
+        wide = replace(
+            TINY_BART,
+            name="wide-bart",
+            d_model=1024,
+            heads=16,
+            ffn=4096,
+            max_positions=1024,
+            generation=CNN_SUMMARY,
+        )
+        summarizer_path = str(built(wide, replica_dir.expanduser() / "wide"))
     articles = news_corpus(16)
     brief = sentences(articles[0])[:4]
     translators = []
@@ -89,7 +107,7 @@ def measure(kind: str, compute_type: str | None, replica_dir: Path) -> list[Row]
         per_language = [t.translate(list(texts)) for t, _ in translators]
         return ["\n".join(outputs) for outputs in zip(*per_language, strict=True)]
 
-    summarizer_engine = _engine(models.paths["summarizer"], compute_type)
+    summarizer_engine = _engine(summarizer_path, compute_type)
     summarizer = Summarizer(summarizer_engine[0])
 
     def summarize(texts: Sequence[str]) -> list[str]:
