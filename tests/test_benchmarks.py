@@ -206,7 +206,7 @@ class _SmallGpu(Engine):
     def count_tokens(self, texts):
         return [1] * len(texts)
 
-    def _generate_batch(self, texts, settings):
+    def _generate_batch(self, texts, settings, languages):
         if len(texts) > 2:
             raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
         self.batches.append(len(texts))

@@ -117,6 +117,28 @@ def test_path_breadcrumbs_and_copyright() -> None:
     assert cleaned.paragraphs == tuple(STORY)
 
 
+def test_author_names_over_the_byline_are_not_the_title() -> None:
+    # The author photos' alt text stands between the headline and the byline.
+    head = [HEADLINE, "", "Mara Lindqvist Tomas Oyelaran", "By Mara Lindqvist and Tomas Oyelaran"]
+    cleaned = clean_text(scraped(head=head, tail=[]))
+    assert cleaned.title == HEADLINE
+
+
+def test_lead_photo_caption_under_the_byline_is_not_the_title() -> None:
+    caption = "Dry reservoir beds near the old mill"
+    head = [
+        HEADLINE,
+        "",
+        "By Mara Lindqvist",
+        "Updated 9:22 AM, March 2, 2026",
+        "",
+        caption,
+        caption,
+    ]
+    cleaned = clean_text(scraped(head=head, tail=[]))
+    assert cleaned.title == HEADLINE
+
+
 def test_no_title_when_text_starts_with_a_sentence() -> None:
     cleaned = clean_text("\n\n".join(STORY))
     assert cleaned.title is None

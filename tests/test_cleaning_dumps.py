@@ -71,6 +71,34 @@ def test_bs4_dump_with_site_suffixed_title_and_split_links() -> None:
     assert cleaned.paragraphs == tuple(PARAGRAPHS)
 
 
+def test_bs4_line_cut_before_a_capitalised_link_rejoins() -> None:
+    # The link "Marlow" starts a new line: "of" cannot end the sentence.
+    first, rest = PARAGRAPHS[0].split(" Marlow ", 1)
+    text = (
+        f"{HEADLINE}\n\nHome\nNews\nSport\n\nShare on Facebook\nEmail\n"
+        f"{first}\nMarlow {rest}\n\n{PARAGRAPHS[1]}\n\n{PARAGRAPHS[2]}\n"
+    )
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == tuple(PARAGRAPHS)
+
+
+def test_short_label_ending_in_a_small_word_stays_apart() -> None:
+    # Two words are a label ("Back to"), not a sentence broken at a link.
+    text = f"{HEADLINE}\n\nBack to\nTop Stories\n\n" + "\n\n".join(PARAGRAPHS)
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == tuple(PARAGRAPHS)
+    assert "Back to" in {line for line, _ in cleaned.removed}
+
+
+def test_related_box_of_one_headline_inside_the_story_goes() -> None:
+    teaser = "Factbox: Which towns have opened libraries in old depots"
+    subheading = "A roof kept for the next century"
+    body = [*PARAGRAPHS[:2], "Related Coverage", teaser, subheading, PARAGRAPHS[2]]
+    cleaned = clean_text(f"{HEADLINE}\n\n" + "\n\n".join(body))
+    assert cleaned.paragraphs == (*PARAGRAPHS[:2], subheading, PARAGRAPHS[2])
+    assert (teaser, "link list") in cleaned.removed
+
+
 def test_markdown_dump_links_images_and_headings() -> None:
     text = (
         "* [Home](https://marlow.example/)\n* [News](https://marlow.example/news)\n"

@@ -10,6 +10,7 @@ bullets, several items on one line, dump markers. Furniture phrases and markers 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,10 +61,12 @@ def pick_stoplist(texts: Sequence[str]) -> frozenset[str]:
         words.extend(_WORD.findall(text.lower()))
         if len(words) > _LANGUAGE_SAMPLE_WORDS:
             break
+    # Each distinct word is looked up once per stoplist, not once per occurrence.
+    counts = Counter(words)
     best: frozenset[str] = frozenset()
     best_hits = -1
     for stoplist in lexicon.stoplists().values():
-        hits = sum(w in stoplist for w in words)
+        hits = sum(n for w, n in counts.items() if w in stoplist)
         if hits > best_hits:
             best, best_hits = stoplist, hits
     return best
@@ -91,8 +94,7 @@ def strong_furniture(text: str) -> str:
         return "breadcrumbs"
     if lexicon.SLUG.match(bare):
         return "dump marker"
-    call = lexicon.CALL_TO_ACTION.search(bare)
-    if call and call.start() == 0 and len(words) <= _MAX_CALL_WORDS:
+    if lexicon.CALL_TO_ACTION.match(bare) and len(words) <= _MAX_CALL_WORDS:
         return "call to action"
     if len(words) <= _MAX_COPYRIGHT_WORDS and lexicon.COPYRIGHT.search(text):
         # Only a notice of its own: a story sentence ending in "©2015 …" is no such line.

@@ -26,7 +26,14 @@ from briefly.cleaning.classify import (
     trailing_call,
 )
 from briefly.cleaning.classify import strong_furniture as _strong_furniture
-from briefly.cleaning.layout import LIST_ITEM, Unit, front_matter, looks_like_markdown, units
+from briefly.cleaning.layout import (
+    LIST_ITEM,
+    SENTENCE_END,
+    Unit,
+    front_matter,
+    looks_like_markdown,
+    units,
+)
 
 # A headline is near the story's start and of headline length.
 _TITLE_WINDOW = 25
@@ -56,6 +63,10 @@ _BYLINE_WEIGHT = 3
 # "You are what you search. (The Associated Press)": a caption, not a headline.
 _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
 _METADATA_REASONS = ("byline", "date line", "byline and date")
+_UNDER_BYLINE_PENALTY = 2
+_MIN_LINK_LIST = 2
+_MIN_TEASER_WORDS = 4
+_WORD = re.compile(r"\w+")
 # A line recurs in a batch when this many articles (and this share of them) have it.
 _MIN_RECURRING = 3
 _RECURRING_SHARE = 0.05
@@ -263,9 +274,20 @@ def _mark_link_lists(found: Sequence[Unit], reasons: list[str]) -> None:
             and found[end].block == found[index + 1].block
         ):
             end += 1
-        if end - index - 1 >= 2:
-            for covered in range(index, end):
-                reasons[covered] = reasons[covered] or "link list"
+        if end - index - 1 < _MIN_LINK_LIST:
+            # "Related Coverage" over one headline, the story going on below it (the lines
+            # after that may be the story's own subheadings).
+            end = index + 2
+            if end > len(found) or not _teaser_shaped(found[index + 1].text):
+                continue
+        for covered in range(index, end):
+            reasons[covered] = reasons[covered] or "link list"
+
+
+def _teaser_shaped(text: str) -> bool:
+    """Another story's headline: a line of words with no sentence end."""
+    words = len(text.split())
+    return _MIN_TEASER_WORDS <= words <= _MAX_TITLE_WORDS and not SENTENCE_END.search(text)
 
 
 def _classify_backing_off(
@@ -344,6 +366,10 @@ def _pick_title(
     byline = next((i for i in range(start) if strong[i] in _METADATA_REASONS), None)
     if byline is not None:
         candidates.update(range(max(0, byline - _BYLINE_REACH), byline))
+    # The byline and date nearest the story; the lead photo's caption may stand below them.
+    last_byline = next(
+        (i for i in range(start - 1, -1, -1) if strong[i] in _METADATA_REASONS), None
+    )
     # A page's <title>, "Headline | Site", opens BeautifulSoup's text.
     page_title = metadata.TITLE_SEPARATORS.search(found[0].text) and not strong[0]
     if page_title:
@@ -355,18 +381,31 @@ def _pick_title(
             continue
         if index >= start and not _can_lend_title(found, verdicts, index):
             continue
+        below = strong[index + 1 : index + 1 + _BYLINE_REACH]
+        if _names_of_byline(text, found[index + 1 : index + 1 + _BYLINE_REACH], below):
+            continue
         score = 1.0 + (abs(start - index) <= 3) + 0.5 * (start - index <= 8)
         score += 3 * (unit.heading == 1) + (unit.heading > 1) + 2 * unit.outdented
         # Pages repeat their headline once (<title> and <h1>); menus repeat more.
         score += 2 * (counts[comparable(metadata.strip_site_name(text))] == 2)
-        # The headline stands over the byline and date, buttons between.
-        below = strong[index + 1 : index + 1 + _BYLINE_REACH]
+        # The headline stands over the byline and date, buttons between; captions of the
+        # lead photo stand under them.
         score += 2 * any(r in _METADATA_REASONS for r in below)
+        score -= _UNDER_BYLINE_PENALTY * (last_byline is not None and index > last_byline)
         score -= 2 * text.isupper() + (len(text.split()) < 4)
         score += 3 * (index == 0 and bool(page_title))
         if score >= best_score:
             best, best_score = index, score
     return best
+
+
+def _names_of_byline(text: str, next_units: Sequence[Unit], reasons: Sequence[str]) -> bool:
+    """Whether ``text`` only names the authors of the byline under it (their photos' alt text)."""
+    words = set(_WORD.findall(text.casefold()))
+    return any(
+        reason in _METADATA_REASONS and words <= set(_WORD.findall(unit.text.casefold()))
+        for unit, reason in zip(next_units, reasons, strict=True)
+    )
 
 
 def _keep_standfirst(

@@ -31,6 +31,10 @@ _WRAP_SLACK = 15
 _MIN_WRAPPED_SHARE = 0.3
 _MIN_WRAPPED_LINES = 2
 _LONG_LINE = 30
+# A line ending in one of these words stops mid-sentence, where a link or emphasis began:
+# "Last month, researchers at" / "OpenAI revealed …".
+_OPEN_ENDING = re.compile(r"\s(the|a|an|of|at|to|with|from|and|or|for|into|than|via)$")
+_MIN_OPEN_ENDING_WORDS = 3
 _MD_WRAPPED = 40
 
 _MD_FRONT_MATTER = re.compile(r"\A---\n(?P<fields>.*?)\n---\n", re.DOTALL)
@@ -185,8 +189,15 @@ def _is_fragment(previous: str, line: str) -> bool:
     stripped = line.strip()
     if _STARTS_UNIT.match(line):
         return False
-    return stripped[:1] in ",.;:)!?" or (
-        stripped[:1].islower() and not SENTENCE_END.search(previous)
+    if stripped[:1] in ",.;:)!?":
+        return True
+    if SENTENCE_END.search(previous):
+        return False
+    open_ending = bool(_OPEN_ENDING.search(previous)) and (
+        len(previous.split()) >= _MIN_OPEN_ENDING_WORDS
+    )
+    return stripped[:1].islower() or (
+        open_ending and (stripped[:1].isalnum() or stripped[:1] in "\"“'‘")
     )
 
 
