@@ -262,6 +262,15 @@ def test_a_batch_with_nothing_new_says_so_instead_of_a_rate(tmp_path):
     assert "articles/s" in _summary_line(BatchReport(done=2, seconds=1.0), tmp_path)
 
 
+def test_a_batch_log_line_gives_no_rate_before_anything_is_briefed(runner, tmp_path):
+    records = tmp_path / "in.jsonl"
+    records.write_text('{"id": "a"}\n', encoding="utf-8")
+    args = ["batch", "--jsonl", str(records), "--out", str(tmp_path / "out")]
+    result = runner.invoke(app, [*args, "--summarizer", "extractive", "--to", "none"])
+    assert result.exit_code == 1
+    assert "1/1 articles (1 failed)\n" in result.stderr
+
+
 def test_translate_prints_the_guards_warnings(runner, model_args, monkeypatch):
     from briefly.results import GuardWarning, Translation
 

@@ -204,7 +204,7 @@ def test_menu_only_page_is_no_content(tmp_path: Path) -> None:
     path.write_text(page, encoding="utf-8")
     result = CliRunner().invoke(app, ["extract", str(path)])
     assert result.exit_code == 1
-    assert "No article text found" in one_error_line(result.stderr)
+    assert "has no article text left" in one_error_line(result.stderr)
     assert kind_of(path) == "no_content"
 
 

@@ -71,6 +71,17 @@ def test_html_article_with_page_furniture() -> None:
     assert len(article.body.split("\n\n")) == 7
 
 
+def test_bare_page_keeps_its_headline_off_the_story() -> None:
+    # trafilatura's fallback joins a lone <h1> and <p> into one element with a newline.
+    page = (
+        "<html><body><h1>Port deal signed</h1><p>The harbour board signed the port deal "
+        "on Monday after three years of talks with the fishing towns.</p></body></html>"
+    )
+    article = parse_article(page, is_html=True)
+    assert article.title == "Port deal signed"
+    assert article.body.startswith("The harbour board signed")
+
+
 def test_markdown_article() -> None:
     article = load_article(ARTICLES / "river-cleanup.md")
     assert article.title == "Volunteers pull two tonnes of plastic from the Vell river"
@@ -208,6 +219,12 @@ def test_no_content(tmp_path: Path, name: str, data: bytes) -> None:
     assert error_kind(path).kind == "no_content"
 
 
+def test_no_content_without_a_source_reads_as_a_sentence() -> None:
+    with pytest.raises(InputError) as error:
+        parse_article("Share\n", source="")
+    assert str(error.value).startswith("The input has no article text left")
+
+
 @pytest.mark.parametrize("source", ["ftp://example.org/a.txt", "file:///etc/hosts", ""])
 def test_unsupported_sources_are_usage_errors(source: str) -> None:
     with pytest.raises(UsageError):
@@ -328,3 +345,25 @@ def test_url_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     assert error_kind(f"http://127.0.0.1:{port}/article").kind == "fetch"
+
+
+class _Terminal(io.RawIOBase):
+    """A terminal: one line, then one Ctrl-D; asking past that would wait for ever."""
+
+    def __init__(self) -> None:
+        self.answers = [b"Hello there.\n", b""]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        assert self.answers, "read on after Ctrl-D: the user must press it twice"
+        data = self.answers.pop(0)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def test_one_ctrl_d_ends_standard_input() -> None:
+    from briefly.reading import read_stdin
+
+    assert read_stdin(stream=io.BufferedReader(_Terminal())) == b"Hello there.\n"

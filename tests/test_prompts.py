@@ -100,6 +100,11 @@ def test_unknown_prompt_name_lists_the_shipped_ones():
     assert all(name in message for name in available_prompts())
 
 
+def test_missing_prompt_file_is_named_as_a_file(tmp_path):
+    with pytest.raises(UsageError, match=r"^No prompt file at .*my-prompt\.txt: check the path"):
+        load_prompt(str(tmp_path / "my-prompt.txt"))
+
+
 def test_prompt_from_a_file(tmp_path):
     path = tmp_path / "terse.txt"
     path.write_text(

@@ -195,6 +195,12 @@ def _progress(quiet: bool):
         yield lambda stage: status.update(f"{stage}…")
 
 
+def _hint_stdin(source: str, what: str) -> None:
+    """Say that standard input is awaited when it is a terminal, where it looks like a hang."""
+    if source == "-" and sys.stdin.isatty():
+        typer.echo(f"Reading {what} from standard input; end it with Ctrl-D.", err=True)
+
+
 def _check_output(output: Path | None) -> None:
     if output is not None and output.is_dir():
         raise UsageError(f"{output} is a folder: give -o a file name, such as {output}/brief.txt")
@@ -234,9 +240,11 @@ def brief(
     from briefly.render import render_brief
 
     _check_output(output)
+    # The article first: a wrong path is the likelier mistake, and cheaper to report. Before
+    # the spinner, which would draw over an article typed into the terminal.
+    _hint_stdin(source, "an article")
+    article = load_article(source, max_bytes=max_bytes)
     with _progress(quiet) as on_stage:
-        # The article first: a wrong path is the likelier mistake, and cheaper to report.
-        article = load_article(source, max_bytes=max_bytes)
         briefer = Briefer(options, on_stage=on_stage)
         briefer.check()
         result = briefer.brief(article)
@@ -266,6 +274,7 @@ def extract(
     from briefly.render import render_article, render_removed
 
     _check_output(output)
+    _hint_stdin(source, "an article")
     article = load_article(source, max_bytes=max_bytes, clean=not no_clean)
     if show_removed:
         sys.stderr.write(render_removed(article))
@@ -295,8 +304,7 @@ def translate(
     # No summariser runs, so none is checked.
     options = options.replace(summarizer="extractive")
     Briefer(options).check()
-    if text == "-" and sys.stdin.isatty():
-        typer.echo("Reading English text from standard input; end it with Ctrl-D.", err=True)
+    _hint_stdin(text, "English text")
     english = decode_bytes(read_stdin()) if text == "-" else text
     if not english.strip():
         raise UsageError("No text to translate: pass TEXT or pipe it on stdin with '-'")
@@ -378,7 +386,7 @@ def batch(
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[INPUTS]...",
+            metavar="INPUTS",
             help="Folders, files or glob patterns of articles.",
             show_default=False,
         ),
@@ -468,7 +476,7 @@ def batch(
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Brief every article in folders, files or globs into OUT, resumably."""
+    """Brief every article in folders, files or globs into the --out folder, resumably."""
     _setup(quiet, debug)
     from briefly.batch import BatchOptions, run_batch
     from briefly.pipeline import Briefer
@@ -556,11 +564,9 @@ def _batch_progress(quiet: bool):
 
         def log(report, total: int) -> None:
             handled = report.done + report.skipped + report.failed
-            typer.echo(
-                f"{handled}/{total} articles ({report.failed} failed), "
-                f"{report.rate:.2f} articles/s",
-                err=True,
-            )
+            # Skipped and failed articles take no time worth a rate.
+            pace = f", {report.rate:.2f} articles/s" if report.done else ""
+            typer.echo(f"{handled}/{total} articles ({report.failed} failed){pace}", err=True)
 
         yield log
         return

@@ -72,6 +72,9 @@ _NOT_AUTHORS = frozenset({"no author", "unknown", "admin", "administrator"})
 # Elements of trafilatura's output that stand on lines of their own.
 _BLOCK_TAGS = frozenset({"p", "head", "quote", "div", "list", "item", "table", "row", "code"})
 _WHITESPACE = re.compile(r"\s+")
+# trafilatura tidies source whitespace itself; a newline it leaves inside an element is
+# where its fallback extraction joined two elements (a headline and the paragraph after it).
+_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " -- ", " :: ")
 # Titles end in "| Section" or "| Site"; longer tails are part of the headline.
 _MAX_SITE_WORDS = 3
@@ -165,7 +168,7 @@ def parse_article(
         cleaned = clean_text(text, markdown=markdown, furniture=furniture)
     if not cleaned.paragraphs:
         raise InputError(
-            f"No article text found in {_label(source)} after removing page furniture: "
+            f"{_label(source)} has no article text left after removing page furniture: "
             "check that it holds the story itself, or save its text to a .txt file.",
             "no_content",
         )
@@ -243,12 +246,17 @@ def _render(element: _Element, parts: list[str]) -> None:
         parts.append("- ")
     elif element.tag == "cell" and element.getprevious() is not None:
         parts.append(" | ")
-    parts.append(_WHITESPACE.sub(" ", element.text or ""))
+    parts.append(_tidy(element.text or ""))
     for child in element:
         _render(child, parts)
-        parts.append(_WHITESPACE.sub(" ", child.tail or ""))
+        parts.append(_tidy(child.tail or ""))
     if is_block:
         parts.append("\n")
+
+
+def _tidy(text: str) -> str:
+    """``text`` with runs of spaces made one, keeping the line breaks the extractor put in."""
+    return "\n".join(_WHITESPACE.sub(" ", line) for line in _LINE_BREAK.split(text))
 
 
 def _strip_site_name(title: str | None, *names: str | None) -> str | None:

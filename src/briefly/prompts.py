@@ -9,6 +9,7 @@ prompts/README.md describes their format.
 
 from __future__ import annotations
 
+import os
 import string
 from dataclasses import dataclass
 from importlib import resources
@@ -82,6 +83,10 @@ def load_prompt(name_or_file: str) -> Prompt:
         source = (_template_dir() / f"{name_or_file}{_SUFFIX}").read_text(encoding="utf-8")
         return parse_prompt(name_or_file, source)
     path = Path(name_or_file)
+    if not path.is_file() and (os.sep in name_or_file or name_or_file.endswith(_SUFFIX)):
+        raise UsageError(
+            f"No prompt file at {name_or_file}: check the path, or use one of {', '.join(names)}"
+        )
     if not path.is_file():
         raise UsageError(
             f"Unknown prompt '{name_or_file}': use one of {', '.join(names)}, "

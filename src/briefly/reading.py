@@ -67,7 +67,10 @@ def read_limited(stream: BinaryIO, max_bytes: int, source: str) -> bytes:
     """Read ``stream`` to its end, stopping with an error past ``max_bytes``."""
     chunks: list[bytes] = []
     size = 0
-    while chunk := stream.read(min(_CHUNK, max_bytes + 1 - size)):
+    # read() waits to fill its whole chunk, so a terminal would need Ctrl-D twice; read1()
+    # returns what one read gives.
+    read = getattr(stream, "read1", stream.read)
+    while chunk := read(min(_CHUNK, max_bytes + 1 - size)):
         chunks.append(chunk)
         size += len(chunk)
         if size > max_bytes:
