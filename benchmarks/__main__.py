@@ -110,6 +110,28 @@ def _cleaning(args: argparse.Namespace) -> None:
     print(cleaning.main(args.data, raw=args.raw, show_misses=args.misses))
 
 
+def _batching_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.batching import KINDS
+    from benchmarks.models import DEFAULT_REPLICA_DIR
+
+    add = parser.add_argument
+    add(
+        "--models",
+        default="tiny",
+        choices=KINDS,
+        help="wide: a distilbart-wide summariser "
+        "whose int8 outputs change with padding (default: tiny)",
+    )
+    add("--compute-type", help="CTranslate2 compute type, e.g. float32 (default: int8)")
+    add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
+
+
+def _batching(args: argparse.Namespace) -> None:
+    from benchmarks import batching
+
+    print(batching.table(batching.measure(args.models, args.compute_type, args.replica_dir)))
+
+
 Options = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace], int | None]
 COMMANDS: dict[str, tuple[str, Options, Handler]] = {
@@ -117,6 +139,11 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
     "report": ("write report.md and plots again from a results folder", _report_options, _report),
     "replicas": ("build random-weight models", _replicas_options, _replicas),
     "serve": ("briefly serve under concurrent load", _serve_options, _serve),
+    "batching": (
+        "CTranslate2 calls, time and solo-run equality of a small and a large job",
+        _batching_options,
+        _batching,
+    ),
     "cleaning": (
         "furniture removed, story kept, title and author found on real pages",
         _cleaning_options,

@@ -62,7 +62,7 @@ def model_set(
         )
     specs = {"summarizer": summarizer} | {f"translator:{lang}": marians[lang] for lang in languages}
     root = replica_dir.expanduser() / kind
-    paths = {role: str(_built(spec, root)) for role, spec in specs.items()}
+    paths = {role: str(built(spec, root)) for role, spec in specs.items()}
     translators = {lang: f"{kind}:{marians[lang].name}" for lang in languages}
     return ModelSet(kind, f"{kind}:{summarizer.name}", translators, paths)
 
@@ -75,7 +75,8 @@ def custom_model_set(summarizer: str | None, translators: dict[str, str]) -> Mod
     return ModelSet("custom", summarizer, dict(translators), paths)
 
 
-def _built(spec, root: Path) -> Path:
+def built(spec, root: Path) -> Path:
+    """The replica of ``spec`` under ``root``, built there on first use."""
     from tests.support.models import build_replica
 
     target = root / spec.name

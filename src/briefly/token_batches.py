@@ -10,6 +10,8 @@ def token_budget_batches(
     max_tokens: int,
     max_batch_size: int = 64,
     keys: Sequence[int] | None = None,
+    *,
+    equal_lengths: bool = False,
 ) -> list[list[int]]:
     """Split indices into batches whose padded size stays within ``max_tokens``.
 
@@ -17,6 +19,7 @@ def token_budget_batches(
     first batch, and each batch pads to its first item's length. A single item
     longer than the budget still gets a batch of its own. Items with different
     ``keys`` (e.g. different decoding limits) never share a batch; larger keys go first.
+    With ``equal_lengths`` only items of the same length share a batch, so none is padded.
     """
     order = sorted(range(len(lengths)), key=lambda i: (-keys[i] if keys else 0, -lengths[i]))
     batches: list[list[int]] = []
@@ -24,7 +27,9 @@ def token_budget_batches(
     for index in order:
         padded = lengths[current[0]] * (len(current) + 1) if current else lengths[index]
         new_key = keys is not None and current and keys[current[0]] != keys[index]
-        if current and (padded > max_tokens or len(current) >= max_batch_size or new_key):
+        new_length = equal_lengths and current and lengths[current[0]] != lengths[index]
+        full = padded > max_tokens or len(current) >= max_batch_size
+        if current and (full or new_key or new_length):
             batches.append(current)
             current = []
         current.append(index)

@@ -64,6 +64,9 @@ class Engine:
     backend = "none"
     # Padded tokens per batch that this engine sorts and groups texts into.
     max_batch_tokens = 8192
+    # Whether only texts of equal token length may share a batch: set where padding a text
+    # changes its output, so that a text's output never depends on its batch partners.
+    equal_length_batches = False
     settings: GenerationSettings
     max_input_tokens: int
     family: str
@@ -94,12 +97,16 @@ class Engine:
 
         ``max_new_tokens`` optionally bounds each text's output; texts with
         different bounds are never batched together, so a text's output does not
-        depend on what it was batched with. ``languages`` selects the source and
+        depend on what it was batched with (nor on their lengths, on engines with
+        ``equal_length_batches``). ``languages`` selects the source and
         target of a multilingual translation model.
         """
         outputs: list[str] = [""] * len(texts)
         batches = token_budget_batches(
-            self.count_tokens(texts), self.max_batch_tokens, keys=max_new_tokens
+            self.count_tokens(texts),
+            self.max_batch_tokens,
+            keys=max_new_tokens,
+            equal_lengths=self.equal_length_batches,
         )
         for batch in batches:
             batch_settings = settings
