@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from briefly.loader import load_article
 from briefly.reading import MAX_BYTES, read_stdin
 from briefly.sources import list_articles, load_item
 from briefly.text import sentences
+from tests.support.loopback import serve, without_proxies
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 # Generous: these commands finish in about a second; the bound only stops a hang.
@@ -267,29 +267,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Keep test output quiet."""
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Clients that give up early are expected here."""
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(_Handler) as address:
+        yield address
 
 
 @pytest.fixture
 def host(server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The loopback server's host:port, reached directly even where a proxy is configured."""
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
+    without_proxies(monkeypatch)
     return server
 
 

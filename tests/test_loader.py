@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from briefly.cleaning import Removed
 from briefly.errors import InputError, UsageError
 from briefly.loader import Article, decode_bytes, load_article, parse_article
+from tests.support.loopback import serve, without_proxies
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
 
@@ -272,29 +272,16 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep test output quiet."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Clients that give up early (timeouts, size limits) are expected here."""
-
-
 @pytest.fixture(scope="module")
 def http_server() -> Iterator[str]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serve(_Handler) as address:
+        yield f"http://{address}"
 
 
 @pytest.fixture
 def base_url(http_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The loopback server's URL, reached directly even where a proxy is configured."""
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
+    without_proxies(monkeypatch)
     return http_server
 
 
