@@ -211,3 +211,17 @@ def test_normalize_text() -> None:
 )
 def test_parse_date(text: str, expected: str | None) -> None:
     assert parse_date(text) == expected
+
+
+def test_a_closing_quotation_is_a_sentence_not_a_title() -> None:
+    quote = 'He added, "The reservoirs will recover."'
+    cleaned = clean_text("\n\n".join([STORY[0], quote, STORY[1]]))
+    assert cleaned.title is None
+    assert cleaned.paragraphs == (STORY[0], quote, STORY[1])
+
+
+def test_an_unmarked_caption_inside_the_story_is_not_the_title() -> None:
+    caption = "Dry reservoir beds near the old mill in the south"
+    cleaned = clean_text("\n\n".join([STORY[0], caption, STORY[1]]))
+    assert cleaned.title is None
+    assert caption in cleaned.paragraphs

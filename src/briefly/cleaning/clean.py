@@ -62,6 +62,7 @@ _MIN_CLUSTER_SHARE = 0.3
 _BYLINE_WEIGHT = 3
 # "You are what you search. (The Associated Press)": a caption, not a headline.
 _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
+_CLOSING_QUOTES = "\"'\u201d\u2019\u00bb"
 _METADATA_REASONS = ("byline", "date line", "byline and date")
 _UNDER_BYLINE_PENALTY = 2
 _MIN_LINK_LIST = 2
@@ -382,15 +383,20 @@ def _pick_title(
         if index >= start and not _can_lend_title(found, verdicts, index):
             continue
         below = strong[index + 1 : index + 1 + _BYLINE_REACH]
+        repeated = counts[comparable(metadata.strip_site_name(text))] == 2
+        dated = any(r in _METADATA_REASONS for r in below)
+        # Inside the story, a short line is a caption or subheading unless marked as a headline.
+        if index > start and not (unit.heading or unit.outdented or repeated or dated):
+            continue
         if _names_of_byline(text, found[index + 1 : index + 1 + _BYLINE_REACH], below):
             continue
         score = 1.0 + (abs(start - index) <= 3) + 0.5 * (start - index <= 8)
         score += 3 * (unit.heading == 1) + (unit.heading > 1) + 2 * unit.outdented
         # Pages repeat their headline once (<title> and <h1>); menus repeat more.
-        score += 2 * (counts[comparable(metadata.strip_site_name(text))] == 2)
+        score += 2 * repeated
         # The headline stands over the byline and date, buttons between; captions of the
         # lead photo stand under them.
-        score += 2 * any(r in _METADATA_REASONS for r in below)
+        score += 2 * dated
         score -= _UNDER_BYLINE_PENALTY * (last_byline is not None and index > last_byline)
         score -= 2 * text.isupper() + (len(text.split()) < 4)
         score += 3 * (index == 0 and bool(page_title))
@@ -441,7 +447,9 @@ def _title_text(found: Sequence[Unit], index: int) -> str | None:
 def _headline_shaped(text: str) -> bool:
     words = text.split()
     # Sentences, datelines ("New York CNN —") and list items are no headlines.
-    unfinished = text.endswith((".", ",", ";", ":", "—", "-", "–")) and not text.endswith("...")
+    # A quotation closing a sentence ('… investigators."') ends it as well.
+    core = text.rstrip(_CLOSING_QUOTES)
+    unfinished = core.endswith((".", ",", ";", ":", "—", "-", "–")) and not core.endswith("...")
     return (
         _MIN_TITLE_WORDS <= len(words) <= _MAX_TITLE_WORDS
         and not unfinished
