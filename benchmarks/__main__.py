@@ -110,6 +110,41 @@ def _cleaning(args: argparse.Namespace) -> None:
     print(cleaning.main(args.data, raw=args.raw, show_misses=args.misses))
 
 
+def _quality_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.testsets import SAMPLE_SUMMARIES
+    from briefly.options import BACKENDS, DEVICES, EXTRACTIVE, LENGTHS
+
+    add = parser.add_argument
+    add("--summarizer", default=EXTRACTIVE, help="hub id, local folder or %(default)s (default)")
+    add(
+        "--summaries",
+        type=Path,
+        default=SAMPLE_SUMMARIES,
+        metavar="FILE_OR_DIR",
+        help="articles with human summaries: JSONL or CNN .story files (default: the sample)",
+    )
+    add("--length", default="medium", choices=LENGTHS, help="brief length (default: medium)")
+    add("--max-words", type=int, metavar="N", help="at most about N words per brief")
+    add("--limit", type=int, metavar="N", help="at most N articles")
+    add("--device", default="auto", choices=DEVICES, help="default: auto")
+    add("--backend", default="auto", choices=BACKENDS, help="default: auto")
+
+
+def _quality(args: argparse.Namespace) -> None:
+    from benchmarks import baselines
+    from briefly.options import BriefOptions
+
+    options = BriefOptions(
+        summarizer=args.summarizer,
+        languages=(),
+        length=args.length,
+        max_words=args.max_words,
+        device=args.device,
+        backend=args.backend,
+    )
+    print(baselines.main(args.summaries, options, args.limit))
+
+
 def _batching_options(parser: argparse.ArgumentParser) -> None:
     from benchmarks.batching import KINDS
     from benchmarks.models import DEFAULT_REPLICA_DIR
@@ -143,6 +178,11 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
         "CTranslate2 calls, time and solo-run equality of a small and a large job",
         _batching_options,
         _batching,
+    ),
+    "quality": (
+        "ROUGE of one summariser next to lead-1 and lead-3 on articles with human summaries",
+        _quality_options,
+        _quality,
     ),
     "cleaning": (
         "furniture removed, story kept, title and author found on real pages",

@@ -94,6 +94,24 @@ def test_summaries_from_cnn_jsonl_and_story_files(tmp_path):
         testsets.read_summaries(tmp_path / "bad.jsonl")
 
 
+def test_quality_scores_a_summariser_next_to_the_lead_of_the_same_text(tmp_path, capsys):
+    # The menu goes in cleaning, so lead-1 is the hook under it, as the brief would see it.
+    story = (
+        "It was a long night. The council approved the new school budget. The school budget "
+        "adds twelve teachers. Parents welcomed the new school budget."
+    )
+    record = {"article": f"Home | News | Sport | Weather\n\n{story}", "reference": story}
+    (tmp_path / "one.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    args = ["quality", "--summaries", str(tmp_path / "one.jsonl"), "--length", "short"]
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    rouge1 = {line.split(" | ")[0]: float(line.split(" | ")[1]) for line in table.splitlines()[4:7]}
+    assert set(rouge1) == {"| extractive", "| lead-1", "| lead-3"}
+    # The extract is the sentence the rest develops, not the hook.
+    assert rouge1["| extractive"] > rouge1["| lead-1"] > 0
+    assert "extractive equals lead-1 on 0 of 1 briefs" in table
+
+
 def _prefilled(data: Path, languages=("uk", "ru", "hi")) -> Path:
     """A data cache as `run` leaves it after fetching: small, made up, no network needed."""
     data.mkdir(parents=True, exist_ok=True)
