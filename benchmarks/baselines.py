@@ -10,17 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks import metrics, testsets
+from briefly.extractive import sentence_units
 from briefly.options import BriefOptions
 from briefly.summarizer import EXTRACTIVE_SENTENCES
-from briefly.text import split_sentences
 
 _LEADS = (1, 3)
 
 
 def lead(text: str, n: int) -> str:
-    """The first ``n`` sentences of ``text`` that have a letter or digit in them."""
-    found = [s for s in split_sentences(text) if any(c.isalnum() for c in s)]
-    return " ".join(found[:n])
+    """The first ``n`` sentences of ``text`` the extractive summariser chooses among."""
+    return " ".join(sentence_units(text)[:n])
 
 
 def main(summaries: Path, options: BriefOptions, limit: int | None = None) -> str:

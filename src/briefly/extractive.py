@@ -36,6 +36,11 @@ _DUPLICATE = 0.8
 _FRAGMENT_WEIGHT = 0.05
 
 
+def sentence_units(text: str) -> list[str]:
+    """The sentences of ``text`` an extract is chosen from: those with a letter or digit."""
+    return [s for s in split_sentences(text) if any(c.isalnum() for c in s)]
+
+
 def _is_prose(sentence: str, n_words: int) -> bool:
     finished = sentence.rstrip(_CLOSERS).endswith(_TERMINAL)
     return n_words >= 4 and finished and len(_SEPARATORS.findall(sentence)) < 3
@@ -154,7 +159,7 @@ class ExtractiveSummarizer:
         max_words = max_words if max_words is not None else self.max_words
         if max_tokens is not None and count_tokens is None:
             raise ValueError("max_tokens needs count_tokens, the function that measures tokens")
-        units = [s for s in split_sentences(text) if any(c.isalnum() for c in s)]
+        units = sentence_units(text)
         if not units:
             return []
         order, candidates, similarity = self._rank(units)
