@@ -225,3 +225,22 @@ def test_an_unmarked_caption_inside_the_story_is_not_the_title() -> None:
     cleaned = clean_text("\n\n".join([STORY[0], caption, STORY[1]]))
     assert cleaned.title is None
     assert caption in cleaned.paragraphs
+
+
+def test_a_standfirst_without_a_full_stop_is_kept() -> None:
+    standfirst = (
+        "Households are asked to save water as the reservoirs stand at their lowest level "
+        "since records began"
+    )
+    # As BeautifulSoup dumps a page: its <title>, a menu, the <h1>, the standfirst, a button,
+    # the byline, a sign-up box and a gallery, one element a line.
+    menu = ["Log in with Valley Post", "Email", "Please enter a valid email", "Password"]
+    menu += ["Forgotten your password?", "Submit", "Not registered?", "Register here", "News"]
+    byline = ["Close", "By Mara Lindqvist", "Updated 9:22 AM, March 2, 2026"]
+    boxes = ["Essential news, delivered daily", "Email", "Sign up", "1", "/12"]
+    gallery = ["AFP via Getty Images", "A dry reservoir bed near the old mill", "Getty Images"]
+    headline = "Three valley towns added to the hosepipe ban list"
+    head = [f"{headline} | Valley Post", "", *menu, headline, standfirst, *byline, *boxes]
+    cleaned = clean_text(scraped(head=head + gallery * 4, tail=[]))
+    assert cleaned.title == headline
+    assert cleaned.paragraphs == (standfirst, *STORY)

@@ -62,6 +62,7 @@ _MIN_CLUSTER_SHARE = 0.3
 _BYLINE_WEIGHT = 3
 # "You are what you search. (The Associated Press)": a caption, not a headline.
 _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
+_MIN_STANDFIRST_WORDS = 12
 _CLOSING_QUOTES = "\"'\u201d\u2019\u00bb"
 _METADATA_REASONS = ("byline", "date line", "byline and date")
 _UNDER_BYLINE_PENALTY = 2
@@ -180,7 +181,11 @@ def _clean(
         index = _pick_title(found, verdicts, strong)
         if index is not None:
             title = metadata.strip_site_name(_title_text(found, index) or "")
-            verdicts = _keep_standfirst(found, verdicts, strong, index)
+            # The <title> can stand far above the <h1>; the standfirst is under the latter.
+            wanted = comparable(title)
+            repeats = range(index, min(len(found), index + _TITLE_WINDOW))
+            under = max(i for i in repeats if i == index or _is_title(found[i].text, wanted))
+            verdicts = _keep_standfirst(found, verdicts, strong, under)
     if title is not None:
         verdicts = _drop_title(found, verdicts, title)
     removed = tuple(
@@ -338,9 +343,16 @@ def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[V
     ]
     # The weight picks the story; sizes are then compared with its own.
     main = max(zip(mass, weight, strict=True), key=lambda mw: mw[0] * mw[1])[0]
+    # The first text under the byline starts the story, however long a table or list parts
+    # it from the rest; comments, with dates of their own, come after it.
+    opening = next((k for k, w in enumerate(weight) if w > 1), None)
+    if opening is not None and not any(
+        is_sentence(found[i].text) and len(found[i].text) >= LENGTH_LOW for i in clusters[opening]
+    ):
+        opening = None
     pruned = list(verdicts)
-    for cluster, size in zip(clusters, mass, strict=True):
-        if size < _MIN_CLUSTER_SHARE * main:
+    for k, (cluster, size) in enumerate(zip(clusters, mass, strict=True)):
+        if size < _MIN_CLUSTER_SHARE * main and k != opening:
             for index in cluster:
                 pruned[index] = Verdict(BAD, "away from the story")
     return pruned
@@ -423,10 +435,17 @@ def _keep_standfirst(
         if verdicts[index].label == GOOD:
             break
         text = found[index].text
-        if not strong[index] and is_sentence(text) and len(text) >= LENGTH_LOW:
+        if not strong[index] and _standfirst_shaped(text) and len(text) >= LENGTH_LOW:
             kept[index] = Verdict(GOOD)
             break
     return kept
+
+
+def _standfirst_shaped(text: str) -> bool:
+    """A sentence; many sites print the standfirst without its full stop, but in prose case."""
+    words = text.split()
+    lower = sum(word[:1].islower() for word in words)
+    return is_sentence(text) or (len(words) >= _MIN_STANDFIRST_WORDS and 3 * lower >= len(words))
 
 
 def _can_lend_title(found: Sequence[Unit], verdicts: Sequence[Verdict], start: int) -> bool:
