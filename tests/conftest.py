@@ -1,9 +1,9 @@
 """Shared fixtures: tiny real models, built offline once per test session.
 
-They are genuine BART/Marian checkpoints (random weights, trained tokenizers) that load with
-AutoTokenizer/AutoModelForSeq2SeqLM like hub models, so tests exercise the real loading and
-generation paths without network access. The builders live in tests/support; building all
-four takes about two seconds.
+They are genuine BART/Marian and Llama/Qwen checkpoints (random weights, trained tokenizers)
+that load with AutoTokenizer and AutoModelForSeq2SeqLM or AutoModelForCausalLM like hub models,
+so tests exercise the real loading and generation paths without network access. The builders
+live in tests/support; building the BART and Marian ones takes about two seconds.
 """
 
 import os
@@ -15,6 +15,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest
 
+from tests.support.causal import build_tiny_llama, build_tiny_qwen
 from tests.support.models import TINY_BART, TINY_MARIAN, build_replica
 
 
@@ -43,3 +44,20 @@ def tiny_translators(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
 def model_dir(request, tiny_summarizer: Path, tiny_translators: dict[str, Path]) -> Path:
     """Each kind of seq2seq model briefly converts for CTranslate2: BART, then Marian."""
     return tiny_summarizer if request.param == "summarizer" else tiny_translators["uk"]
+
+
+@pytest.fixture(scope="session")
+def tiny_llama(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny Llama chat model: a 192-token window, replies of 4 to 12 tokens."""
+    return build_tiny_llama(tmp_path_factory.mktemp("models") / "tiny-llama")
+
+
+@pytest.fixture(scope="session")
+def tiny_chat_models(tmp_path_factory: pytest.TempPathFactory, tiny_llama: Path) -> dict[str, Path]:
+    """Tiny decoder-only chat models of each family CTranslate2 runs, keyed by model type."""
+    root = tmp_path_factory.mktemp("models")
+    return {
+        "llama": tiny_llama,
+        "qwen2": build_tiny_qwen(root / "tiny-qwen2", version=2),
+        "qwen3": build_tiny_qwen(root / "tiny-qwen3", version=3),
+    }

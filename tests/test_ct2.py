@@ -2,8 +2,6 @@
 
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
@@ -14,6 +12,7 @@ from briefly.engines import choose_backend, load_engine  # noqa: E402
 from briefly.engines.base import announcing  # noqa: E402
 from briefly.engines.ct2_engine import CT2Engine, converted_model  # noqa: E402
 from briefly.engines.torch_engine import TorchEngine  # noqa: E402
+from tests.support.torch_free import brief_without_torch  # noqa: E402
 
 TEXTS = [
     "The government announced a new budget on Monday.",
@@ -117,16 +116,6 @@ def test_default_brief_on_converted_models_imports_neither_torch_nor_transformer
         converted_model(path, "int8")
     article = tmp_path / "a.txt"
     article.write_text(" ".join(TEXTS), encoding="utf-8")
-    argv = ["briefly", "brief", str(article), "--summarizer", str(tiny_summarizer)]
+    argv = ["brief", str(article), "--summarizer", str(tiny_summarizer)]
     argv += ["--to", "uk", "--translator", f"uk={tiny_translators['uk']}", "-f", "json"]
-    code = (
-        "import sys\n"
-        "from briefly.cli import main\n"
-        f"sys.argv = {argv!r}\n"
-        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-        "heavy = {'torch', 'transformers'} & set(sys.modules)\n"
-        "assert not heavy, heavy\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["translations"]["uk"]
+    assert brief_without_torch(argv)["translations"]["uk"]

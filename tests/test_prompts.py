@@ -14,18 +14,15 @@ from pathlib import Path
 import pytest
 import sentencepiece
 import torch
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import (
     AutoConfig,
     BartConfig,
     GenerationConfig,
     GPT2Config,
     LlamaConfig,
-    LlamaForCausalLM,
     MarianConfig,
     MT5Config,
     PegasusConfig,
-    PreTrainedTokenizerFast,
     Qwen2Config,
     T5Config,
     T5ForConditionalGeneration,
@@ -33,7 +30,8 @@ from transformers import (
 )
 
 from briefly.engines import load_engine
-from briefly.engines.causal_engine import DEFAULT_MAX_NEW_TOKENS, CausalEngine
+from briefly.engines.causal_engine import CausalEngine
+from briefly.engines.hf_model import DEFAULT_MAX_NEW_TOKENS
 from briefly.engines.torch_engine import TorchEngine
 from briefly.errors import UsageError
 from briefly.prompts import (
@@ -45,15 +43,14 @@ from briefly.prompts import (
     model_family,
 )
 from briefly.summarizer import Summarizer
-from tests.support.text import news_article, news_corpus
+from tests.support.causal import (
+    CAUSAL_NEW_TOKENS,
+    CAUSAL_POSITIONS,
+    training_text,
+)
+from tests.support.text import news_article
 
 PROMPT_FILES = sorted((Path(__file__).parents[1] / "prompts").glob("*.txt"))
-CHAT_TEMPLATE = (
-    "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}</s>\n"
-    "{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
-)
-CAUSAL_POSITIONS = 192
-CAUSAL_NEW_TOKENS = 12
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -172,18 +169,12 @@ def test_every_family_defaults_to_a_shipped_prompt_or_none():
 # ---------------------------------------------------------------------------------------------
 
 
-def _training_text() -> list[str]:
-    # The templates' own words too, so that prompts tokenise like real text.
-    prompts = [load_prompt(name).text for name in available_prompts()]
-    return [p for article in news_corpus(40) for p in article.split("\n\n")] + prompts
-
-
 def build_tiny_t5(out: Path) -> Path:
     """A T5ForConditionalGeneration with T5's token layout and a trained SentencePiece vocab."""
     out.mkdir(parents=True)
     model = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(
-        sentence_iterator=iter(_training_text()),
+        sentence_iterator=iter(training_text()),
         model_writer=model,
         model_type="unigram",
         vocab_size=600,
@@ -261,56 +252,6 @@ def test_t5_summarises_prompted_chunks_that_fit(tiny_t5, name, monkeypatch):
 # ---------------------------------------------------------------------------------------------
 # Decoder-only chat models
 # ---------------------------------------------------------------------------------------------
-
-
-def build_tiny_llama(out: Path) -> Path:
-    """A LlamaForCausalLM with a byte-level BPE tokenizer and a chat template, no pad token."""
-    out.mkdir(parents=True)
-    bpe = Tokenizer(models.BPE())
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=700,
-        special_tokens=["<s>", "</s>", "<|user|>", "<|assistant|>"],
-        show_progress=False,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-    )
-    bpe.train_from_iterator(_training_text(), trainer)
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", eos_token="</s>")
-    tokenizer.chat_template = CHAT_TEMPLATE
-    tokenizer.save_pretrained(out)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=CAUSAL_POSITIONS,
-        bos_token_id=0,
-        eos_token_id=1,
-    )
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(config)
-    # Chat models ship sampling settings and a max_length that counts the prompt;
-    # briefly decodes greedily and bounds the reply alone.
-    model.generation_config = GenerationConfig(
-        bos_token_id=0,
-        eos_token_id=1,
-        do_sample=True,
-        temperature=0.7,
-        top_p=0.9,
-        max_length=4096,
-        max_new_tokens=CAUSAL_NEW_TOKENS,
-        min_new_tokens=4,
-    )
-    model.save_pretrained(out)
-    return out
-
-
-@pytest.fixture(scope="module")
-def tiny_llama(tmp_path_factory):
-    return build_tiny_llama(tmp_path_factory.mktemp("models") / "tiny-llama")
 
 
 @pytest.fixture(scope="module")

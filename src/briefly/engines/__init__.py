@@ -1,4 +1,4 @@
-"""Backends that run seq2seq models, and the one place that loads them.
+"""Backends that run seq2seq and decoder-only models, and the one place that loads them.
 
 Every engine (see :class:`briefly.engines.base.Engine`) has the same small
 interface: ``count_tokens(texts)``, ``generate(texts, settings, max_new_tokens=None)``,
@@ -76,8 +76,12 @@ def _load_engine(
     logger.info("loading %s on %s with %s", name, device, chosen)
     try:
         if chosen == "ct2":
-            from briefly.engines.ct2_engine import CT2Engine
+            from briefly.engines.ct2_engine import CAUSAL_MODEL_TYPES, CT2Engine, model_type_of
 
+            if model_type_of(path) in CAUSAL_MODEL_TYPES:
+                from briefly.engines.ct2_causal import CT2CausalEngine
+
+                return CT2CausalEngine(path, device, compute_type, max_batch_tokens)
             return CT2Engine(path, device, compute_type, max_batch_tokens)
         from briefly.engines.torch_engine import DTYPES
 

@@ -1,5 +1,5 @@
 """What every engine shares: batching by token budget with per-text output bounds,
-and halving a batch that runs out of GPU memory."""
+and halving a batch that runs out of GPU memory; and what decoder-only engines share."""
 
 from __future__ import annotations
 
@@ -142,3 +142,29 @@ class Engine:
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:
         raise NotImplementedError
+
+
+class SharedWindow:
+    """For decoder-only engines, listed before :class:`Engine`'s subclass among the bases:
+    the prompt and the reply share the model's position window of ``window`` tokens."""
+
+    window: int
+
+    def generate(
+        self,
+        texts: Sequence[str],
+        settings: GenerationSettings,
+        max_new_tokens: Sequence[int] | None = None,
+        languages: Languages | None = None,
+    ) -> list[str]:
+        """As :meth:`Engine.generate`, but a reply also stops at the end of the model's window.
+
+        Callers may ask for longer replies than the room kept free (a long brief); each
+        text's bound follows from its own length, so batching still changes nothing.
+        """
+        requested = settings.new_token_limit()
+        bounds = [
+            min(requested if max_new_tokens is None else max_new_tokens[i], self.window - n)
+            for i, n in enumerate(self.count_tokens(texts))
+        ]
+        return super().generate(texts, settings, bounds, languages)

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM
 
+from briefly.engines.base import SharedWindow
+from briefly.engines.hf_model import causal_settings
 from briefly.engines.torch_engine import TorchEngine
 from briefly.generation import GenerationSettings, Languages
 
-# Most tokens a reply may take when the model's generation config sets no max_new_tokens
-# (a brief is a paragraph), but never more than half the model's window.
-DEFAULT_MAX_NEW_TOKENS = 256
 
-
-class CausalEngine(TorchEngine):
+class CausalEngine(SharedWindow, TorchEngine):
     """A Hugging Face decoder-only model run with ``model.generate``."""
 
     model_class = AutoModelForCausalLM
@@ -40,50 +37,17 @@ class CausalEngine(TorchEngine):
         if self.tokenizer.pad_token is None:
             # Most decoder-only tokenizers have no padding token; masked EOS tokens pad as well.
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        # generate() fills every unset field from the model's own config, so fields that must
-        # not apply are cleared there: max_length and min_length count the prompt too, so only
-        # the new-token bounds can limit a reply; and briefs are never sampled, so that runs
-        # are repeatable.
-        self.generation_config.update(
-            max_length=None,
-            min_length=None,
-            do_sample=False,
-            temperature=None,
-            top_p=None,
-            top_k=None,
-        )
+        self.settings = causal_settings(self.generation_config, self.max_input_tokens)
         self.model.generation_config = self.generation_config
-        settings = GenerationSettings.from_generation_config(self.generation_config)
-        limit = settings.max_new_tokens or min(DEFAULT_MAX_NEW_TOKENS, self.max_input_tokens // 2)
-        self.settings = replace(settings, max_new_tokens=limit)
         # The prompt and the reply share the model's position window.
         self.window = self.max_input_tokens
-        self.max_input_tokens -= limit
+        self.max_input_tokens -= self.settings.max_new_tokens
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input length of each text in tokens, chat template and special tokens included."""
         if not texts:
             return []
         return [len(ids) for ids in self._encode(texts)["input_ids"]]
-
-    def generate(
-        self,
-        texts: Sequence[str],
-        settings: GenerationSettings,
-        max_new_tokens: Sequence[int] | None = None,
-        languages: Languages | None = None,
-    ) -> list[str]:
-        """As :meth:`Engine.generate`, but a reply also stops at the end of the model's window.
-
-        Callers may ask for longer replies than the room kept free (a long brief); each
-        text's bound follows from its own length, so batching still changes nothing.
-        """
-        requested = settings.new_token_limit()
-        bounds = [
-            min(requested if max_new_tokens is None else max_new_tokens[i], self.window - n)
-            for i, n in enumerate(self.count_tokens(texts))
-        ]
-        return super().generate(texts, settings, bounds, languages)
 
     def _encode(self, texts: Sequence[str], **kwargs):
         if self.tokenizer.chat_template is None:

@@ -1,10 +1,10 @@
 """Converting a Hugging Face encoder-decoder model (BART, Marian, PEGASUS, T5, mT5, M2M100,
-NLLB-200, mBART) for CTranslate2.
+NLLB-200, mBART) or decoder-only chat model (Llama, Qwen2, Qwen3) for CTranslate2.
 
 This is the CTranslate2 backend's only use of transformers (and so of torch): besides the
-weights, it records the tokenizer (see
-:mod:`briefly.engines.ct2_tokenizer`) and the decoding settings that transformers resolves,
-so that the engine runs the converted model with CTranslate2 alone.
+weights, it records the tokenizer (see :mod:`briefly.engines.ct2_tokenizer`), a chat model's
+prompt format (see :mod:`briefly.engines.ct2_chat`) and the decoding settings that
+transformers resolves, so that the engine runs the converted model with CTranslate2 alone.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from pathlib import Path
 
 from ctranslate2.converters import TransformersConverter
 
+from briefly.engines.ct2_chat import export_chat_template
 from briefly.engines.ct2_tokenizer import export_tokenizer
-from briefly.engines.hf_model import HFModel
+from briefly.engines.hf_model import HFModel, causal_settings
 
 # Legacy config keys that transformers v5 dropped but CTranslate2's loaders still read, with the
 # values each architecture always had (as the hub's older config.json files still record).
@@ -50,16 +51,41 @@ def convert(path: Path, out: Path, quantization: str) -> dict:
     converter.convert(str(out), quantization=quantization)
     model = HFModel.read(path)
     forced_bos = model.generation_config.forced_bos_token_id
-    return {
+    info = {
         "model_type": model.config.model_type,
         "family": model.family,
-        "max_input_tokens": model.max_input_tokens,
-        "settings": asdict(model.settings),
         # CTranslate2 reads neither: a forced first token becomes a target prefix, and a
         # forced last token shortens the length budget by one (see CT2Engine).
         "forced_bos_token": (
             None if forced_bos is None else model.tokenizer.convert_ids_to_tokens(forced_bos)
         ),
         "forced_eos": model.generation_config.forced_eos_token_id is not None,
+    }
+    if model.family == "causal":
+        return info | _causal_info(model, out)
+    return info | {
+        "max_input_tokens": model.max_input_tokens,
+        "settings": asdict(model.settings),
         "tokenizer": export_tokenizer(model.tokenizer, out),
+    }
+
+
+def _causal_info(model: HFModel, out: Path) -> dict:
+    """A decoder-only model's window, prompt format and end tokens (see CT2CausalEngine)."""
+    window = model.max_input_tokens
+    settings = causal_settings(model.generation_config, window)
+    chat_template = export_chat_template(model.tokenizer)
+    # generate() stops at any of the generation config's EOS ids, else at the tokenizer's.
+    ends = model.generation_config.eos_token_id
+    ends = [ends] if isinstance(ends, int) else ends or [model.tokenizer.eos_token_id]
+    return {
+        "max_input_tokens": window - settings.max_new_tokens,
+        "settings": asdict(settings),
+        "window": window,
+        "chat_template": chat_template,
+        "end_tokens": model.tokenizer.convert_ids_to_tokens(ends),
+        # A rendered chat prompt holds its special tokens; a plain text gets the tokenizer's.
+        "tokenizer": export_tokenizer(
+            model.tokenizer, out, add_special_tokens=chat_template is None
+        ),
     }

@@ -1,5 +1,7 @@
 """Seq2seq generation with CTranslate2, converting Hugging Face models on first use.
 
+Decoder-only chat models run on the same conversion (see :mod:`briefly.engines.ct2_causal`).
+
 Converted models live in briefly's cache, keyed by the model's files and the
 quantization. A conversion is written to a temporary folder, stamped with the
 sizes of its files and only then renamed into place, so a crash mid-conversion
@@ -29,12 +31,19 @@ from briefly.generation import GenerationSettings, Languages
 logger = logging.getLogger("briefly")
 
 # Encoder-decoder families CTranslate2's converter takes; m2m_100 covers NLLB-200 too.
-SUPPORTED_MODEL_TYPES = ("bart", "marian", "pegasus", "t5", "mt5", "m2m_100", "mbart")
+SEQ2SEQ_MODEL_TYPES = ("bart", "marian", "pegasus", "t5", "mt5", "m2m_100", "mbart")
+# Decoder-only families whose conversion gives transformers' greedy output (tested). The
+# converter also registers others, but under transformers 5 it fails on Mistral, Phi-3 and
+# GPT-2 configs, and Gemma 3's sliding-window layers see a different prompt than
+# transformers' once the prompt is longer than the window (512 or 1024 tokens).
+CAUSAL_MODEL_TYPES = ("llama", "qwen2", "qwen3")
+SUPPORTED_MODEL_TYPES = SEQ2SEQ_MODEL_TYPES + CAUSAL_MODEL_TYPES
 _STAMP = "briefly-conversion.json"
-# What runs the converted model besides CTranslate2: tokenizer and decoding settings.
+# What runs the converted model besides CTranslate2: tokenizer, decoding settings, and for a
+# chat model its window, prompt format and end tokens.
 _MODEL_INFO = "briefly-model.json"
 # Bump when the conversion recipe changes, so old conversions are redone.
-_RECIPE = 3
+_RECIPE = 4
 
 
 def default_compute_type(device: str) -> str:
@@ -116,6 +125,8 @@ class CT2Engine(Engine):
     """A Hugging Face seq2seq model converted to and run with CTranslate2."""
 
     backend = "ct2"
+    # What runs the converted model; loaded as ``translator``.
+    runtime = ctranslate2.Translator
     # Texts are only grouped by output bound and length here; CTranslate2 itself splits
     # each group into token-budget batches.
     max_batch_tokens = 1 << 30
@@ -154,7 +165,10 @@ class CT2Engine(Engine):
         # by hundreds of MB with a BART-large-sized summariser (benchmarks/README.md).
         self.token_budget = max_batch_tokens or (8192 if device == "cuda" else 1024)
         self.translator = self._load(path)
-        info = json.loads((self.model_dir / _MODEL_INFO).read_text(encoding="utf-8"))
+        # What the conversion recorded besides the weights (see ct2_convert.convert).
+        self.model_info = info = json.loads(
+            (self.model_dir / _MODEL_INFO).read_text(encoding="utf-8")
+        )
         self.tokenizer = load_tokenizer(self.model_dir, info["tokenizer"])
         self.settings = GenerationSettings(**info["settings"])
         self.family = info["family"]
@@ -165,21 +179,21 @@ class CT2Engine(Engine):
         # slot of the length budget, so one fewer free token matches HF's output.
         self._forced_eos = info["forced_eos"]
 
-    def _load(self, path: Path) -> ctranslate2.Translator:
+    def _load(self, path: Path):
         quantization = "int8" if self.compute_type.startswith("int8") else self.compute_type
         options = {"device": self.device, "compute_type": self.compute_type}
         if self.device == "cpu":
             options |= {"inter_threads": 1, "intra_threads": os.cpu_count() or 0}
         self.model_dir = converted_model(path, quantization)
         try:
-            return ctranslate2.Translator(str(self.model_dir), **options)
+            return self.runtime(str(self.model_dir), **options)
         except (RuntimeError, ValueError) as e:
             # A conversion that passed its stamp check but still does not load
             # is corrupt: convert again once.
             logger.warning("reconverting %s: %s", self.model_dir, first_line(e))
             shutil.rmtree(self.model_dir, ignore_errors=True)
             self.model_dir = converted_model(path, quantization)
-            return ctranslate2.Translator(str(self.model_dir), **options)
+            return self.runtime(str(self.model_dir), **options)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(tokens) for tokens in self.tokenizer.tokenize(texts)]
@@ -209,12 +223,14 @@ class CT2Engine(Engine):
             options["target_prefix"] = [[prefix]] * len(texts)
         tokens = self.tokenizer.tokenize(texts, source=languages.source)
         results = self.translator.translate_batch(tokens, **options)
+        return self._decoded([result.hypotheses[0] for result in results])
+
+    def _decoded(self, outputs: list[list[str]]) -> list[str]:
+        """The text of each output's tokens, counted in ``stats``."""
         special = self.tokenizer.special_tokens
-        self.stats.outputs += len(results)
-        self.stats.tokens += sum(
-            t not in special for result in results for t in result.hypotheses[0]
-        )
-        return [self.tokenizer.decode(result.hypotheses[0]) for result in results]
+        self.stats.outputs += len(outputs)
+        self.stats.tokens += sum(t not in special for tokens in outputs for t in tokens)
+        return [self.tokenizer.decode(tokens) for tokens in outputs]
 
     def _is_out_of_memory(self, error: RuntimeError) -> bool:
         return self.device == "cuda" and "out of memory" in str(error).lower()

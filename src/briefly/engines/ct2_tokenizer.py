@@ -58,12 +58,17 @@ class BPETokenizer(_Tokenizer):
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._clean_up = spec["clean_up"]
+        # False for a chat model's rendered prompt, which holds its special tokens already.
+        self._add_special_tokens = spec["add_special_tokens"]
 
     def _tokenize_all(self, texts: Sequence[str]) -> list[list[str]]:
         # Tokens from ids, not the encoding's own strings: those keep an unknown character as
         # written, where the model sees the unknown token.
         token = self._tokenizer.id_to_token
-        return [[token(i) for i in e.ids] for e in self._tokenizer.encode_batch(list(texts))]
+        encodings = self._tokenizer.encode_batch(
+            list(texts), add_special_tokens=self._add_special_tokens
+        )
+        return [[token(i) for i in e.ids] for e in encodings]
 
     def decode(self, tokens: Sequence[str]) -> str:
         """The text of output tokens, special tokens left out."""
@@ -181,21 +186,28 @@ def load_tokenizer(folder: Path, spec: dict) -> _Tokenizer:
     return _KINDS[spec["kind"]](folder, spec)
 
 
-def export_tokenizer(tokenizer, folder: Path) -> dict:
+def export_tokenizer(tokenizer, folder: Path, add_special_tokens: bool = True) -> dict:
     """Write what ``tokenizer`` (a transformers tokenizer) needs into ``folder``; return its spec.
 
-    Raises ValueError for a tokenizer that cannot be reproduced without transformers.
+    ``add_special_tokens=False`` tokenizes text that already holds them, such as a rendered
+    chat prompt (fast tokenizers only). Raises ValueError for a tokenizer that cannot be
+    reproduced without transformers.
     """
     spec = {
         "special_tokens": sorted(tokenizer.all_special_tokens),
         "unk_token": tokenizer.unk_token,
         "eos_token": tokenizer.eos_token,
         "clean_up": False,
+        "add_special_tokens": add_special_tokens,
     }
     if getattr(tokenizer, "src_lang", None):
         # The tokenizer writes its current source language first; the engine swaps it per call.
         probe = tokenizer("x")["input_ids"]
         spec["source_token"] = tokenizer.convert_ids_to_tokens(probe)[0]
+    if not add_special_tokens and not hasattr(tokenizer, "backend_tokenizer"):
+        raise ValueError(
+            f"{type(tokenizer).__name__} cannot tokenize a chat prompt without transformers"
+        )
     if hasattr(tokenizer, "backend_tokenizer"):
         spec |= {"kind": "bpe", "file": "tokenizer.json"}
         tokenizer.backend_tokenizer.save(str(folder / spec["file"]))
@@ -221,7 +233,7 @@ def export_tokenizer(tokenizer, folder: Path) -> dict:
 
 def _checked(tokenizer, folder: Path, spec: dict) -> dict:
     """``spec``, once the rebuilt tokenizer tokenizes and decodes the probe as the original."""
-    ids = tokenizer(_PROBE)["input_ids"]
+    ids = tokenizer(_PROBE, add_special_tokens=spec["add_special_tokens"])["input_ids"]
     rebuilt = load_tokenizer(folder, spec)
     tokens = rebuilt.tokenize([_PROBE])[0]
     if tokens != tokenizer.convert_ids_to_tokens(ids):

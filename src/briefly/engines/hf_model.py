@@ -6,7 +6,7 @@ records what the CTranslate2 engine needs, so that it never imports transformers
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transformers import AutoConfig, AutoTokenizer, GenerationConfig
@@ -19,6 +19,9 @@ from briefly.prompts import model_family
 _DEFAULT_MAX_INPUT_TOKENS = 512
 # transformers writes "no limit" into model_max_length as a huge number.
 _NO_LIMIT = 10**9
+# Most tokens a decoder-only model's reply may take when its generation config sets no
+# max_new_tokens (a brief is a paragraph), but never more than half the model's window.
+DEFAULT_MAX_NEW_TOKENS = 256
 
 
 @dataclass
@@ -57,3 +60,24 @@ class HFModel:
             if n is not None and n < _NO_LIMIT
         ]
         return min(bounds, default=_DEFAULT_MAX_INPUT_TOKENS)
+
+
+def causal_settings(generation_config: GenerationConfig, window: int) -> GenerationSettings:
+    """A decoder-only model's decoding settings, for a model whose window is ``window`` tokens.
+
+    generate() fills every unset field from the model's own config, so fields that must not
+    apply are cleared in ``generation_config`` itself: max_length and min_length count the
+    prompt too, so only the new-token bounds can limit a reply; and briefs are never sampled,
+    so that runs are repeatable. The reply limit is always set.
+    """
+    generation_config.update(
+        max_length=None,
+        min_length=None,
+        do_sample=False,
+        temperature=None,
+        top_p=None,
+        top_k=None,
+    )
+    settings = GenerationSettings.from_generation_config(generation_config)
+    limit = settings.max_new_tokens or min(DEFAULT_MAX_NEW_TOKENS, window // 2)
+    return replace(settings, max_new_tokens=limit)
