@@ -156,6 +156,23 @@ def test_a_template_that_changes_the_message_fails_the_conversion(
         CT2CausalEngine(model, "cpu", "float32")
 
 
+def test_thinking_is_switched_off_on_both_backends(tiny_chat_models, tmp_path):
+    model = tmp_path / "thinking"
+    shutil.copytree(tiny_chat_models["qwen3"], model)
+    template = model / "chat_template.jinja"
+    # Qwen3's templates open an empty <think> block when told not to think.
+    template.write_text(
+        template.read_text()
+        + "{% if add_generation_prompt and enable_thinking is defined and not enable_thinking %}"
+        + "<think>\n\n</think>\n\n{% endif %}"
+    )
+    torch_engine, ct2_engine = _engines(model)
+    prompt = ct2_engine.chat_template.render("Rain in Lviv.")
+    assert prompt.endswith("<|im_start|>assistant\n<think>\n\n</think>\n\n")
+    ids = torch_engine._encode(["Rain in Lviv."])["input_ids"][0]
+    assert torch_engine.tokenizer.decode(ids) == prompt
+
+
 def test_a_model_without_chat_template_gets_the_plain_text(tiny_chat_models, tmp_path):
     model = tmp_path / "plain"
     shutil.copytree(tiny_chat_models["llama"], model)

@@ -263,3 +263,26 @@ def test_twenty_thousand_word_article_keeps_its_lead_within_the_budget(summarize
     assert chosen[0] == first_sentence(article)
     assert 1 < len(chosen) and sum(word_count(s) for s in chosen) <= 120
     assert all(sentence in article for sentence in chosen)
+
+
+def test_a_run_on_unit_does_not_crowd_out_sentences():
+    # A caption glued to two quotes, as single-line scrapes leave them: third in the article
+    # and sharing words with all of it, it would be picked but for its length.
+    run_on = (
+        "Council members vote on the bridge plan in the town hall on Monday night as residents "
+        "watch 'We have waited for this bridge for years and the council finally listened to "
+        "the residents who asked for it at every meeting of the town hall since the old bridge "
+        "closed,' said one resident who has lived in the town for forty years 'The bridge "
+        "will bring the town together again and the council will open it in the spring if "
+        "the work goes to plan, and every resident of the town will be able to cross the "
+        "river on foot or by bike without the long walk to the old bridge,' another said"
+    )
+    text = (
+        "The town council approved the new bridge plan on Monday. "
+        "The bridge will cost the town four million pounds. "
+        f"{run_on}. "
+        "Work on the new bridge starts in the spring, the council said. "
+        "The spring work will close the river path. "
+        "The river path reopens when the new bridge work ends."
+    )
+    assert run_on + "." not in ExtractiveSummarizer(max_sentences=3).select(text)

@@ -56,3 +56,14 @@ def test_batched_summaries_equal_single_ones(summarizer):
     together = summarizer.summarize(texts)
     alone = [summarizer.summarize([t])[0] for t in texts]
     assert together == alone
+
+
+def test_a_prompt_that_fills_the_window_is_a_usage_error(summarizer):
+    from briefly.errors import UsageError
+    from briefly.prompts import parse_prompt
+
+    engine = summarizer.engine
+    filler = " ".join(["Summarise the news below carefully."] * engine.max_input_tokens)
+    prompt = parse_prompt("long", f"{filler}\n{{article}}\n")
+    with pytest.raises(UsageError, match="use a shorter --prompt or a summariser with a longer"):
+        Summarizer(engine, prompt=prompt)

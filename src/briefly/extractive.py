@@ -32,6 +32,10 @@ _SEPARATORS = re.compile(r"[|>\u2022\u00b7\u203a]")
 _GRAPH_LIMIT = 500
 # Candidates this similar to a chosen sentence repeat it and are skipped.
 _DUPLICATE = 0.8
+# Past this many words a unit is a run-on (a caption the splitter could not part from the
+# next sentence, a table): its many words make it central, but it reads badly in a brief and
+# crowds out two real sentences, so its score falls in proportion to its length.
+_RUN_ON_WORDS = 40
 # Score multiplier for fragments (menus, bylines, captions without a full stop).
 _FRAGMENT_WEIGHT = 0.05
 
@@ -212,6 +216,8 @@ class ExtractiveSummarizer:
         # take the lead's place.
         position = np.cumsum(prose) - prose
         prior = (1.0 + position) ** -self.lead_bias * np.where(prose, 1.0, _FRAGMENT_WEIGHT)
+        lengths = np.array([max(len(t), 1) for t in token_lists])
+        prior *= np.minimum(1.0, _RUN_ON_WORDS / lengths)
         rows = _tfidf(token_lists)
         candidates = np.arange(len(units))
         if len(units) > _GRAPH_LIMIT:

@@ -21,6 +21,10 @@ from briefly.errors import BrieflyError, UsageError, first_line
 PLACEHOLDERS = ("article", "max_words", "language")
 DEFAULT_MAX_WORDS = 80
 DEFAULT_LANGUAGE = "English"
+# How a chat model's template renders the one user turn that asks for a brief. Qwen3's
+# templates let the model reason at length in <think> before it answers unless told not to;
+# a brief is the answer alone. Templates without the variable ignore it.
+CHAT_TURN = {"add_generation_prompt": True, "tokenize": False, "enable_thinking": False}
 
 # The template each model family (see model_family) gets unless told otherwise.
 DEFAULT_PROMPTS: dict[str, str | None] = {

@@ -33,6 +33,8 @@ _LENGTH_SCALE = {"short": 0.45, "medium": 1.0, "long": 1.8}
 EXTRACTIVE_SENTENCES = {"short": 1, "medium": 3, "long": 5}
 # BPE tokens per English word, to turn --max-words into a token bound.
 _TOKENS_PER_WORD = 1.4
+# The least room a chunk of article may have in the model's input, in tokens.
+_MIN_CHUNK_TOKENS = 16
 
 
 def check_length(length: str, long_strategy: str = "map-reduce") -> None:
@@ -90,6 +92,12 @@ class Summarizer:
         self._overhead = engine.count_tokens([""])[0]
         # Room in each chunk for those and for the prompt's own words.
         self.budget = engine.max_input_tokens - engine.count_tokens([self._render("")])[0]
+        if self.budget < _MIN_CHUNK_TOKENS:
+            raise UsageError(
+                f"The prompt leaves {max(self.budget, 0)} of the model's "
+                f"{engine.max_input_tokens} input tokens for the article: use a shorter "
+                "--prompt or a summariser with a longer window"
+            )
 
     def chunk(self, text: str) -> list[str]:
         """Split ``text`` into consecutive pieces that each fit the model's input window."""
@@ -107,7 +115,7 @@ class Summarizer:
             # joined or wrapped in the prompt, so check the model's real inputs
             # and pack tighter if needed.
             counts = self.engine.count_tokens([self._render(chunk) for chunk in chunks])
-            if all(n <= self.engine.max_input_tokens for n in counts) or budget < 16:
+            if all(n <= self.engine.max_input_tokens for n in counts) or budget < _MIN_CHUNK_TOKENS:
                 return chunks
             budget = int(budget * 0.9)
 

@@ -17,6 +17,7 @@ from briefly.engines.base import SharedWindow
 from briefly.engines.hf_model import causal_settings
 from briefly.engines.torch_engine import TorchEngine
 from briefly.generation import GenerationSettings, Languages
+from briefly.prompts import CHAT_TURN
 
 
 class CausalEngine(SharedWindow, TorchEngine):
@@ -53,9 +54,7 @@ class CausalEngine(SharedWindow, TorchEngine):
         if self.tokenizer.chat_template is None:
             return self.tokenizer(list(texts), **kwargs)
         prompts = self.tokenizer.apply_chat_template(
-            [[{"role": "user", "content": text}] for text in texts],
-            add_generation_prompt=True,
-            tokenize=False,
+            [[{"role": "user", "content": text}] for text in texts], **CHAT_TURN
         )
         # The chat template writes the BOS token itself; the tokenizer must not add another.
         return self.tokenizer(prompts, add_special_tokens=False, **kwargs)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from briefly.prompts import CHAT_TURN
+
 # Private-use characters: no template treats them specially and no message holds them.
 _PLACEHOLDER = "\ue000briefly\ue001"
 # Padding at both ends, a blank line and characters templates might escape.
@@ -51,6 +53,4 @@ def export_chat_template(tokenizer) -> dict | None:
 
 
 def _render(tokenizer, text: str) -> str:
-    return tokenizer.apply_chat_template(
-        [{"role": "user", "content": text}], add_generation_prompt=True, tokenize=False
-    )
+    return tokenizer.apply_chat_template([{"role": "user", "content": text}], **CHAT_TURN)
