@@ -50,8 +50,40 @@ def test_missing_local_directory_is_a_model_error(tmp_path):
         model_path(str(tmp_path))
 
 
+@pytest.mark.parametrize(
+    "name", ["Qwen/Qwen2.5-0.5B-Instruct", "meta-llama/Llama-3.2-1B-Instruct", "google/mt5-base"]
+)
+def test_hub_ids_with_dots_are_hub_ids_not_paths(tmp_path, monkeypatch, name):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(ModelError, match="HF_HUB_OFFLINE=1 forbids downloading it"):
+        model_path(name, local_files_only=True)
+
+
 def test_uncached_hub_model_offline_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     # The tests run with HF_HUB_OFFLINE=1, so the message names that variable as the reason.
     with pytest.raises(ModelError, match="HF_HUB_OFFLINE=1 forbids downloading it"):
         model_path("Helsinki-NLP/opus-mt-en-uk", local_files_only=True)
+
+
+@pytest.mark.parametrize(
+    ("role", "command"),
+    [
+        ("summarizer", "briefly models download --summarizer org/model --to none"),
+        (
+            "translator:uk",
+            "briefly models download --summarizer extractive --to uk --translator uk=org/model",
+        ),
+        (
+            "translator:ru-en",
+            "briefly models download --summarizer extractive --to none "
+            "--translator ru-en=org/model",
+        ),
+    ],
+)
+def test_an_unreachable_model_names_the_download_that_fetches_it(monkeypatch, role, command):
+    from briefly import models
+
+    monkeypatch.setattr(models, "_offline", lambda: False)
+    error = models._not_available("org/model", role, "no network")
+    assert f"run `{command}` where huggingface.co is reachable" in str(error)

@@ -337,7 +337,9 @@ def _needed(options: BriefOptions) -> dict[str, str]:
     models = Briefer(options).models
     if options.extractive:
         del models["summarizer"]
-    return models
+    # Models from other languages, which articles need ("ru-en=MODEL", "ru-uk=MODEL").
+    pairs = {k: v for k, v in options.translators.items() if "-" in k}
+    return models | {f"translator:{key}": name for key, name in pairs.items()}
 
 
 @models_app.command("download", cls=_Command)

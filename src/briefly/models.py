@@ -25,6 +25,8 @@ TRANSLATOR_TEMPLATE = "Helsinki-NLP/opus-mt-en-{lang}"
 SOURCE_TRANSLATOR_TEMPLATE = "Helsinki-NLP/opus-mt-{lang}-en"
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+# An organisation and a repository name, as the hub spells them.
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w-]*/[\w.-]+")
 # --translator keys: a target ("uk"), a pair ("ru-en", "ru-uk"), or every target ("*", "all").
 _TRANSLATOR_KEY = re.compile(r"^([a-z]{2,3}(-[a-z]{2,3})?|\*|all)$")
 EVERY_TARGET = ("*", "all")
@@ -212,6 +214,9 @@ def _local_dir(name: str) -> Path | None:
                 f"{path} has no config.json: pass a directory saved with save_pretrained"
             )
         return path
+    # "Qwen/Qwen2.5-0.5B-Instruct" has a "suffix" for pathlib, but it is a hub id.
+    if _HUB_ID.fullmatch(name):
+        return None
     if path.suffix or name.startswith((".", "/", "~")) or name.count("/") > 1:
         raise ModelError(f"No model directory at {name}: check the path, or pass a hub id")
     return None
@@ -237,9 +242,22 @@ def _not_available(name: str, role: str, reason: str, downloading: bool = False)
             f"huggingface.co is reachable, then try again{_alternatives(role)}"
         )
     return ModelError(
-        f"Model '{name}' is not available ({reason}): run `briefly models download` where "
-        f"huggingface.co is reachable{_alternatives(role)}"
+        f"Model '{name}' is not available ({reason}): run `{_download_command(name, role)}` "
+        f"where huggingface.co is reachable{_alternatives(role)}"
     )
+
+
+def _download_command(name: str, role: str) -> str:
+    """The `briefly models download` line that fetches just this model for its role."""
+    if role == "summarizer":
+        return f"briefly models download --summarizer {name} --to none"
+    key = role.removeprefix("translator:")
+    if key == role:
+        return "briefly models download"
+    # A source or pair key ("ru-en", "ru-uk") is no target language.
+    target = "none" if "-" in key else key
+    flags = f"--summarizer extractive --to {target} --translator {key}={name}"
+    return f"briefly models download {flags}"
 
 
 def _alternatives(role: str) -> str:
