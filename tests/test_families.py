@@ -232,6 +232,47 @@ def test_extractive_brief_of_a_russian_article_needs_no_model_at_all():
     assert brief.brief_language == "ru" and brief.text.startswith("Городской совет Одессы")
 
 
+ENGLISH = (
+    "The city council voted on Tuesday to build a new tram line to the northern suburbs. "
+    "The line will cost 420 million euros and open in 2029. Supporters said it would cut "
+    "travel times by half. Opponents warned that the works would close the main street."
+)
+
+
+@pytest.mark.parametrize(("text", "target"), [(RUSSIAN, "ru"), (ENGLISH, "en")])
+def test_the_cli_needs_no_model_for_a_target_in_the_articles_own_language(tmp_path, text, target):
+    from typer.testing import CliRunner
+
+    from briefly.cli import app
+
+    article = tmp_path / "article.txt"
+    article.write_text(text, encoding="utf-8")
+    args = ["brief", str(article), "--summarizer", "extractive", "--to", target, "-f", "json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    brief = json.loads(result.stdout)
+    # The extract itself, from the article's first sentence, and no model ran.
+    assert brief["translations"] == {target: brief["brief"]}
+    assert brief["brief"].startswith(text.split(".")[0])
+    assert brief["models"] == {"summarizer": "extractive"}
+
+
+def test_the_cli_names_the_model_english_needs_for_a_russian_extract(tmp_path):
+    from typer.testing import CliRunner
+
+    from briefly.cli import app
+
+    article = tmp_path / "ru.txt"
+    article.write_text(RUSSIAN, encoding="utf-8")
+    args = ["brief", str(article), "--summarizer", "extractive", "--to", "ru,en"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    # One line, with the advice for a translator (the tests run with HF_HUB_OFFLINE=1).
+    assert result.output.startswith("error: Model 'Helsinki-NLP/opus-mt-ru-en' is not in")
+    assert result.output.count("\n") == 1
+    assert "give that language another model" in result.output
+
+
 def test_extract_goes_straight_to_a_target_with_a_direct_or_multilingual_model(family_models):
     nllb = str(family_models["nllb"])
     direct = _brief(

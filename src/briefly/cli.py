@@ -246,7 +246,7 @@ def brief(
     article = load_article(source, max_bytes=max_bytes)
     with _progress(quiet) as on_stage:
         briefer = Briefer(options, on_stage=on_stage)
-        briefer.check()
+        briefer.check([article])
         result = briefer.brief(article)
     _emit(render_brief(result, fmt), output)
     if fmt != "json" and not quiet:

@@ -13,7 +13,12 @@ from briefly.generation import TextGenerator
 from briefly.language import detect_language
 from briefly.language_codes import MULTILINGUAL_MODEL_TYPES, language_tokens
 from briefly.loader import Article, load_article
-from briefly.models import direct_translator_name, source_translator_name, translator_name
+from briefly.models import (
+    check_available,
+    direct_translator_name,
+    source_translator_name,
+    translator_name,
+)
 from briefly.options import BriefOptions
 from briefly.prompts import Prompt, default_prompt, load_prompt
 from briefly.results import Brief, GuardWarning, Summary, Translation
@@ -85,17 +90,19 @@ class Briefer:
             roles[f"translator:{lang}"] = translator_name(lang, self.options.translators)
         return roles
 
-    def check(self) -> None:
+    def check(self, articles: Sequence[Article] = ()) -> None:
         """Raise what loading would raise, without loading a model.
 
         Checks the device, the backend and its compute type, and that every model the
         summariser and the target languages need is a local directory or in the cache
         (or, online, on the hub). Translators of source languages are known only once an
-        article is read, so they are not checked.
+        article is read, so they are not checked; a target that every one of ``articles``
+        is written in needs no model, nor does English.
         """
         from briefly.preflight import check_options
 
-        check_options(self.options)
+        languages = {detect_language(article.body) for article in articles}
+        check_options(self.options, languages.pop() if len(languages) == 1 else None)
 
     def brief(self, article: Article | str) -> Brief:
         """Brief one article (an :class:`Article`, or a path/URL to load)."""
@@ -318,6 +325,9 @@ class Briefer:
         self._on_stage(f"Loading {role} {name}")
         options = self.options
         try:
+            # A model that cannot be had fails here with advice for its role (check() knows
+            # no source-language translators); cached and local models pass at once.
+            check_available(name, role=role)
             with self._stage(f"load:{role}", works, [w.article.body for w in works]):
                 return load_engine(
                     name,

@@ -21,8 +21,14 @@ logger = logging.getLogger("briefly")
 _ALWAYS = ("default", "auto")
 
 
-def check_options(options: BriefOptions) -> None:
-    """Raise the UsageError or ModelError that loading with ``options`` would raise."""
+def check_options(options: BriefOptions, article_language: str | None = None) -> None:
+    """Raise the UsageError or ModelError that loading with ``options`` would raise.
+
+    Targets need a translator from English, except English itself (the brief, or a
+    translation from the article's language, known only once it is read) and
+    ``article_language``, the language of every article to brief where known (the extract
+    or the brief itself).
+    """
     backend = _backend(options)
     device = resolve_device(options.device, backend)
     if options.compute_type is not None:
@@ -31,7 +37,7 @@ def check_options(options: BriefOptions) -> None:
         logger.warning("the prompt is ignored: the extractive summariser takes no prompt")
     if not options.extractive:
         check_available(options.summarizer, role="summarizer")
-    for lang in options.languages:
+    for lang in set(options.languages) - {"en", article_language}:
         check_available(translator_name(lang, options.translators), role=f"translator:{lang}")
 
 
