@@ -33,8 +33,8 @@ _LENGTH_SCALE = {"short": 0.45, "medium": 1.0, "long": 1.8}
 EXTRACTIVE_SENTENCES = {"short": 1, "medium": 3, "long": 5}
 # BPE tokens per English word, to turn --max-words into a token bound.
 _TOKENS_PER_WORD = 1.4
-# The least room a chunk of article may have in the model's input, in tokens.
-_MIN_CHUNK_TOKENS = 16
+# The least room for the article in the model's input, in tokens: a few words.
+_MIN_ARTICLE_TOKENS = 8
 
 
 def check_length(length: str, long_strategy: str = "map-reduce") -> None:
@@ -92,7 +92,7 @@ class Summarizer:
         self._overhead = engine.count_tokens([""])[0]
         # Room in each chunk for those and for the prompt's own words.
         self.budget = engine.max_input_tokens - engine.count_tokens([self._render("")])[0]
-        if self.budget < _MIN_CHUNK_TOKENS:
+        if self.budget < _MIN_ARTICLE_TOKENS:
             raise UsageError(
                 f"The prompt leaves {max(self.budget, 0)} of the model's "
                 f"{engine.max_input_tokens} input tokens for the article: use a shorter "
@@ -115,7 +115,7 @@ class Summarizer:
             # joined or wrapped in the prompt, so check the model's real inputs
             # and pack tighter if needed.
             counts = self.engine.count_tokens([self._render(chunk) for chunk in chunks])
-            if all(n <= self.engine.max_input_tokens for n in counts) or budget < _MIN_CHUNK_TOKENS:
+            if all(n <= self.engine.max_input_tokens for n in counts) or budget < 16:
                 return chunks
             budget = int(budget * 0.9)
 
