@@ -64,4 +64,4 @@ def test_no_clean_passes_text_through(runner, tmp_path):
     result = runner.invoke(app, ["extract", str(path), "--no-clean", "--show-removed"])
     assert result.exit_code == 0, result.output
     assert "Skip to content" in result.stdout and "* Sport" in result.stdout
-    assert result.stderr == ""
+    assert result.stderr == "(cleaning removed no lines)\n"

@@ -72,6 +72,9 @@ def render_article(article: Article, fmt: str) -> str:
 
 def render_removed(article: Article) -> str:
     """The lines cleaning dropped, one a line with its reason, for stderr."""
+    if not article.removed:
+        # Silence would look like a broken option.
+        return "(cleaning removed no lines)\n"
     return "".join(f"[{reason}] {line}\n" for line, reason in article.removed)
 
 
