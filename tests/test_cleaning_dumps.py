@@ -207,3 +207,118 @@ def test_hindi_page_furniture() -> None:
     assert cleaned.title == "पुराना डिपो बनेगा पुस्तकालय"
     assert cleaned.author == "अन्ना बर्ग"
     assert cleaned.paragraphs == tuple(HINDI)
+
+
+def test_comment_form_and_rules_under_the_story_go() -> None:
+    rules = [
+        "1. We welcome reader comments on our stories; some may be printed in the paper.",
+        "2. Comments are moderated and we cannot always publish all that are sent in.",
+        "3. Please keep your comments civil and stick to the topic of the story.",
+    ]
+    form = [
+        "Leave a Reply",
+        "Your email address will not be published. Required fields are marked *",
+        "[ ] Notify me when new comments are added.",
+        "This site uses Akismet to reduce spam.",
+    ]
+    text = f"{HEADLINE}\n\n" + "\n\n".join([*PARAGRAPHS, "HOUSE RULES", "\n".join(rules), *form])
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == tuple(PARAGRAPHS)
+    reasons = dict(cleaned.removed)
+    assert reasons[rules[2]] == "comment rules"
+    assert reasons[form[1]] == "site notice"
+
+
+def test_paywall_letters_and_affiliate_notices_go_but_news_about_them_stays() -> None:
+    news = (
+        "Share prices fell 3 % after the paper said that subscribers would pay more, and the "
+        "council said it would not comment on the matter until the vote."
+    )
+    notices = [
+        "To view the full story, please subscribe to the Marlow Herald.",
+        "We want to hear what you think about this article. Submit a letter to the editor.",
+        "This site participates in the Amazon Associates program and earns from qualifying "
+        "purchases.",
+    ]
+    cleaned = clean_text(f"{HEADLINE}\n\n" + "\n\n".join([*PARAGRAPHS, news, *notices]))
+    assert cleaned.paragraphs == (*PARAGRAPHS, news)
+    assert {reason for line, reason in cleaned.removed if line in notices} == {"site notice"}
+
+
+def test_note_on_the_author_under_the_story_goes() -> None:
+    quoted = "Tom Holt, a professor at Marlow College, said the roof was worth keeping."
+    bio = "Anna Berg is a senior writer for the Marlow Herald, where she covers the council."
+    text = f"{HEADLINE}\n\nBy Anna Berg\n\n" + "\n\n".join(
+        [PARAGRAPHS[0], quoted, *PARAGRAPHS[1:], bio, "@annaberg"]
+    )
+    cleaned = clean_text(text)
+    assert cleaned.author == "Anna Berg"
+    assert cleaned.paragraphs == (PARAGRAPHS[0], quoted, *PARAGRAPHS[1:])
+    assert (bio, "about the author") in cleaned.removed
+
+
+def test_note_on_an_unnamed_author_goes_only_at_the_end() -> None:
+    inside = "Tom Holt is a professor of history who has studied the depot since the 1990s."
+    bio = "Tom Holt is an associate professor of history at Marlow College."
+    body = [PARAGRAPHS[0], inside, *PARAGRAPHS[1:], bio]
+    cleaned = clean_text(f"{HEADLINE}\n\n" + "\n\n".join(body))
+    assert cleaned.paragraphs == (PARAGRAPHS[0], inside, *PARAGRAPHS[1:])
+
+
+def test_long_legal_notice_opening_with_copyright_goes() -> None:
+    notice = (
+        "Copyright © 2026 Marlow Herald Ltd. Reproduction of material from any Marlow Herald "
+        "pages without written permission is forbidden. Marlow Herald is a registered trade "
+        "mark of Marlow Herald Ltd. Agency articles: Copyright © 2026 the agency. All rights "
+        "reserved. This material may not be published, broadcast or rewritten."
+    )
+    assert len(notice.split()) > 40
+    cleaned = clean_text("\n\n".join([*PARAGRAPHS, notice]))
+    assert cleaned.paragraphs == tuple(PARAGRAPHS)
+    assert (notice, "copyright") in cleaned.removed
+
+
+def test_lede_between_share_buttons_and_a_sidebar_is_kept() -> None:
+    lede = "A council official said in a sworn statement that the depot could open by spring."
+    sidebar = "\n".join(f"   * {topic}" for topic in ("Topics", "Marlow", "Libraries", "Trams"))
+    text = (
+        f"   Home News {HEADLINE}\n\n{HEADLINE}\n\n   By\n   Anna Berg\n   -\n   March 3, 2026\n"
+        "   Share\n   Facebook\n   Twitter\n   WhatsApp\n\n"
+        f"   {lede}\n\nRelated Videos\n\n{sidebar}\n\n   IFRAME: https://video.example/x\n\n"
+        + "\n\n".join(wrap(p) for p in PARAGRAPHS)
+    )
+    cleaned = clean_text(text)
+    assert cleaned.author == "Anna Berg"
+    assert cleaned.paragraphs == (lede, *PARAGRAPHS)
+
+
+def test_names_of_a_bare_byline_one_to_a_line() -> None:
+    text = (
+        f"News\n\n{HEADLINE}\n\nBy\nAnna Berg\nand\nTom Holt\n\nPublished Mar 3, 2026\n\n"
+        + "\n\n".join(PARAGRAPHS)
+    )
+    cleaned = clean_text(text)
+    assert cleaned.title == HEADLINE
+    assert cleaned.author == "Anna Berg"
+    assert cleaned.paragraphs == tuple(PARAGRAPHS)
+
+
+def test_a_byline_without_a_name_is_no_headline() -> None:
+    text = "By Staff and news service reports\n\n" + "\n\n".join(PARAGRAPHS)
+    assert clean_text(text).title is None
+
+
+def test_xhtml_page_with_an_xml_declaration_and_a_note_on_its_author() -> None:
+    bio = "Anna Berg is a senior writer for the Marlow Herald."
+    body = "".join(f"<p>{p}</p>" for p in (*PARAGRAPHS, bio))
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+        f'<title>{HEADLINE}</title><meta name="author" content="Anna Berg"/></head>'
+        f"<body><article><h1>{HEADLINE}</h1>{body}</article></body></html>"
+    )
+    for data in (page, page.encode()):
+        article = parse_article(data, source="page.html")
+        assert (article.title, article.author) == (HEADLINE, "Anna Berg")
+        assert article.body == "\n\n".join(PARAGRAPHS)
+        assert (bio, "about the author") in article.removed

@@ -51,14 +51,28 @@ def test_float32_beam_search_with_model_settings_equals_torch(model_dir):
 
 
 def test_int8_stays_close_to_float32(model_dir):
-    import sacrebleu
+    """int8 scores float32's own outputs token by token as float32 does.
+
+    Random-weight models give near-uniform distributions, so their greedy outputs are
+    near ties that int8's rounding flips at will (comparing outputs measured luck): the
+    per-token log-probabilities are what quantization must keep.
+    """
+    import numpy as np
 
     float32 = CT2Engine(model_dir, "cpu", "float32")
     int8 = CT2Engine(model_dir, "cpu", "int8")
-    greedy = replace(float32.settings, num_beams=1)
-    reference = float32.generate(TEXTS, greedy)
-    quantized = int8.generate(TEXTS, greedy)
-    assert sacrebleu.corpus_chrf(quantized, [reference]).score > 60
+    source = float32.tokenizer.tokenize(TEXTS)
+    results = float32.translator.translate_batch(source, beam_size=1, max_decoding_length=40)
+    targets = [result.hypotheses[0] for result in results]
+
+    def log_probs(engine: CT2Engine) -> np.ndarray:
+        scored = engine.translator.score_batch(source, targets)
+        return np.concatenate([np.array(s.log_probs) for s in scored])
+
+    reference, quantized = log_probs(float32), log_probs(int8)
+    assert np.corrcoef(reference, quantized)[0, 1] > 0.8
+    # Rounding moves each log-probability a little, never as far as the model's own spread.
+    assert np.abs(reference - quantized).mean() < reference.std()
 
 
 def test_conversion_is_cached_and_reused(tiny_translators, ct2_cache):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefly.extractive import ExtractiveSummarizer
+from briefly.extractive import ExtractiveSummarizer, _tfidf
 from briefly.results import Summary
 from briefly.text import split_sentences, word_count, words
 
@@ -286,3 +286,12 @@ def test_a_run_on_unit_does_not_crowd_out_sentences():
         "The river path reopens when the new bridge work ends."
     )
     assert run_on + "." not in ExtractiveSummarizer(max_sentences=3).select(text)
+
+
+def test_a_word_in_every_sentence_adds_no_similarity():
+    # With no stopword list, idf is what keeps "the" from linking every sentence to every other.
+    rows = _tfidf([["the", "bridge", "closed"], ["the", "bridge", "reopened"], ["the", "mayor"]])
+    assert all("the" not in row for row in rows)
+    assert rows[0]["bridge"] > 0 and rows[2]["mayor"] > 0
+    # A sentence of nothing else matches nothing, and divides by no zero.
+    assert _tfidf([["the", "end"], ["the", "end"]]) == [{}, {}]

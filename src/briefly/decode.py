@@ -67,9 +67,13 @@ _ASCII_LETTER = re.compile(rb"[A-Za-z]")
 _NON_LETTER_LOG_P = math.log(1e-4)
 
 
-def decode_bytes(data: bytes, source: str = "", declared: str | None = None) -> str:
+def decode_bytes(
+    data: bytes, source: str = "", declared: str | None = None, *, nfc: bool = True
+) -> str:
     """Decode article bytes to NFC text; ``declared`` is a charset from HTTP headers.
 
+    ``nfc=False`` leaves normalisation to the caller: a page's story is a small part of it,
+    and normalising only that saves most of the cost on large pages.
     Raises :class:`InputError` (kind "binary") for data that is not text.
     """
     text = None if declared is None else _decode_as(data, declared)
@@ -77,7 +81,7 @@ def decode_bytes(data: bytes, source: str = "", declared: str | None = None) -> 
         text = _decode(data, source)
     text = text.removeprefix("\ufeff")
     check_not_binary(text, source)
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", text) if nfc else text
 
 
 def check_not_binary(text: str, source: str) -> None:

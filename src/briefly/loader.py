@@ -25,12 +25,13 @@ from briefly.decode import check_not_binary as _check_not_binary
 from briefly.decode import decode_bytes
 from briefly.errors import InputError, UsageError
 from briefly.fetch import fetch, redact
-from briefly.pages import flattened, is_link_list
+from briefly.pages import flattened, is_link_list, link_texts
 from briefly.reading import MAX_BYTES, read_file, read_stdin
 from briefly.reading import label as _label
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
+    from trafilatura.settings import Document
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def load_url(
 ) -> Article:
     """Fetch and parse the article at an http(s) ``url``; anything else is an InputError."""
     response = fetch(url, max_bytes=max_bytes, timeout=timeout)
-    text = decode_bytes(response.data, redact(url), response.charset)
+    text = decode_bytes(response.data, redact(url), response.charset, nfc=False)
     is_html = _IS_HTML_BY_TYPE.get(response.content_type)
     return parse_article(text, source=url, is_html=is_html, clean=clean, furniture=furniture)
 
@@ -151,21 +152,25 @@ def parse_article(
     :func:`briefly.cleaning.recurring_lines` of the article's batch.
     """
     if isinstance(data, bytes):
-        text = decode_bytes(data, source)
+        text = decode_bytes(data, source, nfc=False)
     else:
-        text = unicodedata.normalize("NFC", data)
+        text = data
         _check_not_binary(text, source)
     if not text.strip():
         raise InputError(f"{_label(source)} is empty: give an article with some text.", "empty")
     if is_html is None:
         is_html = _looks_like_html(text)
     if is_html:
+        # Only the story is normalised, not the whole page: most of a page is markup.
         cleaned = _extract_html(text, source, clean=clean, furniture=furniture)
     elif not clean:
+        text = unicodedata.normalize("NFC", text)
         cleaned = CleanedText(None, None, None, tuple(normalize_text(text).split("\n\n")))
     else:
         markdown = True if source.lower().endswith(_MARKDOWN_SUFFIXES) else None
-        cleaned = clean_text(text, markdown=markdown, furniture=furniture)
+        cleaned = clean_text(
+            unicodedata.normalize("NFC", text), markdown=markdown, furniture=furniture
+        )
     if not cleaned.paragraphs:
         raise InputError(
             f"{_label(source)} has no article text left after removing page furniture: "
@@ -194,26 +199,30 @@ def _extract_html(
     trafilatura leaves some furniture behind (link lists, calls to action, credits); the
     text cleaner's furniture rules take it out unless ``clean`` is False.
     """
-    import trafilatura  # Slow to import; only pages need it.
-
     url = source if _URL_SCHEME.match(source) else None
     # No extensive date search: it turns a footer's "© 2024" into 2024-01-01.
     options = {"url": url, "with_metadata": True, "include_comments": False}
     options["date_extraction_params"] = {"extensive_search": False}
-    document = trafilatura.bare_extraction(html, **options)
+    document, links = _extract(html, options)
     flat = flattened(html) if document is None or document.body is None else None
     if flat is not None:
-        document = trafilatura.bare_extraction(flat, **options)
+        document, links = _extract(flat, options)
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
-    title = _strip_site_name(document.title, document.sitename, document.hostname, document.author)
-    blocks = _html_blocks(document.body)
+    title = _strip_site_name(
+        _nfc(document.title), document.sitename, document.hostname, document.author
+    )
+    blocks = [_nfc(block) for block in _html_blocks(document.body)]
     if not clean:
-        return CleanedText(title, document.author, parse_date(document.date or ""), tuple(blocks))
-    cleaned = clean_paragraphs(blocks, title=title, furniture=furniture)
-    if is_link_list(cleaned.paragraphs, html):
+        return CleanedText(
+            title, _nfc(document.author), parse_date(document.date or ""), tuple(blocks)
+        )
+    cleaned = clean_paragraphs(
+        blocks, title=title, author=_nfc(document.author), furniture=furniture
+    )
+    if is_link_list(cleaned.paragraphs, links):
         return CleanedText(title=None, author=None, published=None, paragraphs=())
-    author = document.author
+    author = _nfc(document.author)
     # Pages name the site or a placeholder where no person is credited.
     if author and author.lower() in {*_NOT_AUTHORS, (document.sitename or "").lower()}:
         author = None
@@ -224,6 +233,22 @@ def _extract_html(
         paragraphs=cleaned.paragraphs,
         removed=cleaned.removed,
     )
+
+
+def _extract(html: str, options: dict) -> tuple[Document | None, frozenset[str]]:
+    """trafilatura's document for ``html``, and the texts of the page's links."""
+    import trafilatura  # Slow to import; only pages need it.
+
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return None, frozenset()
+    # Read before extraction, which prunes the tree it is given.
+    links = link_texts(tree)
+    return trafilatura.bare_extraction(tree, **options), links
+
+
+def _nfc(text: str | None) -> str | None:
+    return unicodedata.normalize("NFC", text) if text else text
 
 
 def _html_blocks(body: _Element) -> list[str]:

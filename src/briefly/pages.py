@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import html as html_lib
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # libxml2 stops building the tree at 256 levels of nesting and drops what lies deeper;
 # layout tags carry no text of their own, so a page with more of them than that is
 # parsed again without them when nothing was found.
 _LAYOUT_TAG = re.compile(r"</?(?:div|span|section)\b[^>]*>", re.I)
 _MAX_NESTING = 256
-_LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]+>")
 # A page whose "article" is this much link text is a menu, an index or a tag cloud.
 _MAX_LINK_SHARE = 0.8
 
@@ -23,10 +24,14 @@ def flattened(page: str) -> str | None:
     return _LAYOUT_TAG.sub("", page)
 
 
-def is_link_list(paragraphs: tuple[str, ...] | list[str], page: str) -> bool:
-    """Whether the extracted ``paragraphs`` are mostly the texts of the page's links."""
-    links = {_words(html_lib.unescape(_TAG.sub(" ", text))) for text in _LINK.findall(page)}
-    links.discard("")
+def link_texts(tree: HtmlElement) -> frozenset[str]:
+    """The texts of the page's links, whitespace collapsed."""
+    texts = frozenset(_words(" ".join(link.itertext())) for link in tree.iter("a"))
+    return texts - {""}
+
+
+def is_link_list(paragraphs: tuple[str, ...] | list[str], links: frozenset[str]) -> bool:
+    """Whether the extracted ``paragraphs`` are mostly ``links`` (:func:`link_texts`)."""
     lines = [_words(line) for paragraph in paragraphs for line in paragraph.split("\n")]
     total = sum(len(line.split()) for line in lines)
     linked = sum(len(line.split()) for line in lines if line in links)

@@ -29,6 +29,7 @@ _MAX_LABEL_WORDS = 6
 _MAX_PROMPT_WORDS = 20
 _MAX_COPYRIGHT_WORDS = 25
 _MAX_CALL_WORDS = 40
+_MAX_NOTICE_WORDS = 120
 _CALL_TAIL_CHARS = 300
 # Enough words to tell the language by its stopwords.
 _LANGUAGE_SAMPLE_WORDS = 3000
@@ -78,6 +79,9 @@ def strong_furniture(text: str) -> str:
     words = bare.split()
     if not bare or lexicon.MARKER.match(text.strip()):
         return "dump marker"
+    if len(words) <= _MAX_NOTICE_WORDS and lexicon.NOTICE_START.match(text.strip()):
+        # A paragraph that opens with "©" is the site's legal notice, however long.
+        return "copyright"
     if len(words) > _MAX_CALL_WORDS:
         return ""  # a paragraph: no furniture pattern is that long
     if len(words) <= _MAX_PROMPT_WORDS and lexicon.INLINE_MARKER.search(text):
@@ -94,6 +98,8 @@ def strong_furniture(text: str) -> str:
         return "breadcrumbs"
     if lexicon.SLUG.match(bare):
         return "dump marker"
+    if lexicon.SITE_NOTICE.search(text):
+        return "site notice"
     if lexicon.CALL_TO_ACTION.match(bare) and len(words) <= _MAX_CALL_WORDS:
         return "call to action"
     if len(words) <= _MAX_COPYRIGHT_WORDS and lexicon.COPYRIGHT.search(text):

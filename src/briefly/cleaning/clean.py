@@ -65,10 +65,26 @@ _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
 _MIN_STANDFIRST_WORDS = 12
 _CLOSING_QUOTES = "\"'\u201d\u2019\u00bb"
 _METADATA_REASONS = ("byline", "date line", "byline and date")
+_BYLINE_REASONS = ("byline", "byline and date")
 _UNDER_BYLINE_PENALTY = 2
 _MIN_LINK_LIST = 2
 _MIN_TEASER_WORDS = 4
 _WORD = re.compile(r"\w+")
+_MIN_RULES = 3
+# No byline or date line, even "By X | date | 3 min read", runs longer.
+_MAX_METADATA_WORDS = 40
+# "Jane Doe is a senior writer for …", "Jane Doe, a professor at …, is the author of …".
+_BIO = re.compile(
+    r"^(?P<name>[^,.;:]{3,60}?)(\s+(?P<verb>is|was|has been|writes|covers|reports)\b|,)"
+)
+_BIO_VERBS = frozenset({"writes", "covers", "reports"})
+_BIO_ROLE = re.compile(
+    r"\s*(an?|the)?\s*([\w-]+\s+){0,4}?(writer|reporter|correspondent|editor|contributor|"
+    r"columnist|journalist|professor|fellow|author|analyst|producer|researcher|lecturer)\b",
+    re.IGNORECASE,
+)
+_MAX_BIO_WORDS = 60
+_BIO_AT_END = 2
 # A line recurs in a batch when this many articles (and this share of them) have it.
 _MIN_RECURRING = 3
 _RECURRING_SHARE = 0.05
@@ -129,11 +145,16 @@ def clean_text(
 
 
 def clean_paragraphs(
-    paragraphs: Iterable[str], *, title: str | None = None, furniture: frozenset[str] = frozenset()
+    paragraphs: Iterable[str],
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    furniture: frozenset[str] = frozenset(),
 ) -> CleanedText:
     """Clean paragraphs an extractor already cut from a page, dropping repeats of ``title``.
 
-    The extractor judged the story already, so only furniture by its own shape goes.
+    The extractor judged the story already, so only furniture by its own shape goes, and
+    the note on ``author`` (the extractor's) under the story.
     """
     found = [
         Unit(text=" ".join(line.split()), block=block, raw=line)
@@ -141,7 +162,7 @@ def clean_paragraphs(
         for line in paragraph.split("\n")
         if line.strip()
     ]
-    return _clean(found, furniture, title=title, find_title=False, extracted=True)
+    return _clean(found, furniture, title=title, find_title=False, extracted=True, author=author)
 
 
 def recurring_lines(texts: Iterable[str]) -> frozenset[str]:
@@ -170,13 +191,16 @@ def _clean(
     title: str | None,
     find_title: bool,
     extracted: bool = False,
+    author: str | None = None,
 ) -> CleanedText:
     meta = _Meta()
     found, trimmed = _trim_calls(found)
     strong = _strong(found, furniture, meta)
     verdicts = _classify_backing_off(found, strong, extracted)
     if not extracted:
+        verdicts = _keep_lede(found, verdicts, strong)
         verdicts = _keep_story_region(found, verdicts)
+    verdicts = _drop_author_bio(found, verdicts, meta.author or author)
     if title is None and find_title:
         index = _pick_title(found, verdicts, strong)
         if index is not None:
@@ -207,7 +231,8 @@ def _trim_calls(found: Sequence[Unit]) -> tuple[list[Unit], list[Removed]]:
     kept, trimmed = [], []
     for unit in found:
         cut = trailing_call(unit.text)
-        if cut is None:
+        # A line that is furniture as a whole goes whole, with its own reason.
+        if cut is None or _strong_furniture(unit.text):
             kept.append(unit)
             continue
         head, tail = unit.text[:cut].rstrip(), unit.text[cut:].strip()
@@ -225,8 +250,10 @@ def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> li
     for unit in found:
         text = LIST_ITEM.sub("", unit.text)
         reason = _strong_furniture(unit.text)
-        if after_bare_by and not reason and metadata.person_name(text) == text.strip(" ,"):
-            meta.author = meta.author or text.strip(" ,")
+        # "By" / "David Brand and" / "Ramsey Khalifeh": names one to a line, joined.
+        name, joined = metadata.strip_connector(text)
+        if after_bare_by and not reason and name and metadata.person_name(name) == name:
+            meta.author = meta.author or name
             reason = "byline"
         elif metadata.is_bare_by(text):
             reason = "byline"
@@ -234,13 +261,16 @@ def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> li
             reason = _metadata_reason(text, meta) or reason
         if not reason and furniture and comparable(text) in furniture:
             reason = "recurs across the batch"
-        after_bare_by = metadata.is_bare_by(text)
+        after_bare_by = metadata.is_bare_by(text) or (reason == "byline" and joined)
         reasons.append(reason)
     _mark_link_lists(found, reasons)
+    _mark_comment_rules(found, reasons)
     return reasons
 
 
 def _metadata_reason(text: str, meta: _Meta) -> str:
+    if len(text.split()) > _MAX_METADATA_WORDS:
+        return ""  # a paragraph, not a byline or a date line
     name = metadata.byline(text)
     if name:
         meta.author = meta.author or name
@@ -290,6 +320,50 @@ def _mark_link_lists(found: Sequence[Unit], reasons: list[str]) -> None:
             reasons[covered] = reasons[covered] or "link list"
 
 
+def _mark_comment_rules(found: Sequence[Unit], reasons: list[str]) -> None:
+    """A list most of whose items are about comments is the site's rules for them."""
+    start = 0
+    while start < len(found):
+        end = start
+        while (
+            end < len(found) and found[end].is_list_item and found[end].block == found[start].block
+        ):
+            end += 1
+        items = range(start, end)
+        about = sum(bool(lexicon.COMMENTS.search(found[i].text)) for i in items)
+        if len(items) >= _MIN_RULES and 2 * about >= len(items):
+            for index in items:
+                reasons[index] = reasons[index] or "comment rules"
+        start = max(end, start + 1)
+
+
+def _drop_author_bio(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], author: str | None
+) -> list[Verdict]:
+    """The note on the author under the story: "Jane Doe is a senior writer for …".
+
+    It starts with the byline's name; without a byline, only the story's last units are
+    read as such a note, and only when they name a person and a writer's job.
+    """
+    good = [i for i, v in enumerate(verdicts) if v.label == GOOD]
+    kept = list(verdicts)
+    for rank, index in enumerate(good[1:], start=1):
+        text = found[index].text
+        if len(text.split()) > _MAX_BIO_WORDS:
+            continue
+        bio = _BIO.match(text)
+        if bio is None:
+            continue
+        name = bio["name"].strip(" .,")
+        by_author = author is not None and comparable(name) == comparable(author)
+        # "Jane Doe writes about …" says enough by its verb; "Jane Doe is …" needs a job.
+        job = bio["verb"] in _BIO_VERBS or _BIO_ROLE.match(text, bio.end())
+        at_end = rank >= len(good) - _BIO_AT_END and job
+        if by_author or (at_end and metadata.person_name(name) == name):
+            kept[index] = Verdict(BAD, "about the author")
+    return kept
+
+
 def _teaser_shaped(text: str) -> bool:
     """Another story's headline: a line of words with no sentence end."""
     words = len(text.split())
@@ -312,6 +386,30 @@ def _classify_backing_off(
         return lenient
     # Last, only strong furniture goes; a text of nothing else has no article in it.
     return [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
+
+
+def _keep_lede(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
+) -> list[Verdict]:
+    """The sentence under the story's byline is its first, whatever surrounds it.
+
+    Share buttons often stand between the byline and the lede, and a sidebar after it, so
+    the context pass leaves a lone lede among furniture. Only the first byline counts:
+    teasers in sidebars have bylines and dates of their own.
+    """
+    kept = list(verdicts)
+    byline = next((i for i, reason in enumerate(strong) if reason in _BYLINE_REASONS), None)
+    if byline is None:
+        return kept
+    after = byline + 1
+    while after < len(found) and strong[after] in _INSIDE_STORY:
+        after += 1
+    if after == len(found) or strong[after] or verdicts[after].label == GOOD:
+        return kept
+    text = found[after].text
+    if is_sentence(text) and len(text) >= LENGTH_LOW and not found[after].is_list_item:
+        kept[after] = Verdict(GOOD)
+    return kept
 
 
 def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[Verdict]:
@@ -475,6 +573,7 @@ def _headline_shaped(text: str) -> bool:
         and (text[:1].isalnum() or text[:1] in "\"'“‘«")
         and not LIST_ITEM.match(text)
         and metadata.byline(text) is None
+        and not metadata.BY_START.match(text)
         and metadata.parse_date(text) is None
         and not _SENTENCE_INSIDE.search(text)
     )

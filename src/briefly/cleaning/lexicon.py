@@ -32,6 +32,9 @@ _LABELS = (
     r"back to top|skip to (main )?content|skip to navigation|skip navigation|"
     r"toggle navigation|all rights reserved|loading\.*|advertisement - scroll to continue|"
     r"(story|article) continues below( advertisement)?|continue reading|"
+    r"credits?|photo credits?|image credits?|explore further|advertising disclosure|"
+    r"disclosure|house rules|community guidelines|previous (article|post|story)|"
+    r"next (article|post|story)|"
     # Russian.
     r"поделиться|читайте также|подписывайтесь|подписаться|реклама|комментарии|главная|"
     r"все новости|новости по теме|популярное|читать далее|подробнее|войти|регистрация|"
@@ -90,13 +93,43 @@ COPYRIGHT = re.compile(
     r"(^|\s)(©|\(c\)|copyright\b)|\ball rights reserved\b|всі права захищені|все права защищены",
     re.IGNORECASE,
 )
+# "© 2019 Salon.com, LLC. Reproduction …", "Copyright 2024 …": a legal notice starts so.
+NOTICE_START = re.compile(r"(©|\(c\)|copyright\s*(©|\(c\)|\d{4}))", re.IGNORECASE)
 # Photo credits: "Getty Images", "AP Photo/John Doe", "Photo: Reuters", "Фото: УНИАН".
 CREDIT = re.compile(
     r"^((photo|image|picture|illustration|video)\s*(credit)?\s*[:/]|getty images|"
+    r"(photo|photograph|image|picture|illustration|video)s? (by|courtesy( of)?)\s|"
+    r"(ap|afp|reuters|getty|epa|postmedia|file) (file )?(photo|files?)$|"
     r"(ap|afp|reuters|epa|shutterstock|istock)( photo)?\s*[/|]|фото\s*:|фото\s+\w+\s*$)"
     r"|(getty images|shutterstock|istockphoto|\bafp\b|ap photo)\s*\)?$",
     re.IGNORECASE,
 )
+
+# What comment forms, paywalls, letters pages and affiliate notices say, the same on every
+# site: furniture wherever it stands in a short unit, even as a full sentence.
+SITE_NOTICE = re.compile(
+    r"\b(notify me (of|when)|save my name,? email|your email address will not be published|"
+    r"required fields are marked|akismet|comment data is processed|"
+    r"comments (are|will be) (moderated|reviewed)|(welcome|moderate) (reader )?comments|"
+    r"comments powered by|log ?in to (comment|reply)|(post|leave|add) a (comment|reply)|"
+    r"please subscribe|subscribe (now )?to (read|continue|view|access|keep reading|unlock)|"
+    r"to (view|read|continue reading|keep reading) (the|this) (full|rest of the|entire|whole) "
+    r"(story|article)|subscribers? (also )?(get|receive|enjoy)|unlimited (digital )?access|"
+    r"(submit|send|write) (us )?a letter to the editor|we want to hear (what you think|from you)|"
+    r"amazon associates?( program)?|qualifying purchases|advertising disclosure|"
+    r"commissions? (paid|earned) to|reproduction of (material|this (article|content))|"
+    r"(strictly )?necessary cookies|(enable|disable|accept|reject) (all )?cookies|"
+    r"cookie (settings|preferences)|(this|our) (web)?site uses cookies|"
+    r"(is|are) not responsible for the (opinions|content|views)|"
+    r"(we|journalism) (rely|relies|depend|depends) on (your|readers'?) support|"
+    r"never miss (the latest|a story|an update)|i consent to receiv|"
+    r"(sign|signing) up (for|to) (our|the) [\w ]{0,30}newsletter|"
+    r"подпишитесь|оформите подписку|комментарии модерируются|підпишіться|оформіть передплату|"
+    r"коментарі модеруються)\b",
+    re.IGNORECASE,
+)
+# What comment rules are about, in the mission's languages.
+COMMENTS = re.compile(r"\bcomment|\bкоммент|\bкомент|टिप्पणी", re.IGNORECASE)
 
 # Calls to action are furniture even as full sentences: "Please share your videos with us."
 CALL_TO_ACTION = re.compile(
@@ -116,7 +149,7 @@ CALL_TO_ACTION = re.compile(
 )
 # Headings of link lists ("More Must-Reads", "Most Popular", "Related Stories").
 LIST_HEADING = re.compile(
-    r"^(more|most|related|latest|top|recommended|popular|trending|also|other|further|"
+    r"^(more|most|related|latest|top|recommended|popular|trending|also|other|further|explore|"
     r"read|see|watch|editors?'?s?|ещё|еще|другие|популярн|читайте|більше|інші|читайте|"
     r"और|संबंधित)\b",
     re.IGNORECASE,

@@ -47,6 +47,7 @@ _DATE_LABEL = re.compile(
     r"(\s+(on|at))?\s*:?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _UPDATE_LABELS = ("last", "updated", "обновлено", "оновлено", "अपडेट")
 # Metadata lines are short; a longer line is a sentence that mentions a date.
 _MAX_META_WORDS = 15
@@ -78,6 +79,8 @@ _NOT_NAMES = frozenset(
     "image images photo logo icon video staff the a an this that our more all view".split()
 )
 
+# A line that starts as a byline does ("By Staff and news service reports") is no headline.
+BY_START = re.compile(r"^(by|written by|reporting by)\s+\S", re.IGNORECASE)
 TITLE_SEPARATORS = re.compile(r"\s+(\||-|–|—|--|::|»|·)\s+")
 # A site name after the separator is short; a longer tail is part of the headline.
 _MAX_SITE_WORDS = 4
@@ -103,7 +106,7 @@ def date_line(line: str) -> tuple[str, str | None] | None:
     if len(line.split()) > _MAX_META_WORDS:
         return None
     match = _DATE_LABEL.match(line)
-    if match is None and not any(ch.isdigit() for ch in line):
+    if match is None and not _DIGIT.search(line):
         return None  # every bare date has digits
     rest = match["rest"] if match else line
     date = parse_date(rest)
@@ -138,6 +141,16 @@ def byline(line: str) -> str | None:
 def is_bare_by(line: str) -> bool:
     """A byline label alone on its line, its name on the next ("By" / "James Whittaker")."""
     return line.strip(" :").lower() in {"by", "written by", "author", "автор", "लेखक"}
+
+
+def strip_connector(line: str) -> tuple[str, bool]:
+    """``line`` without a trailing "and" or comma, and whether it had one (more names follow)."""
+    text = line.strip()
+    bare = text.rstrip(" ,&")
+    words = bare.split()
+    if words and words[-1].lower() in _NAME_CONNECTORS:
+        return " ".join(words[:-1]), True
+    return bare, bare != text
 
 
 def person_name(text: str) -> str | None:
