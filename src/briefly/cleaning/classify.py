@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from briefly.cleaning import lexicon
 from briefly.cleaning.layout import SENTENCE_END, Unit
@@ -30,6 +31,7 @@ _MAX_PROMPT_WORDS = 20
 _MAX_COPYRIGHT_WORDS = 25
 _MAX_CALL_WORDS = 40
 _MAX_NOTICE_WORDS = 120
+_MIN_NOTICE_WORDS = 3
 _CALL_TAIL_CHARS = 300
 # Enough words to tell the language by its stopwords.
 _LANGUAGE_SAMPLE_WORDS = 3000
@@ -73,10 +75,13 @@ def pick_stoplist(texts: Sequence[str]) -> frozenset[str]:
     return best
 
 
+# Pages repeat their menus and footers, and a batch its site's: each line is judged once.
+@lru_cache(maxsize=1 << 14)
 def strong_furniture(text: str) -> str:
     """Why ``text`` is furniture wherever it stands ("" when it may be story)."""
     bare = text.strip(_EDGE_PUNCTUATION)
     words = bare.split()
+    lower, bare_lower = text.lower(), bare.lower()
     if not bare or lexicon.MARKER.match(text.strip()):
         return "dump marker"
     if len(words) <= _MAX_NOTICE_WORDS and lexicon.NOTICE_START.match(text.strip()):
@@ -86,27 +91,27 @@ def strong_furniture(text: str) -> str:
         return ""  # a paragraph: no furniture pattern is that long
     if len(words) <= _MAX_PROMPT_WORDS and lexicon.INLINE_MARKER.search(text):
         return "dump marker"
-    if len(words) <= _MAX_LABEL_WORDS and lexicon.LABEL.match(bare):
+    if len(words) <= _MAX_LABEL_WORDS and lexicon.LABEL.match(bare_lower):
         return "furniture label"
-    if lexicon.COUNTER.match(bare):
+    if lexicon.COUNTER.match(bare_lower):
         return "counter"
     sentence = bool(SENTENCE_END.search(text)) and not text.endswith((":", "..."))
-    if len(words) <= _MAX_PROMPT_WORDS and lexicon.PROMPT.match(bare) and not sentence:
+    if len(words) <= _MAX_PROMPT_WORDS and lexicon.PROMPT.match(bare_lower) and not sentence:
         return "furniture phrase"
     crumb = _BREADCRUMB.match(text.strip())
     if crumb and crumb["item"].isupper() and len(crumb["item"].split()) <= _MAX_CRUMB_WORDS:
         return "breadcrumbs"
     if lexicon.SLUG.match(bare):
         return "dump marker"
-    if lexicon.SITE_NOTICE.search(text):
+    if len(words) >= _MIN_NOTICE_WORDS and lexicon.SITE_NOTICE.search(lower):
         return "site notice"
     if lexicon.CALL_TO_ACTION.match(bare) and len(words) <= _MAX_CALL_WORDS:
         return "call to action"
-    if len(words) <= _MAX_COPYRIGHT_WORDS and lexicon.COPYRIGHT.search(text):
+    if len(words) <= _MAX_COPYRIGHT_WORDS and lexicon.COPYRIGHT.search(lower):
         # Only a notice of its own: a story sentence ending in "©2015 …" is no such line.
-        if lexicon.COPYRIGHT.match(text.strip()) or len(words) <= _MAX_LABEL_WORDS * 2:
+        if lexicon.COPYRIGHT.match(lower.strip()) or len(words) <= _MAX_LABEL_WORDS * 2:
             return "copyright"
-    if len(words) <= _MAX_LABEL_WORDS * 2 and lexicon.CREDIT.search(bare):
+    if len(words) <= _MAX_LABEL_WORDS * 2 and lexicon.CREDIT.search(bare_lower):
         return "photo credit"
     if _INLINE_BULLETS.search(text) and not sentence:
         return "menu"

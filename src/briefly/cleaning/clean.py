@@ -71,6 +71,7 @@ _MIN_LINK_LIST = 2
 _MIN_TEASER_WORDS = 4
 _WORD = re.compile(r"\w+")
 _MIN_RULES = 3
+_MIN_ECHO_WORDS = 4
 # No byline or date line, even "By X | date | 3 min read", runs longer.
 _MAX_METADATA_WORDS = 40
 # "Jane Doe is a senior writer for …", "Jane Doe, a professor at …, is the author of …".
@@ -284,7 +285,8 @@ def _metadata_reason(text: str, meta: _Meta) -> str:
         if all(metadata.byline(p) or metadata.date_line(p) or _strong_furniture(p) for p in parts):
             for part in parts:
                 _metadata_reason(part, meta)
-            return "byline and date"
+            # "03:29 - Source: CNN" under a video is dated, but no byline.
+            return "byline and date" if any(metadata.byline(p) for p in parts) else "date line"
         return ""
     if dated is None:
         return ""
@@ -468,15 +470,19 @@ def _pick_title(
         for unit in found
         if len(unit.text) < _MAX_TITLE_CHARS
     )
+    page = "\n".join(counts)
     best, best_score = None, 0.0
     # The first story unit may be a caption or a kept list above the headline: look past it.
     candidates = set(
         range(max(0, start - _TITLE_WINDOW), min(len(found), start + _TITLE_AFTER + 1))
     )
-    # Videos and galleries can stand between the byline and the story: look above the byline.
-    byline = next((i for i in range(start) if strong[i] in _METADATA_REASONS), None)
-    if byline is not None:
-        candidates.update(range(max(0, byline - _BYLINE_REACH), byline))
+    # Videos, galleries and sidebars can stand between the byline and the story: look above
+    # the first byline or date, and above the byline nearest the story.
+    first = next((i for i in range(start) if strong[i] in _METADATA_REASONS), None)
+    own_byline = next((i for i in range(start - 1, -1, -1) if strong[i] in _BYLINE_REASONS), None)
+    for byline in (first, own_byline):
+        if byline is not None:
+            candidates.update(range(max(0, byline - _BYLINE_REACH), byline))
     # The byline and date nearest the story; the lead photo's caption may stand below them.
     last_byline = next(
         (i for i in range(start - 1, -1, -1) if strong[i] in _METADATA_REASONS), None
@@ -493,7 +499,11 @@ def _pick_title(
         if index >= start and not _can_lend_title(found, verdicts, index):
             continue
         below = strong[index + 1 : index + 1 + _BYLINE_REACH]
-        repeated = counts[comparable(metadata.strip_site_name(text))] == 2
+        wanted = comparable(metadata.strip_site_name(text))
+        repeated = counts[wanted] == 2
+        # Breadcrumbs, share buttons and links to the page quote its headline in longer lines.
+        if not repeated and len(wanted.split()) >= _MIN_ECHO_WORDS:
+            repeated = page.count(wanted) >= 2
         dated = any(r in _METADATA_REASONS for r in below)
         # Inside the story, a short line is a caption or subheading unless marked as a headline.
         if index > start and not (unit.heading or unit.outdented or repeated or dated):

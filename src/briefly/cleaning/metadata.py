@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 _RELATIVE_TIME = re.compile(
     r"\b\d+\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b"
@@ -61,6 +62,11 @@ _BYLINE = re.compile(
     r"रिपोर्टर|संवाददाता)\s*[:\-–—]?\s+(?P<name>.+)$|^By(?P<glued>[A-Z].+)$",
     re.IGNORECASE,
 )
+_BARE_BY = re.compile(
+    r"^(by|written by|reporting by|words by|story by|text by|analysis by|opinion by|"
+    r"commentary by|authors?|автор(ы|и)?|लेखक)$",
+    re.IGNORECASE,
+)
 # "Jane Doe | Reporter", "Jane Doe, Staff Writer", "Jane Doe, CNN".
 _ROLE = re.compile(
     r"^(?P<name>[^,|]+?)\s*[,|–—-]\s*(senior |chief |staff |special |contributing |political |"
@@ -86,6 +92,7 @@ TITLE_SEPARATORS = re.compile(r"\s+(\||-|–|—|--|::|»|·)\s+")
 _MAX_SITE_WORDS = 4
 
 
+@lru_cache(maxsize=1 << 14)
 def parse_date(text: str) -> str | None:
     """Return the first calendar date in ``text`` as YYYY-MM-DD, or None."""
     for pattern in _DATE_PATTERNS:
@@ -101,6 +108,7 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
 def date_line(line: str) -> tuple[str, str | None] | None:
     """("published"|"updated", date or None) when ``line`` is a date line, else None."""
     if len(line.split()) > _MAX_META_WORDS:
@@ -119,6 +127,7 @@ def date_line(line: str) -> tuple[str, str | None] | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
 def byline(line: str) -> str | None:
     """The name in a byline ("By Jane Doe", "Автор: Іван Петренко", "Jane Doe | Reporter")."""
     if len(line.split()) > _MAX_BYLINE_WORDS:
@@ -140,7 +149,7 @@ def byline(line: str) -> str | None:
 
 def is_bare_by(line: str) -> bool:
     """A byline label alone on its line, its name on the next ("By" / "James Whittaker")."""
-    return line.strip(" :").lower() in {"by", "written by", "author", "автор", "लेखक"}
+    return bool(_BARE_BY.match(line.strip(" :")))
 
 
 def strip_connector(line: str) -> tuple[str, bool]:
@@ -153,6 +162,7 @@ def strip_connector(line: str) -> tuple[str, bool]:
     return bare, bare != text
 
 
+@lru_cache(maxsize=1 << 14)
 def person_name(text: str) -> str | None:
     """``text`` cut to the name at its start, or None when it does not start with one."""
     name = _NAME_END.sub("", text.strip()).strip(" .:")
