@@ -322,3 +322,19 @@ def test_xhtml_page_with_an_xml_declaration_and_a_note_on_its_author() -> None:
         assert (article.title, article.author) == (HEADLINE, "Anna Berg")
         assert article.body == "\n\n".join(PARAGRAPHS)
         assert (bio, "about the author") in article.removed
+
+
+def test_html2text_link_with_a_wrapped_url_becomes_its_text() -> None:
+    # html2text wraps at 78 columns, inside URLs too.
+    text = (
+        f"# {HEADLINE}\n\n{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}\n\n{PARAGRAPHS[2]} Read the\n"
+        "[council's report](https://marlow.example/council/reports/2026/depot-library-\n"
+        'decision/ "The report") for the details.\n\n'
+        "Previous article[Mayor opens new bus\nstation](/2026/03/02/mayor-opens-new-bus-\n"
+        "station/)\n"
+    )
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == (
+        *PARAGRAPHS[:2],
+        f"{PARAGRAPHS[2]} Read the council's report for the details.",
+    )
