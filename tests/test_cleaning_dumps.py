@@ -338,3 +338,17 @@ def test_html2text_link_with_a_wrapped_url_becomes_its_text() -> None:
         *PARAGRAPHS[:2],
         f"{PARAGRAPHS[2]} Read the council's report for the details.",
     )
+
+
+def test_logo_author_name_and_time_stamp_are_no_headline() -> None:
+    text = (
+        "Marlow Herald Marlow Herald\n\nThe Guardian logo\n\n16 hours ago\n\n"
+        "Anna Berg\n\nBy Anna Berg\n\n" + "\n\n".join(PARAGRAPHS)
+    )
+    cleaned = clean_text(text)
+    assert cleaned.title is None
+    assert cleaned.paragraphs == tuple(PARAGRAPHS)
+    text = f"Marlow Herald Marlow Herald\n\n{HEADLINE}\n\nBy Anna Berg\n\n" + "\n\n".join(
+        PARAGRAPHS
+    )
+    assert clean_text(text).title == HEADLINE

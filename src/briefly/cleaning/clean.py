@@ -519,6 +519,8 @@ def _pick_title(
         score += 2 * dated
         score -= _UNDER_BYLINE_PENALTY * (last_byline is not None and index > last_byline)
         score -= 2 * text.isupper() + (len(text.split()) < 4)
+        # A name alone is an author's, over the byline or in an author box.
+        score -= 2 * (metadata.person_name(text) == text)
         score += 3 * (index == 0 and bool(page_title))
         if score >= best_score:
             best, best_score = index, score
@@ -585,8 +587,17 @@ def _headline_shaped(text: str) -> bool:
         and metadata.byline(text) is None
         and not metadata.BY_START.match(text)
         and metadata.parse_date(text) is None
+        and not metadata.is_relative_time(text)
         and not _SENTENCE_INSIDE.search(text)
+        and not _is_logo(words)
     )
+
+
+def _is_logo(words: list[str]) -> bool:
+    """A site's logo: its image's alt text ("The Guardian logo"), often twice over."""
+    half = len(words) // 2
+    doubled = len(words) % 2 == 0 and words[:half] == words[half:]
+    return doubled or any(word.lower() == "logo" for word in words)
 
 
 def _drop_title(found: Sequence[Unit], verdicts: Sequence[Verdict], title: str) -> list[Verdict]:

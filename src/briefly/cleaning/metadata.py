@@ -108,6 +108,11 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+def is_relative_time(line: str) -> bool:
+    """A time stamp of its own: "16 hours ago", "Yesterday", "12:06"."""
+    return bool(_RELATIVE_TIME.fullmatch(line.strip(" ·|")))
+
+
 @lru_cache(maxsize=1 << 14)
 def date_line(line: str) -> tuple[str, str | None] | None:
     """("published"|"updated", date or None) when ``line`` is a date line, else None."""
