@@ -293,13 +293,18 @@ def test_lede_between_share_buttons_and_a_sidebar_is_kept() -> None:
 
 
 def test_names_of_a_bare_byline_one_to_a_line() -> None:
+    consent = (
+        "By submitting your information, you're agreeing to receive communications from "
+        "the Marlow Herald in accordance with our Terms."
+    )
     text = (
         f"News\n\n{HEADLINE}\n\nBy\nAnna Berg\nand\nTom Holt\n\nPublished Mar 3, 2026\n\n"
-        + "\n\n".join(PARAGRAPHS)
+        f"Never miss a story\n\n{consent}\n\n" + "\n\n".join(PARAGRAPHS)
     )
     cleaned = clean_text(text)
     assert cleaned.title == HEADLINE
-    assert cleaned.author == "Anna Berg"
+    assert cleaned.author == "Anna Berg, Tom Holt"
+    assert (consent, "site notice") in cleaned.removed
     assert cleaned.paragraphs == tuple(PARAGRAPHS)
 
 

@@ -248,15 +248,19 @@ def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> li
     """Each unit's strong-furniture reason (metadata lines are recorded as they go)."""
     reasons = []
     after_bare_by = False
+    names: list[str] = []  # of the bare byline being read
     for unit in found:
         text = LIST_ITEM.sub("", unit.text)
         reason = _strong_furniture(unit.text)
         # "By" / "David Brand and" / "Ramsey Khalifeh": names one to a line, joined.
         name, joined = metadata.strip_connector(text)
         if after_bare_by and not reason and name and metadata.person_name(name) == name:
-            meta.author = meta.author or name
+            if meta.author in (None, ", ".join(names)):
+                meta.author = ", ".join([*names, name])
+            names.append(name)
             reason = "byline"
         elif metadata.is_bare_by(text):
+            names = []
             reason = "byline"
         elif not reason or reason in ("furniture phrase", "menu"):
             reason = _metadata_reason(text, meta) or reason

@@ -126,6 +126,8 @@ SITE_NOTICE = re.compile(
     r"(is|are) not responsible for the (opinions|content|views)|"
     r"(we|journalism) (rely|relies|depend|depends) on (your|readers'?) support|"
     r"never miss (the latest|a story|an update)|i consent to receiv|"
+    r"by (submitting|signing up|subscribing|registering|clicking)[\w ,']{0,60}"
+    r"(you agree|you're agreeing|you are agreeing|you consent)|"
     r"(sign|signing) up (for|to) (our|the) [\w ]{0,30}newsletter|"
     r"подпишитесь|оформите подписку|комментарии модерируются|підпишіться|оформіть передплату|"
     r"коментарі модеруються)\b"
