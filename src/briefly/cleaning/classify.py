@@ -122,6 +122,8 @@ def trailing_call(text: str) -> int | None:
     """Where a call to action that ends a story line starts ("… storm? Please share …")."""
     # Only the end of a line can hold one: searching whole paragraphs would be slow.
     offset = max(0, len(text) - _CALL_TAIL_CHARS)
+    if not lexicon.CALL_TO_ACTION_LOWER.search(text.lower(), offset):
+        return None
     call = lexicon.CALL_TO_ACTION.search(text, offset)
     if call is None or call.start() == 0 or len(text[call.start() :].split()) > _MAX_CALL_WORDS:
         return None

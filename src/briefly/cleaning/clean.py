@@ -254,19 +254,20 @@ def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> li
         reason = _strong_furniture(unit.text)
         # "By" / "David Brand and" / "Ramsey Khalifeh": names one to a line, joined.
         name, joined = metadata.strip_connector(text)
+        bare_by = metadata.is_bare_by(text)
         if after_bare_by and not reason and name and metadata.person_name(name) == name:
             if meta.author in (None, ", ".join(names)):
                 meta.author = ", ".join([*names, name])
             names.append(name)
             reason = "byline"
-        elif metadata.is_bare_by(text):
+        elif bare_by:
             names = []
             reason = "byline"
         elif not reason or reason in ("furniture phrase", "menu"):
             reason = _metadata_reason(text, meta) or reason
         if not reason and furniture and comparable(text) in furniture:
             reason = "recurs across the batch"
-        after_bare_by = metadata.is_bare_by(text) or (reason == "byline" and joined)
+        after_bare_by = bare_by or (reason == "byline" and joined)
         reasons.append(reason)
     _mark_link_lists(found, reasons)
     _mark_comment_rules(found, reasons)

@@ -151,6 +151,8 @@ CALL_TO_ACTION = re.compile(
     r"editorial opinions expressed)\b",
     re.IGNORECASE,
 )
+# The same, for a quick test on lower-cased text: most lines have no call in them.
+CALL_TO_ACTION_LOWER = re.compile(CALL_TO_ACTION.pattern)
 # Headings of link lists ("More Must-Reads", "Most Popular", "Related Stories").
 LIST_HEADING = re.compile(
     r"^(more|most|related|latest|top|recommended|popular|trending|also|other|further|explore|"

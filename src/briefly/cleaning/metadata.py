@@ -196,6 +196,7 @@ def person_name(text: str) -> str | None:
     return " ".join(words)
 
 
+@lru_cache(maxsize=1 << 14)
 def strip_site_name(title: str, known: tuple[str, ...] = ()) -> str:
     """Drop the " | Site" (or "Site - ", "-- Section -- Site") pages add to headlines."""
     names = {name.lower().removeprefix("www.") for name in known if name}
