@@ -163,14 +163,13 @@ def parse_article(
     if is_html:
         # Only the story is normalised, not the whole page: most of a page is markup.
         cleaned = _extract_html(text, source, clean=clean, furniture=furniture)
-    elif not clean:
-        text = unicodedata.normalize("NFC", text)
-        cleaned = CleanedText(None, None, None, tuple(normalize_text(text).split("\n\n")))
     else:
-        markdown = True if source.lower().endswith(_MARKDOWN_SUFFIXES) else None
-        cleaned = clean_text(
-            unicodedata.normalize("NFC", text), markdown=markdown, furniture=furniture
-        )
+        text = unicodedata.normalize("NFC", text)
+        if not clean:
+            cleaned = CleanedText(None, None, None, tuple(normalize_text(text).split("\n\n")))
+        else:
+            markdown = True if source.lower().endswith(_MARKDOWN_SUFFIXES) else None
+            cleaned = clean_text(text, markdown=markdown, furniture=furniture)
     if not cleaned.paragraphs:
         raise InputError(
             f"{_label(source)} has no article text left after removing page furniture: "
@@ -212,17 +211,13 @@ def _extract_html(
     title = _strip_site_name(
         _nfc(document.title), document.sitename, document.hostname, document.author
     )
+    author = _nfc(document.author)
     blocks = [_nfc(block) for block in _html_blocks(document.body)]
     if not clean:
-        return CleanedText(
-            title, _nfc(document.author), parse_date(document.date or ""), tuple(blocks)
-        )
-    cleaned = clean_paragraphs(
-        blocks, title=title, author=_nfc(document.author), furniture=furniture
-    )
+        return CleanedText(title, author, parse_date(document.date or ""), tuple(blocks))
+    cleaned = clean_paragraphs(blocks, title=title, author=author, furniture=furniture)
     if is_link_list(cleaned.paragraphs, links):
         return CleanedText(title=None, author=None, published=None, paragraphs=())
-    author = _nfc(document.author)
     # Pages name the site or a placeholder where no person is credited.
     if author and author.lower() in {*_NOT_AUTHORS, (document.sitename or "").lower()}:
         author = None

@@ -55,18 +55,17 @@ _MAX_META_WORDS = 15
 _MAX_BARE_DATE_WORDS = 7
 
 # Byline labels; "By" may be glued to the name where a dump lost the space after a link.
-_BYLINE = re.compile(
-    r"^(by|written by|reporting by|words by|story by|posted by|text by|authors?|analysis by|"
-    r"opinion by|commentary by|interview by|photos by|"
+_BY_LABELS = (
+    r"by|written by|reporting by|words by|story by|posted by|text by|authors?|analysis by|"
+    r"opinion by|commentary by|interview by|"
     r"reporter|автор(ы|и)?( материала| матеріалу| статьи| статті)?|текст|लेखक|रिपोर्ट|"
-    r"रिपोर्टर|संवाददाता)\s*[:\-–—]?\s+(?P<name>.+)$|^By(?P<glued>[A-Z].+)$",
-    re.IGNORECASE,
+    r"रिपोर्टर|संवाददाता"
 )
-_BARE_BY = re.compile(
-    r"^(by|written by|reporting by|words by|story by|text by|analysis by|opinion by|"
-    r"commentary by|authors?|автор(ы|и)?|लेखक)$",
-    re.IGNORECASE,
+_BYLINE = re.compile(
+    rf"^({_BY_LABELS})\s*[:\-–—]?\s+(?P<name>.+)$|^By(?P<glued>[A-Z].+)$", re.IGNORECASE
 )
+# The label alone, its names on the lines below.
+_BARE_BY = re.compile(rf"^({_BY_LABELS})$", re.IGNORECASE)
 # "Jane Doe | Reporter", "Jane Doe, Staff Writer", "Jane Doe, CNN".
 _ROLE = re.compile(
     r"^(?P<name>[^,|]+?)\s*[,|–—-]\s*(senior |chief |staff |special |contributing |political |"
