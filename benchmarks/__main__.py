@@ -43,7 +43,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> None:
     from benchmarks.run import Settings, run
-    from briefly.models import parse_languages
+    from briefly.models.hub import parse_languages
 
     if args.limit is not None and args.limit < 1:
         raise UsageError(f"--limit must be at least 1, got {args.limit}")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks import metrics, testsets
-from briefly.extractive import sentence_units
 from briefly.options import BriefOptions
-from briefly.summarizer import EXTRACTIVE_SENTENCES
+from briefly.stages.extractive import sentence_units
+from briefly.stages.summarizer import EXTRACTIVE_SENTENCES
 
 _LEADS = (1, 3)
 
@@ -24,7 +24,7 @@ def lead(text: str, n: int) -> str:
 
 def main(summaries: Path, options: BriefOptions, limit: int | None = None) -> str:
     """A Markdown table of ROUGE-1/2/L F1 for ``options.summarizer`` and lead-N."""
-    from briefly.loader import parse_article
+    from briefly.article.loader import parse_article
     from briefly.pipeline import Briefer
 
     examples = testsets.read_summaries(summaries, limit)

@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.models import built, model_set
-from briefly.engines.ct2_engine import CT2Engine
-from briefly.summarizer import Summarizer
-from briefly.text import sentences
-from briefly.translator import Translator
+from briefly.models.engines.ct2_engine import CT2Engine
+from briefly.stages.summarizer import Summarizer
+from briefly.stages.text import sentences
+from briefly.stages.translator import Translator
 
 KINDS = ("tiny", "wide", "replica")
 MODES = {"padded": False, "equal": True}  # mode -> CT2Engine.equal_length_batches

@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefly.article.loader import decode_bytes, parse_article
 from briefly.errors import InputError, UsageError
-from briefly.loader import decode_bytes, parse_article
 
 KINDS = ("html", "lynx", "w3m", "bs4", "html2text", "lynx-article")
 # Furniture that trafilatura leaves in newspaper4k's pages (issue 12).

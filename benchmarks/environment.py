@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from briefly.errors import UsageError
-from briefly.models import resolve_device
+from briefly.models.hub import resolve_device
 
 
 @dataclass(frozen=True)

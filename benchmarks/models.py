@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefly.errors import ModelError, UsageError
-from briefly.models import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER, model_path, translator_name
+from briefly.models.hub import model_path, translator_name
+from briefly.options import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER
 
 MODEL_KINDS = ("real", "replica", "tiny")
 DEFAULT_REPLICA_DIR = Path("~/.cache/briefly/replicas")

@@ -150,7 +150,7 @@ def _done(results: Path) -> dict[str, dict]:
 
 
 def _plan(settings: Settings, device: str) -> Plan:
-    from briefly.text import paragraphs, sentences
+    from briefly.stages.text import paragraphs, sentences
     from tests.support.text import news_corpus
 
     models = model_set(settings.models, settings.languages, settings.replica_dir)
@@ -185,7 +185,7 @@ def _plan(settings: Settings, device: str) -> Plan:
 
 
 def _fit(article: str, words: int) -> str:
-    from briefly.text import paragraphs, sentences
+    from briefly.stages.text import paragraphs, sentences
 
     kept: list[str] = []
     for sentence in (s for p in paragraphs(article) for s in sentences(p)):
@@ -196,7 +196,7 @@ def _fit(article: str, words: int) -> str:
 
 
 def _capabilities(device: str) -> tuple[bool, frozenset[str] | None]:
-    from briefly.engines import ct2_available
+    from briefly.models.engines import ct2_available
 
     bf16 = False
     if device == "cuda":
@@ -212,7 +212,7 @@ def _capabilities(device: str) -> tuple[bool, frozenset[str] | None]:
 
 def _convert(plan: Plan) -> None:
     """Convert for CTranslate2 now, so that no timing includes the one-time conversion."""
-    from briefly.engines.ct2_engine import converted_model
+    from briefly.models.engines.ct2_engine import converted_model
 
     kinds = {r.compute_type for r in plan.runtimes if r.backend == "ct2"}
     for quantization in {"int8" if k.startswith("int8") else k for k in kinds}:

@@ -147,7 +147,7 @@ def _post(url: str, body: dict) -> dict:
 
 
 def _sentences(n: int) -> list[str]:
-    from briefly.text import sentences
+    from briefly.stages.text import sentences
     from tests.support.text import news_corpus
 
     found = [s for article in news_corpus(8) for s in sentences(article) if len(s.split()) >= 8]

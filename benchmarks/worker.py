@@ -86,7 +86,7 @@ def measure(task: Task) -> Measured:
 
 def _outputs(task: Task) -> Measured:
     """Each role's outputs for its inputs, as users get them (guards on), for scoring."""
-    from briefly.engines import load_engine
+    from briefly.models.engines import load_engine
 
     started = time.perf_counter()
     texts, compute_type = {}, task.runtime.compute_type
@@ -152,8 +152,8 @@ def _synchronizer(task: Task) -> Callable[[], None]:
 
 
 def _briefly(task: Task) -> _Runner:
-    from briefly.engines import load_engine
-    from briefly.loader import parse_article
+    from briefly.article.loader import parse_article
+    from briefly.models.engines import load_engine
 
     runtime = task.runtime
     if task.workload in ("brief", "group"):
@@ -217,9 +217,9 @@ def _briefly(task: Task) -> _Runner:
 
 
 def _model_call(task: Task, role: str, engine) -> Callable[[Sequence[str]], list[str]]:
-    from briefly.loader import parse_article
-    from briefly.summarizer import Summarizer
-    from briefly.translator import Translator
+    from briefly.article.loader import parse_article
+    from briefly.stages.summarizer import Summarizer
+    from briefly.stages.translator import Translator
 
     # Bulk throughput retries nothing; the quality outputs are what users get, guards on.
     retries = task.workload == "outputs"
@@ -244,7 +244,7 @@ def _baseline(task: Task) -> _Runner:
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from briefly.text import paragraphs, sentences
+    from briefly.stages.text import paragraphs, sentences
 
     models = {}
     for role, path in task.models.items():

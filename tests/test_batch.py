@@ -13,12 +13,12 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from briefly.batch import BatchOptions, run_batch
-from briefly.cli import app
-from briefly.loader import load_article
+from briefly.article.loader import load_article
+from briefly.batch.local import BatchOptions, run_batch
+from briefly.batch.sources import list_articles
+from briefly.cli.app import app
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
-from briefly.sources import list_articles
 
 PARAGRAPH = (
     "Engineers in {city} finished testing the new flood barrier on {day}, officials said. "
@@ -164,7 +164,7 @@ def test_outputs_never_escape_out_dir(tmp_path, briefer):
         "not an object",
     ]
     jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    from briefly.sources import read_jsonl as read_input
+    from briefly.batch.sources import read_jsonl as read_input
 
     out = tmp_path / "deep" / "out"
     report = run_batch(briefer, read_input(str(jsonl)).items, out, BatchOptions(jsonl_output=True))

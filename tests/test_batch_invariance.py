@@ -2,12 +2,12 @@
 
 import pytest
 
-from briefly.engines.torch_engine import TorchEngine
-from briefly.token_batches import token_budget_batches
+from briefly.models.engines.torch_engine import TorchEngine
+from briefly.models.token_batches import token_budget_batches
 
 ctranslate2 = pytest.importorskip("ctranslate2")
 
-from briefly.engines.ct2_engine import CT2Engine  # noqa: E402
+from briefly.models.engines.ct2_engine import CT2Engine  # noqa: E402
 
 TEXT = "The minister said talks on the new budget would continue next week in Geneva."
 # Partners shorter, as long as and longer than TEXT, up to the tiny models' 128-token limit.

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefly import files
-from briefly.batch import BatchOptions, interrupt_on_sigterm, run_batch
-from briefly.cli import app
+from briefly.batch import files
+from briefly.batch.local import BatchOptions, interrupt_on_sigterm, run_batch
+from briefly.batch.sources import list_articles, read_jsonl
+from briefly.batch.store import ResultStore, settings_hash
+from briefly.cli.app import app
 from briefly.errors import OutputError
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
-from briefly.sources import list_articles, read_jsonl
-from briefly.store import ResultStore, settings_hash
 
 SENTENCES = (
     "Engineers in {city} finished testing the new flood barrier on Monday, officials said. "

@@ -13,9 +13,9 @@ from benchmarks.__main__ import main
 from benchmarks.environment import environment
 from benchmarks.models import model_set
 from benchmarks.run import Settings, run
-from briefly.engines.base import Engine
 from briefly.errors import InputError, UsageError
-from briefly.generation import GenerationSettings
+from briefly.models.engines.base import Engine
+from briefly.models.generation import GenerationSettings
 
 ROOT = Path(__file__).parent.parent
 

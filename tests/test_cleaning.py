@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefly.cleaning import clean_paragraphs, clean_text, normalize_text, parse_date
+from briefly.article.cleaning import clean_paragraphs, clean_text, normalize_text, parse_date
 
 STORY = [
     "The regional water board on Thursday raised its forecast for this summer's "

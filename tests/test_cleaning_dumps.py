@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from briefly.cleaning import clean_text, recurring_lines
-from briefly.loader import parse_article
+from briefly.article.cleaning import clean_text, recurring_lines
+from briefly.article.loader import parse_article
 
 PARAGRAPHS = [
     "The city council of Marlow voted on Tuesday to turn the old tram depot into a public "

@@ -7,7 +7,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from briefly.cli import app
+from briefly.cli.app import app
 
 ARTICLE = """City council approves new tram line after years of debate
 
@@ -233,7 +233,7 @@ def test_failed_download_does_not_suggest_downloading(runner, tmp_path, monkeypa
 def test_help_and_extract_do_not_import_torch(article):
     code = (
         "import sys\n"
-        "from briefly.cli import main\n"
+        "from briefly.cli.app import main\n"
         f"sys.argv = ['briefly', 'extract', {str(article)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "assert 'torch' not in sys.modules and 'transformers' not in sys.modules\n"
@@ -255,7 +255,7 @@ def test_python_dash_m_runs_the_cli(article):
 
 def test_a_batch_with_nothing_new_says_so_instead_of_a_rate(tmp_path):
     from briefly import BatchReport
-    from briefly.cli import _summary_line
+    from briefly.cli.app import _summary_line
 
     line = _summary_line(BatchReport(skipped=3), tmp_path)
     assert line.endswith("; nothing new to brief") and "articles/s" not in line

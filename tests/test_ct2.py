@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("ctranslate2")
 
-from briefly.engines import choose_backend, load_engine  # noqa: E402
-from briefly.engines.base import announcing  # noqa: E402
-from briefly.engines.ct2_engine import CT2Engine, converted_model  # noqa: E402
-from briefly.engines.torch_engine import TorchEngine  # noqa: E402
+from briefly.models.engines import choose_backend, load_engine  # noqa: E402
+from briefly.models.engines.base import announcing  # noqa: E402
+from briefly.models.engines.ct2_engine import CT2Engine, converted_model  # noqa: E402
+from briefly.models.engines.torch_engine import TorchEngine  # noqa: E402
 from tests.support.torch_free import brief_without_torch  # noqa: E402
 
 TEXTS = [

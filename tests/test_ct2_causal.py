@@ -11,12 +11,12 @@ pytest.importorskip("ctranslate2")
 
 from transformers import AutoTokenizer  # noqa: E402
 
-from briefly.engines import choose_backend, load_engine  # noqa: E402
-from briefly.engines.causal_engine import CausalEngine  # noqa: E402
-from briefly.engines.ct2_causal import CT2CausalEngine  # noqa: E402
-from briefly.engines.ct2_chat import ChatTemplate, export_chat_template  # noqa: E402
-from briefly.engines.ct2_engine import converted_model  # noqa: E402
 from briefly.errors import ModelError, UsageError  # noqa: E402
+from briefly.models.engines import choose_backend, load_engine  # noqa: E402
+from briefly.models.engines.causal_engine import CausalEngine  # noqa: E402
+from briefly.models.engines.ct2_causal import CT2CausalEngine  # noqa: E402
+from briefly.models.engines.ct2_chat import ChatTemplate, export_chat_template  # noqa: E402
+from briefly.models.engines.ct2_engine import converted_model  # noqa: E402
 from tests.support.causal import CAUSAL_NEW_TOKENS, CAUSAL_POSITIONS  # noqa: E402
 from tests.support.text import news_article  # noqa: E402
 from tests.support.torch_free import brief_without_torch  # noqa: E402

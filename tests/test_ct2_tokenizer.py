@@ -11,8 +11,8 @@ pytest.importorskip("ctranslate2")
 
 from transformers import AutoTokenizer  # noqa: E402
 
-from briefly.engines.ct2_engine import CT2Engine, converted_model  # noqa: E402
-from briefly.engines.ct2_tokenizer import export_tokenizer  # noqa: E402
+from briefly.models.engines.ct2_engine import CT2Engine, converted_model  # noqa: E402
+from briefly.models.engines.ct2_tokenizer import export_tokenizer  # noqa: E402
 
 TEXTS = [
     "The government announced a new budget on Monday.",
@@ -67,7 +67,7 @@ def test_running_a_converted_model_imports_neither_transformers_nor_torch(tiny_t
     script = (
         "import sys, json\n"
         "from pathlib import Path\n"
-        "from briefly.engines.ct2_engine import CT2Engine\n"
+        "from briefly.models.engines.ct2_engine import CT2Engine\n"
         f"engine = CT2Engine(Path({str(tiny_translators['uk'])!r}), 'cpu')\n"
         "outputs = engine.generate(['Prices rose in the north.'], engine.settings)\n"
         "print(json.dumps([outputs, 'torch' in sys.modules, 'transformers' in sys.modules]))\n"

@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from briefly.cli import app
+from briefly.cli.app import app
 
 DUMP = """   Skip to content
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from briefly.extractive import ExtractiveSummarizer, _tfidf
 from briefly.results import Summary
-from briefly.text import split_sentences, word_count, words
+from briefly.stages.extractive import ExtractiveSummarizer, _tfidf
+from briefly.stages.text import split_sentences, word_count, words
 
 HARBOUR = """\
 The city council voted on Tuesday to close the old harbour bridge to cars from next spring, \

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from briefly.engines import _load_engine, choose_backend, ct2_available, load_engine
 from briefly.errors import UsageError
-from briefly.language_codes import language_tokens
-from briefly.models import translator_name
-from briefly.translator import Translator
+from briefly.models.engines import _load_engine, choose_backend, ct2_available, load_engine
+from briefly.models.hub import translator_name
+from briefly.models.language_codes import language_tokens
+from briefly.stages.translator import Translator
 from tests.support import families
 
 needs_ct2 = pytest.mark.skipif(not ct2_available(), reason="CTranslate2 is not installed")
@@ -161,7 +161,7 @@ def test_a_family_ct2_cannot_run_falls_back_under_auto_and_is_one_line_under_ct2
     assert choose_backend("auto", tmp_path) == "torch"
     if not ct2_available():
         return
-    from briefly.engines.ct2_engine import CT2Engine
+    from briefly.models.engines.ct2_engine import CT2Engine
 
     with pytest.raises(UsageError, match="not 'prophetnet': use --backend torch") as raised:
         CT2Engine(tmp_path, "cpu")
@@ -171,7 +171,7 @@ def test_a_family_ct2_cannot_run_falls_back_under_auto_and_is_one_line_under_ct2
 def test_cli_one_model_for_every_target(family_models, tmp_path):
     from typer.testing import CliRunner
 
-    from briefly import cli
+    from briefly.cli import app as cli
 
     article = tmp_path / "article.txt"
     article.write_text(TEXT, encoding="utf-8")
@@ -196,7 +196,7 @@ RUSSIAN = (
 
 
 def _brief(text: str, **options):
-    from briefly.loader import parse_article
+    from briefly.article.loader import parse_article
     from briefly.options import BriefOptions
     from briefly.pipeline import Briefer
 
@@ -208,7 +208,7 @@ def test_unknown_target_fails_before_the_summariser_runs(family_models, monkeypa
     def summarize(*_args, **_kwargs):
         raise AssertionError("the summariser ran before the target language was checked")
 
-    monkeypatch.setattr("briefly.summarizer.Summarizer.summarize", summarize)
+    monkeypatch.setattr("briefly.stages.summarizer.Summarizer.summarize", summarize)
     english = "The council approved the new tram line on Monday. Work starts in spring."
     with pytest.raises(UsageError, match="no language code for 'qq'"):
         _brief(
@@ -243,7 +243,7 @@ ENGLISH = (
 def test_the_cli_needs_no_model_for_a_target_in_the_articles_own_language(tmp_path, text, target):
     from typer.testing import CliRunner
 
-    from briefly.cli import app
+    from briefly.cli.app import app
 
     article = tmp_path / "article.txt"
     article.write_text(text, encoding="utf-8")
@@ -260,7 +260,7 @@ def test_the_cli_needs_no_model_for_a_target_in_the_articles_own_language(tmp_pa
 def test_the_cli_names_the_model_english_needs_for_a_russian_extract(tmp_path):
     from typer.testing import CliRunner
 
-    from briefly.cli import app
+    from briefly.cli.app import app
 
     article = tmp_path / "ru.txt"
     article.write_text(RUSSIAN, encoding="utf-8")

@@ -7,10 +7,10 @@ import stat
 import pytest
 from typer.testing import CliRunner
 
-from briefly import files
-from briefly.cli import app
+from briefly.batch import files
+from briefly.batch.files import write_atomic
+from briefly.cli.app import app
 from briefly.errors import OutputError, UsageError
-from briefly.files import write_atomic
 
 
 @pytest.fixture

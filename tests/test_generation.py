@@ -1,6 +1,6 @@
 from transformers import GenerationConfig
 
-from briefly.generation import GenerationSettings
+from briefly.models.generation import GenerationSettings
 
 
 def test_reads_distilbart_cnn_generation_config():

@@ -2,7 +2,8 @@
 
 import pytest
 
-from briefly.guards import (
+from briefly.results import GuardWarning
+from briefly.stages.guards import (
     check_summary,
     check_translation,
     length_ratio,
@@ -10,7 +11,6 @@ from briefly.guards import (
     repetition,
     wrong_language,
 )
-from briefly.results import GuardWarning
 
 ENGLISH = (
     "The city council voted on Tuesday to close the old harbour bridge to cars from next "

@@ -6,14 +6,14 @@ from dataclasses import replace
 
 import pytest
 
-from briefly.engines import ct2_available, load_engine
-from briefly.language_codes import language_tokens
-from briefly.loader import parse_article
+from briefly.article.loader import parse_article
+from briefly.models.engines import ct2_available, load_engine
+from briefly.models.language_codes import language_tokens
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
 from briefly.results import GuardWarning
-from briefly.summarizer import Summarizer
-from briefly.translator import Translator
+from briefly.stages.summarizer import Summarizer
+from briefly.stages.translator import Translator
 
 FAST = "ct2" if ct2_available() else "torch"
 
@@ -210,7 +210,7 @@ def test_without_guard_retries_a_flagged_output_is_reported_not_retried(models):
 def test_warnings_reach_the_json_and_stderr(models, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from briefly import cli
+    from briefly.cli import app as cli
 
     summarizer, translators = models
     engine = load_engine(translators["uk"], device="cpu", backend=FAST)
@@ -270,8 +270,8 @@ def test_multilingual_target_token_is_read_from_the_vocabulary(models, tmp_path,
 
 
 def test_stronger_settings_for_each_problem():
-    from briefly.generation import GenerationSettings
-    from briefly.retry import stronger
+    from briefly.models.generation import GenerationSettings
+    from briefly.stages.retry import stronger
 
     base = GenerationSettings(num_beams=4)
     assert stronger(base, [GuardWarning("repetition", "uk", "")]).repetition_penalty > 1

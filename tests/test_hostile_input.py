@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefly.cli import app
+from briefly.article.loader import load_article
+from briefly.article.reading import MAX_BYTES, read_stdin
+from briefly.batch.sources import list_articles, load_item
+from briefly.cli.app import app
 from briefly.errors import InputError
-from briefly.loader import load_article
-from briefly.reading import MAX_BYTES, read_stdin
-from briefly.sources import list_articles, load_item
-from briefly.text import sentences
+from briefly.stages.text import sentences
 from tests.support.loopback import serve, without_proxies
 
 SRC = Path(__file__).resolve().parents[1] / "src"

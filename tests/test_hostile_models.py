@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefly.cli import app
-from briefly.engines.hf_model import HFModel
+from briefly.cli.app import app
+from briefly.models.engines.hf_model import HFModel
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 HANG_LIMIT_S = 300

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from briefly.cleaning import Removed
+from briefly.article.cleaning import Removed
+from briefly.article.loader import Article, decode_bytes, load_article, parse_article
 from briefly.errors import InputError, UsageError
-from briefly.loader import Article, decode_bytes, load_article, parse_article
 from tests.support.loopback import serve, without_proxies
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
@@ -351,6 +351,6 @@ class _Terminal(io.RawIOBase):
 
 
 def test_one_ctrl_d_ends_standard_input() -> None:
-    from briefly.reading import read_stdin
+    from briefly.article.reading import read_stdin
 
     assert read_stdin(stream=io.BufferedReader(_Terminal())) == b"Hello there.\n"

@@ -1,7 +1,7 @@
 import pytest
 
 from briefly.errors import ModelError, UsageError
-from briefly.models import (
+from briefly.models.hub import (
     model_path,
     parse_languages,
     parse_translator_overrides,
@@ -82,7 +82,7 @@ def test_uncached_hub_model_offline_says_what_to_do(tmp_path, monkeypatch):
     ],
 )
 def test_an_unreachable_model_names_the_download_that_fetches_it(monkeypatch, role, command):
-    from briefly import models
+    from briefly.models import hub as models
 
     monkeypatch.setattr(models, "_offline", lambda: False)
     error = models._not_available("org/model", role, "no network")

@@ -62,14 +62,14 @@ def test_check_passes_local_models_without_loading_them(
 
 
 def test_cuda_without_a_cuda_device(no_loading, monkeypatch):
-    monkeypatch.setattr("briefly.models.cuda_device_count", lambda _backend: 0)
+    monkeypatch.setattr("briefly.models.hub.cuda_device_count", lambda _backend: 0)
     options = BriefOptions(summarizer="extractive", languages=(), device="cuda")
     with pytest.raises(UsageError, match="no CUDA device"):
         Briefer(options).check()
 
 
 def test_ct2_backend_without_ctranslate2(no_loading, monkeypatch):
-    monkeypatch.setattr("briefly.preflight.ct2_available", lambda: False)
+    monkeypatch.setattr("briefly.models.preflight.ct2_available", lambda: False)
     options = BriefOptions(summarizer="extractive", languages=(), device="cpu", backend="ct2")
     with pytest.raises(UsageError, match="needs CTranslate2"):
         Briefer(options).check()

@@ -29,12 +29,12 @@ from transformers import (
     T5Tokenizer,
 )
 
-from briefly.engines import load_engine
-from briefly.engines.causal_engine import CausalEngine
-from briefly.engines.hf_model import DEFAULT_MAX_NEW_TOKENS
-from briefly.engines.torch_engine import TorchEngine
 from briefly.errors import UsageError
-from briefly.prompts import (
+from briefly.models.engines import load_engine
+from briefly.models.engines.causal_engine import CausalEngine
+from briefly.models.engines.hf_model import DEFAULT_MAX_NEW_TOKENS
+from briefly.models.engines.torch_engine import TorchEngine
+from briefly.models.prompts import (
     DEFAULT_PROMPTS,
     PLACEHOLDERS,
     available_prompts,
@@ -42,7 +42,7 @@ from briefly.prompts import (
     load_prompt,
     model_family,
 )
-from briefly.summarizer import Summarizer
+from briefly.stages.summarizer import Summarizer
 from tests.support.causal import (
     CAUSAL_NEW_TOKENS,
     CAUSAL_POSITIONS,

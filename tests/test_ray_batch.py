@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from briefly.batch import BatchOptions, run_batch
+from briefly.batch.local import BatchOptions, run_batch
+from briefly.batch.ray_cluster import run_batch_ray
+from briefly.batch.sources import list_articles, read_jsonl
 from briefly.errors import ModelError, UsageError
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
-from briefly.ray_batch import run_batch_ray
-from briefly.sources import list_articles, read_jsonl
 
 STORY = (
     "Workers in {city} opened a new bridge on Monday, officials said. "

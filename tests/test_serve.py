@@ -23,7 +23,7 @@ import pytest
 from libretranslatepy import LibreTranslateAPI
 from typer.testing import CliRunner
 
-from briefly.cli import app as cli_app
+from briefly.cli.app import app as cli_app
 from briefly.errors import InputError
 from briefly.serve import urls
 from briefly.serve.batcher import Batcher, QueueFull

@@ -2,9 +2,9 @@
 
 import pytest
 
-from briefly.engines import load_engine
-from briefly.summarizer import Summarizer
-from briefly.text import paragraphs, sentences
+from briefly.models.engines import load_engine
+from briefly.stages.summarizer import Summarizer
+from briefly.stages.text import paragraphs, sentences
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_batched_summaries_equal_single_ones(summarizer):
 
 def test_a_prompt_that_fills_the_window_is_a_usage_error(summarizer):
     from briefly.errors import UsageError
-    from briefly.prompts import parse_prompt
+    from briefly.models.prompts import parse_prompt
 
     engine = summarizer.engine
     filler = " ".join(["Summarise the news below carefully."] * engine.max_input_tokens)

@@ -1,7 +1,7 @@
 """Pure text logic: paragraphs, sentences, splitting, packing and batching."""
 
-from briefly.text import pack, paragraphs, sentences, split_to_fit
-from briefly.token_batches import token_budget_batches
+from briefly.models.token_batches import token_budget_batches
+from briefly.stages.text import pack, paragraphs, sentences, split_to_fit
 
 
 def word_count(texts):

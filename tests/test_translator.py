@@ -2,8 +2,8 @@
 
 import pytest
 
-from briefly.engines import load_engine
-from briefly.translator import Translator
+from briefly.models.engines import load_engine
+from briefly.stages.translator import Translator
 
 SENTENCES = [
     "The government announced a new budget on Monday.",

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from briefly.errors import BrieflyError, InputError, ModelError, UsageError
 
 if TYPE_CHECKING:
-    from briefly.batch import BatchOptions, BatchReport, run_batch
-    from briefly.loader import Article, load_article, parse_article
+    from briefly.article.loader import Article, load_article, parse_article
+    from briefly.batch.local import BatchOptions, BatchReport, run_batch
+    from briefly.batch.ray_cluster import run_batch_ray
+    from briefly.batch.sources import list_articles, read_jsonl
     from briefly.options import BriefOptions
     from briefly.pipeline import Briefer
-    from briefly.ray_batch import run_batch_ray
     from briefly.results import Brief, GuardWarning, Summary, Translation
-    from briefly.sources import list_articles, read_jsonl
 
 __all__ = [
     "Article",
@@ -46,21 +46,21 @@ __version__ = "0.1.0"
 # Loaded on first access: importing briefly (and so `briefly --help`) must not
 # pay for trafilatura, transformers or torch.
 _LAZY = {
-    "Article": "briefly.loader",
-    "load_article": "briefly.loader",
-    "parse_article": "briefly.loader",
+    "Article": "briefly.article.loader",
+    "load_article": "briefly.article.loader",
+    "parse_article": "briefly.article.loader",
     "BriefOptions": "briefly.options",
     "Briefer": "briefly.pipeline",
     "Brief": "briefly.results",
     "GuardWarning": "briefly.results",
     "Summary": "briefly.results",
     "Translation": "briefly.results",
-    "BatchOptions": "briefly.batch",
-    "BatchReport": "briefly.batch",
-    "run_batch": "briefly.batch",
-    "run_batch_ray": "briefly.ray_batch",
-    "list_articles": "briefly.sources",
-    "read_jsonl": "briefly.sources",
+    "BatchOptions": "briefly.batch.local",
+    "BatchReport": "briefly.batch.local",
+    "run_batch": "briefly.batch.local",
+    "run_batch_ray": "briefly.batch.ray_cluster",
+    "list_articles": "briefly.batch.sources",
+    "read_jsonl": "briefly.batch.sources",
 }
 
 

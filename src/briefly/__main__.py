@@ -1,3 +1,3 @@
-from briefly.cli import main
+from briefly.cli.app import main
 
 main()

@@ -15,7 +15,10 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from briefly.errors import UsageError
-from briefly.models import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER
+
+# The models a brief uses unless told otherwise; briefly.models.hub resolves them.
+DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
+DEFAULT_LANGUAGES = ("uk", "ru", "hi")
 
 DEVICES = ("auto", "cpu", "cuda")
 BACKENDS = ("auto", "torch", "ct2")

@@ -7,23 +7,23 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from time import perf_counter
 
-from briefly.engines import load_engine
+from briefly.article.language import detect_language
+from briefly.article.loader import Article, load_article
 from briefly.errors import ModelError
-from briefly.generation import TextGenerator
-from briefly.language import detect_language
-from briefly.language_codes import MULTILINGUAL_MODEL_TYPES, language_tokens
-from briefly.loader import Article, load_article
-from briefly.models import (
+from briefly.models.engines import load_engine
+from briefly.models.generation import TextGenerator
+from briefly.models.hub import (
     check_available,
     direct_translator_name,
     source_translator_name,
     translator_name,
 )
+from briefly.models.language_codes import MULTILINGUAL_MODEL_TYPES, language_tokens
+from briefly.models.prompts import Prompt, default_prompt, load_prompt
 from briefly.options import BriefOptions
-from briefly.prompts import Prompt, default_prompt, load_prompt
 from briefly.results import Brief, GuardWarning, Summary, Translation
-from briefly.summarizer import EXTRACTIVE_SENTENCES, Summarizer
-from briefly.translator import Translator
+from briefly.stages.summarizer import EXTRACTIVE_SENTENCES, Summarizer
+from briefly.stages.translator import Translator
 
 
 @dataclass
@@ -99,7 +99,7 @@ class Briefer:
         article is read, so they are not checked; a target that every one of ``articles``
         is written in needs no model, nor does English.
         """
-        from briefly.preflight import check_options
+        from briefly.models.preflight import check_options
 
         languages = {detect_language(article.body) for article in articles}
         check_options(self.options, languages.pop() if len(languages) == 1 else None)
@@ -312,7 +312,7 @@ class Briefer:
         return None if name is None else load_prompt(name)
 
     def _extract(self, texts: Sequence[str]) -> list[Summary]:
-        from briefly.extractive import ExtractiveSummarizer
+        from briefly.stages.extractive import ExtractiveSummarizer
 
         max_words = self.options.max_words
         limit = None if max_words else EXTRACTIVE_SENTENCES[self.options.length]

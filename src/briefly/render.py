@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from briefly.loader import Article
+from briefly.article.loader import Article
 from briefly.results import Brief
 
 FORMATS = ("text", "markdown", "json")

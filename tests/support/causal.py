@@ -20,7 +20,7 @@ from transformers import (
     Qwen3ForCausalLM,
 )
 
-from briefly.prompts import available_prompts, load_prompt
+from briefly.models.prompts import available_prompts, load_prompt
 from tests.support.text import news_corpus
 
 CHAT_TEMPLATE = (

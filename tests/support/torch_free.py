@@ -12,7 +12,7 @@ def brief_without_torch(argv: list[str]) -> dict:
     """
     code = (
         "import sys\n"
-        "from briefly.cli import main\n"
+        "from briefly.cli.app import main\n"
         f"sys.argv = {['briefly', *argv]!r}\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "heavy = {'torch', 'transformers'} & set(sys.modules)\n"

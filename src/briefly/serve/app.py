@@ -13,8 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from briefly.loader import parse_article
-from briefly.models import parse_languages
+from briefly.article.loader import parse_article
+from briefly.models.hub import parse_languages
 from briefly.options import BriefOptions
 from briefly.render import render_article, render_brief
 from briefly.serve import languages, markup, work

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from briefly.render import language_name
 
-# As briefly.language.detect_language: too few letters to tell (it returns None then).
+# As briefly.article.language.detect_language: too few letters to tell (it returns None then).
 _MIN_LETTERS = 20
 
 

@@ -47,7 +47,7 @@ def run_batch(key: Hashable, items: Sequence[Any]) -> list[Any]:
 
 def loaded_models(options: BriefOptions) -> dict:
     """The device, and per role the model, backend and compute type (for /models)."""
-    from briefly.engines import load_engine
+    from briefly.models.engines import load_engine
 
     roles, devices = {}, set()
     for role, name in make_briefer(options).models.items():

@@ -1,0 +1,644 @@
+"""Cleaning an article: units classified, metadata read, furniture dropped, never all of it.
+
+Every dropped line is kept with its reason (:class:`Removed`), so a user can audit the
+cleaning. When the rules would leave no story, they back off step by step: first short
+articles are judged leniently, then only strong furniture goes, then nothing does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+from briefly.article.cleaning import lexicon, metadata
+from briefly.article.cleaning.classify import (
+    BAD,
+    GOOD,
+    LENGTH_LOW,
+    Verdict,
+    classify,
+    is_sentence,
+    pick_stoplist,
+    trailing_call,
+)
+from briefly.article.cleaning.classify import strong_furniture as _strong_furniture
+from briefly.article.cleaning.layout import (
+    LIST_ITEM,
+    SENTENCE_END,
+    Unit,
+    front_matter,
+    looks_like_markdown,
+    units,
+)
+
+# A headline is near the story's start and of headline length.
+_TITLE_WINDOW = 25
+_TITLE_AFTER = 3
+_BYLINE_REACH = 4
+_MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 2, 30
+_MAX_TITLE_CHARS = 300
+_MAX_SITE_SUFFIX_CHARS = 80
+# Story text this many furniture units away from the rest, and this much smaller, is not
+# part of the story.
+_CLUSTER_GAP = 8
+_INSIDE_STORY = frozenset(
+    {
+        "dump marker",
+        "furniture label",
+        "counter",
+        "photo credit",
+        "byline",
+        "date line",
+        "byline and date",
+        "call to action",
+        "furniture phrase",
+    }
+)
+_MIN_CLUSTER_SHARE = 0.3
+_BYLINE_WEIGHT = 3
+# "You are what you search. (The Associated Press)": a caption, not a headline.
+_SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
+_MIN_STANDFIRST_WORDS = 12
+_CLOSING_QUOTES = "\"'\u201d\u2019\u00bb"
+_METADATA_REASONS = ("byline", "date line", "byline and date")
+_BYLINE_REASONS = ("byline", "byline and date")
+_UNDER_BYLINE_PENALTY = 2
+_MIN_LINK_LIST = 2
+_MIN_TEASER_WORDS = 4
+_WORD = re.compile(r"\w+")
+_MIN_RULES = 3
+_MIN_ECHO_WORDS = 4
+# No byline or date line, even "By X | date | 3 min read", runs longer.
+_MAX_METADATA_WORDS = 40
+# "Jane Doe is a senior writer for …", "Jane Doe, a professor at …, is the author of …".
+_BIO = re.compile(
+    r"^(?P<name>[^,.;:]{3,60}?)(\s+(?P<verb>is|was|has been|writes|covers|reports)\b|,)"
+)
+_BIO_VERBS = frozenset({"writes", "covers", "reports"})
+_BIO_ROLE = re.compile(
+    r"\s*(an?|the)?\s*([\w-]+\s+){0,4}?(writer|reporter|correspondent|editor|contributor|"
+    r"columnist|journalist|professor|fellow|author|analyst|producer|researcher|lecturer)\b",
+    re.IGNORECASE,
+)
+_MAX_BIO_WORDS = 60
+_BIO_AT_END = 2
+# A line recurs in a batch when this many articles (and this share of them) have it.
+_MIN_RECURRING = 3
+_RECURRING_SHARE = 0.05
+
+
+class Removed(NamedTuple):
+    """A line cleaning dropped, and why."""
+
+    line: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CleanedText:
+    """An article's text with page furniture removed."""
+
+    # The headline, when one was found (or given), else None.
+    title: str | None
+    # The author from a byline or "Author:" line, else None.
+    author: str | None
+    # ISO date (YYYY-MM-DD) from a metadata line, else None.
+    published: str | None
+    # Body paragraphs in order; list items share a paragraph, one per line.
+    paragraphs: tuple[str, ...]
+    # Every line dropped from the text, with its reason, in order.
+    removed: tuple[Removed, ...] = field(default=())
+
+
+@dataclass
+class _Meta:
+    """Metadata picked up from furniture lines while they are removed."""
+
+    author: str | None = None
+    published: str | None = None
+    updated: str | None = None
+
+
+def clean_text(
+    text: str, *, markdown: bool | None = None, furniture: frozenset[str] = frozenset()
+) -> CleanedText:
+    """Clean a plain-text or Markdown article (``markdown=None`` tells them apart).
+
+    ``furniture`` holds lines known to be furniture, such as :func:`recurring_lines` of
+    the article's batch.
+    """
+    text, fields = front_matter(text)
+    if markdown is None:
+        markdown = bool(fields) or looks_like_markdown(text)
+    found = units(text, markdown=markdown)
+    cleaned = _clean(found, furniture, title=fields.get("title"), find_title=True)
+    return CleanedText(
+        title=cleaned.title,
+        author=fields.get("author") or cleaned.author,
+        published=metadata.parse_date(fields.get("date", "")) or cleaned.published,
+        paragraphs=cleaned.paragraphs,
+        removed=cleaned.removed,
+    )
+
+
+def clean_paragraphs(
+    paragraphs: Iterable[str],
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    furniture: frozenset[str] = frozenset(),
+) -> CleanedText:
+    """Clean paragraphs an extractor already cut from a page, dropping repeats of ``title``.
+
+    The extractor judged the story already, so only furniture by its own shape goes, and
+    the note on ``author`` (the extractor's) under the story.
+    """
+    found = [
+        Unit(text=" ".join(line.split()), block=block, raw=line)
+        for block, paragraph in enumerate(paragraphs)
+        for line in paragraph.split("\n")
+        if line.strip()
+    ]
+    return _clean(found, furniture, title=title, find_title=False, extracted=True, author=author)
+
+
+def recurring_lines(texts: Iterable[str]) -> frozenset[str]:
+    """Lines that recur across many of ``texts`` (a site's footer, its newsletter box).
+
+    Pass the result as ``furniture`` to :func:`clean_text` for each of those texts.
+    """
+    counts: Counter[str] = Counter()
+    total = 0
+    for text in texts:
+        total += 1
+        counts.update({comparable(line) for line in text.split("\n") if line.strip()})
+    needed = max(_MIN_RECURRING, math.ceil(_RECURRING_SHARE * total))
+    return frozenset(line for line, count in counts.items() if count >= needed and line)
+
+
+def comparable(text: str) -> str:
+    """Equal up to case, spacing and final punctuation (repeated headlines, recurring lines)."""
+    return " ".join(LIST_ITEM.sub("", text).casefold().split()).strip(".!?:;…*•·|-– ")
+
+
+def _clean(
+    found: Sequence[Unit],
+    furniture: frozenset[str],
+    *,
+    title: str | None,
+    find_title: bool,
+    extracted: bool = False,
+    author: str | None = None,
+) -> CleanedText:
+    meta = _Meta()
+    found, trimmed = _trim_calls(found)
+    strong = _strong(found, furniture, meta)
+    verdicts = _classify_backing_off(found, strong, extracted)
+    if not extracted:
+        verdicts = _keep_lede(found, verdicts, strong)
+        verdicts = _keep_story_region(found, verdicts)
+    verdicts = _drop_author_bio(found, verdicts, meta.author or author)
+    if title is None and find_title:
+        index = _pick_title(found, verdicts, strong)
+        if index is not None:
+            title = metadata.strip_site_name(_title_text(found, index) or "")
+            # The <title> can stand far above the <h1>; the standfirst is under the latter.
+            wanted = comparable(title)
+            repeats = range(index, min(len(found), index + _TITLE_WINDOW))
+            under = max(i for i in repeats if i == index or _is_title(found[i].text, wanted))
+            verdicts = _keep_standfirst(found, verdicts, strong, under)
+    if title is not None:
+        verdicts = _drop_title(found, verdicts, title)
+    removed = tuple(
+        Removed(unit.text, verdict.reason)
+        for unit, verdict in zip(found, verdicts, strict=True)
+        if verdict.label != GOOD
+    ) + tuple(trimmed)
+    return CleanedText(
+        title=title,
+        author=meta.author,
+        published=meta.published or meta.updated,
+        paragraphs=tuple(_paragraphs(found, verdicts)),
+        removed=removed,
+    )
+
+
+def _trim_calls(found: Sequence[Unit]) -> tuple[list[Unit], list[Removed]]:
+    """Cut calls to action off the story lines they end, keeping the story sentences."""
+    kept, trimmed = [], []
+    for unit in found:
+        cut = trailing_call(unit.text)
+        # A line that is furniture as a whole goes whole, with its own reason.
+        if cut is None or _strong_furniture(unit.text):
+            kept.append(unit)
+            continue
+        head, tail = unit.text[:cut].rstrip(), unit.text[cut:].strip()
+        # The match starts at the full stop or question mark that ends the story sentence.
+        head, tail = head + tail[:1], tail[1:].strip()
+        kept.append(replace(unit, text=head))
+        trimmed.append(Removed(tail, "call to action"))
+    return kept, trimmed
+
+
+def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> list[str]:
+    """Each unit's strong-furniture reason (metadata lines are recorded as they go)."""
+    reasons = []
+    after_bare_by = False
+    names: list[str] = []  # of the bare byline being read
+    for unit in found:
+        text = LIST_ITEM.sub("", unit.text)
+        reason = _strong_furniture(unit.text)
+        # "By" / "David Brand and" / "Ramsey Khalifeh": names one to a line, joined.
+        name, joined = metadata.strip_connector(text)
+        bare_by = metadata.is_bare_by(text)
+        if after_bare_by and not reason and name and metadata.person_name(name) == name:
+            if meta.author in (None, ", ".join(names)):
+                meta.author = ", ".join([*names, name])
+            names.append(name)
+            reason = "byline"
+        elif bare_by:
+            names = []
+            reason = "byline"
+        elif not reason or reason in ("furniture phrase", "menu"):
+            reason = _metadata_reason(text, meta) or reason
+        if not reason and furniture and comparable(text) in furniture:
+            reason = "recurs across the batch"
+        after_bare_by = bare_by or (reason == "byline" and joined)
+        reasons.append(reason)
+    _mark_link_lists(found, reasons)
+    _mark_comment_rules(found, reasons)
+    return reasons
+
+
+def _metadata_reason(text: str, meta: _Meta) -> str:
+    if len(text.split()) > _MAX_METADATA_WORDS:
+        return ""  # a paragraph, not a byline or a date line
+    name = metadata.byline(text)
+    if name:
+        meta.author = meta.author or name
+        meta.published = meta.published or metadata.parse_date(text)
+        return "byline"
+    fields = metadata.TITLE_SEPARATORS.split(text)
+    dated = metadata.date_line(text)
+    if dated is None and len(fields) > 1:
+        # "By Jane Doe | 25 November 2026 · 3 min read": furniture if every field is.
+        parts = fields[::2]
+        if all(metadata.byline(p) or metadata.date_line(p) or _strong_furniture(p) for p in parts):
+            for part in parts:
+                _metadata_reason(part, meta)
+            # "03:29 - Source: CNN" under a video is dated, but no byline.
+            return "byline and date" if any(metadata.byline(p) for p in parts) else "date line"
+        return ""
+    if dated is None:
+        return ""
+    kind, date = dated
+    if kind == "updated":
+        meta.updated = meta.updated or date
+    else:
+        meta.published = meta.published or date
+    return "date line"
+
+
+def _mark_link_lists(found: Sequence[Unit], reasons: list[str]) -> None:
+    """A "More from …" heading with the list of links under it."""
+    for index, unit in enumerate(found):
+        heading = unit.text.rstrip(":")
+        is_heading = len(heading.split()) <= 6 and not unit.text.endswith((".", "!", "?"))
+        if not (is_heading and lexicon.LIST_HEADING.match(heading)):
+            continue
+        end = index + 1
+        while (
+            end < len(found)
+            and found[end].is_list_item
+            and found[end].block == found[index + 1].block
+        ):
+            end += 1
+        if end - index - 1 < _MIN_LINK_LIST:
+            # "Related Coverage" over one headline, the story going on below it (the lines
+            # after that may be the story's own subheadings).
+            end = index + 2
+            if end > len(found) or not _teaser_shaped(found[index + 1].text):
+                continue
+        for covered in range(index, end):
+            reasons[covered] = reasons[covered] or "link list"
+
+
+def _mark_comment_rules(found: Sequence[Unit], reasons: list[str]) -> None:
+    """A list most of whose items are about comments is the site's rules for them."""
+    start = 0
+    while start < len(found):
+        end = start
+        while (
+            end < len(found) and found[end].is_list_item and found[end].block == found[start].block
+        ):
+            end += 1
+        items = range(start, end)
+        about = sum(bool(lexicon.COMMENTS.search(found[i].text)) for i in items)
+        if len(items) >= _MIN_RULES and 2 * about >= len(items):
+            for index in items:
+                reasons[index] = reasons[index] or "comment rules"
+        start = max(end, start + 1)
+
+
+def _drop_author_bio(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], author: str | None
+) -> list[Verdict]:
+    """The note on the author under the story: "Jane Doe is a senior writer for …".
+
+    It starts with the byline's name; without a byline, only the story's last units are
+    read as such a note, and only when they name a person and a writer's job.
+    """
+    good = [i for i, v in enumerate(verdicts) if v.label == GOOD]
+    kept = list(verdicts)
+    for rank, index in enumerate(good[1:], start=1):
+        text = found[index].text
+        if len(text.split()) > _MAX_BIO_WORDS:
+            continue
+        bio = _BIO.match(text)
+        if bio is None:
+            continue
+        name = bio["name"].strip(" .,")
+        by_author = author is not None and comparable(name) == comparable(author)
+        # "Jane Doe writes about …" says enough by its verb; "Jane Doe is …" needs a job.
+        job = bio["verb"] in _BIO_VERBS or _BIO_ROLE.match(text, bio.end())
+        at_end = rank >= len(good) - _BIO_AT_END and job
+        if by_author or (at_end and metadata.person_name(name) == name):
+            kept[index] = Verdict(BAD, "about the author")
+    return kept
+
+
+def _teaser_shaped(text: str) -> bool:
+    """Another story's headline: a line of words with no sentence end."""
+    words = len(text.split())
+    return _MIN_TEASER_WORDS <= words <= _MAX_TITLE_WORDS and not SENTENCE_END.search(text)
+
+
+def _classify_backing_off(
+    found: Sequence[Unit], strong: Sequence[str], extracted: bool
+) -> list[Verdict]:
+    if extracted:
+        # The extractor kept these as story: only strong furniture goes.
+        return [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
+    stoplist = pick_stoplist([unit.text for unit in found])
+    verdicts = classify(found, strong, stoplist)
+    if any(v.label == GOOD for v in verdicts):
+        return verdicts
+    # Short articles have no long paragraph to anchor on: every sentence counts.
+    lenient = classify(found, strong, stoplist, lenient=True)
+    if any(v.label == GOOD for v in lenient):
+        return lenient
+    # Last, only strong furniture goes; a text of nothing else has no article in it.
+    return [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
+
+
+def _keep_lede(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
+) -> list[Verdict]:
+    """The sentence under the story's byline is its first, whatever surrounds it.
+
+    Share buttons often stand between the byline and the lede, and a sidebar after it, so
+    the context pass leaves a lone lede among furniture. Only the first byline counts:
+    teasers in sidebars have bylines and dates of their own.
+    """
+    kept = list(verdicts)
+    byline = next((i for i, reason in enumerate(strong) if reason in _BYLINE_REASONS), None)
+    if byline is None:
+        return kept
+    after = byline + 1
+    while after < len(found) and strong[after] in _INSIDE_STORY:
+        after += 1
+    if after == len(found) or strong[after] or verdicts[after].label == GOOD:
+        return kept
+    text = found[after].text
+    if is_sentence(text) and len(text) >= LENGTH_LOW and not found[after].is_list_item:
+        kept[after] = Verdict(GOOD)
+    return kept
+
+
+def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[Verdict]:
+    """Drop story-like text far from the story: sidebars, teasers, the site's "about" box.
+
+    Story units separated by a long run of furniture form clusters; the cluster with the
+    most text is the story, and clusters much smaller than it are furniture. Buttons,
+    counters, credits and bylines stand inside stories too, so only menus, link lists and
+    other text-like furniture make a gap.
+    """
+    clusters: list[list[int]] = []
+    gap = _CLUSTER_GAP
+    for index, verdict in enumerate(verdicts):
+        if verdict.label != GOOD:
+            gap += verdict.reason not in _INSIDE_STORY
+            continue
+        if gap >= _CLUSTER_GAP:
+            clusters.append([])
+        clusters[-1].append(index)
+        gap = 0
+    if len(clusters) < 2:
+        return verdicts
+    mass = [sum(len(found[i].text) for i in cluster) for cluster in clusters]
+    # The story starts under its byline and date; sidebars and comments have none.
+    dated = [i for i, v in enumerate(verdicts) if v.reason in _METADATA_REASONS]
+    weight = [
+        _BYLINE_WEIGHT if any(c[0] - _TITLE_WINDOW <= i < c[0] for i in dated) else 1
+        for c in clusters
+    ]
+    # The weight picks the story; sizes are then compared with its own.
+    main = max(zip(mass, weight, strict=True), key=lambda mw: mw[0] * mw[1])[0]
+    # The first text under the byline starts the story, however long a table or list parts
+    # it from the rest; comments, with dates of their own, come after it.
+    opening = next((k for k, w in enumerate(weight) if w > 1), None)
+    if opening is not None and not any(
+        is_sentence(found[i].text) and len(found[i].text) >= LENGTH_LOW for i in clusters[opening]
+    ):
+        opening = None
+    pruned = list(verdicts)
+    for k, (cluster, size) in enumerate(zip(clusters, mass, strict=True)):
+        if size < _MIN_CLUSTER_SHARE * main and k != opening:
+            for index in cluster:
+                pruned[index] = Verdict(BAD, "away from the story")
+    return pruned
+
+
+def _pick_title(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
+) -> int | None:
+    """The headline: a heading-like line just before the story, repeated or marked as one."""
+    start = next((i for i, v in enumerate(verdicts) if v.label == GOOD), None)
+    if start is None:
+        return None
+    counts = Counter(
+        comparable(metadata.strip_site_name(unit.text))
+        for unit in found
+        if len(unit.text) < _MAX_TITLE_CHARS
+    )
+    page = "\n".join(counts)
+    best, best_score = None, 0.0
+    # The first story unit may be a caption or a kept list above the headline: look past it.
+    candidates = set(
+        range(max(0, start - _TITLE_WINDOW), min(len(found), start + _TITLE_AFTER + 1))
+    )
+    # Videos, galleries and sidebars can stand between the byline and the story: look above
+    # the first byline or date, and above the byline nearest the story.
+    first = next((i for i in range(start) if strong[i] in _METADATA_REASONS), None)
+    own_byline = next((i for i in range(start - 1, -1, -1) if strong[i] in _BYLINE_REASONS), None)
+    for byline in (first, own_byline):
+        if byline is not None:
+            candidates.update(range(max(0, byline - _BYLINE_REACH), byline))
+    # The byline and date nearest the story; the lead photo's caption may stand below them.
+    last_byline = next(
+        (i for i in range(start - 1, -1, -1) if strong[i] in _METADATA_REASONS), None
+    )
+    # A page's <title>, "Headline | Site", opens BeautifulSoup's text.
+    page_title = metadata.TITLE_SEPARATORS.search(found[0].text) and not strong[0]
+    if page_title:
+        candidates.add(0)
+    for index in sorted(candidates):
+        unit = found[index]
+        text = _title_text(found, index)
+        if strong[index] or text is None or not _headline_shaped(text):
+            continue
+        if index >= start and not _can_lend_title(found, verdicts, index):
+            continue
+        below = strong[index + 1 : index + 1 + _BYLINE_REACH]
+        wanted = comparable(metadata.strip_site_name(text))
+        repeated = counts[wanted] == 2
+        # Breadcrumbs, share buttons and links to the page quote its headline in longer lines.
+        if not repeated and len(wanted.split()) >= _MIN_ECHO_WORDS:
+            repeated = page.count(wanted) >= 2
+        dated = any(r in _METADATA_REASONS for r in below)
+        # Inside the story, a short line is a caption or subheading unless marked as a headline.
+        if index > start and not (unit.heading or unit.outdented or repeated or dated):
+            continue
+        if _names_of_byline(text, found[index + 1 : index + 1 + _BYLINE_REACH], below):
+            continue
+        score = 1.0 + (abs(start - index) <= 3) + 0.5 * (start - index <= 8)
+        score += 3 * (unit.heading == 1) + (unit.heading > 1) + 2 * unit.outdented
+        # Pages repeat their headline once (<title> and <h1>); menus repeat more.
+        score += 2 * repeated
+        # The headline stands over the byline and date, buttons between; captions of the
+        # lead photo stand under them.
+        score += 2 * dated
+        score -= _UNDER_BYLINE_PENALTY * (last_byline is not None and index > last_byline)
+        score -= 2 * text.isupper() + (len(text.split()) < 4)
+        # A name alone is an author's, over the byline or in an author box.
+        score -= 2 * (metadata.person_name(text) == text)
+        score += 3 * (index == 0 and bool(page_title))
+        if score >= best_score:
+            best, best_score = index, score
+    return best
+
+
+def _names_of_byline(text: str, next_units: Sequence[Unit], reasons: Sequence[str]) -> bool:
+    """Whether ``text`` only names the authors of the byline under it (their photos' alt text)."""
+    words = set(_WORD.findall(text.casefold()))
+    return any(
+        reason in _METADATA_REASONS and words <= set(_WORD.findall(unit.text.casefold()))
+        for unit, reason in zip(next_units, reasons, strict=True)
+    )
+
+
+def _keep_standfirst(
+    found: Sequence[Unit], verdicts: list[Verdict], strong: Sequence[str], title: int
+) -> list[Verdict]:
+    """The sentence under the headline, before the byline, is the story's standfirst."""
+    kept = list(verdicts)
+    for index in range(title + 1, min(len(found), title + 1 + _BYLINE_REACH)):
+        if verdicts[index].label == GOOD:
+            break
+        text = found[index].text
+        if not strong[index] and _standfirst_shaped(text) and len(text) >= LENGTH_LOW:
+            kept[index] = Verdict(GOOD)
+            break
+    return kept
+
+
+def _standfirst_shaped(text: str) -> bool:
+    """A sentence; many sites print the standfirst without its full stop, but in prose case."""
+    words = text.split()
+    lower = sum(word[:1].islower() for word in words)
+    return is_sentence(text) or (len(words) >= _MIN_STANDFIRST_WORDS and 3 * lower >= len(words))
+
+
+def _can_lend_title(found: Sequence[Unit], verdicts: Sequence[Verdict], start: int) -> bool:
+    """Whether the first story unit may be the headline: more story follows it."""
+    return any(v.label == GOOD for v in verdicts[start + 1 :])
+
+
+def _title_text(found: Sequence[Unit], index: int) -> str | None:
+    """A unit's text as a headline: a lone bulleted line loses its bullet, a list item none."""
+    unit = found[index]
+    if not unit.is_list_item:
+        return unit.text
+    neighbours = [found[i] for i in (index - 1, index + 1) if 0 <= i < len(found)]
+    in_list = any(n.is_list_item and n.block == unit.block for n in neighbours)
+    return None if in_list else LIST_ITEM.sub("", unit.text)
+
+
+def _headline_shaped(text: str) -> bool:
+    words = text.split()
+    # Sentences, datelines ("New York CNN —") and list items are no headlines.
+    # A quotation closing a sentence ('… investigators."') ends it as well.
+    core = text.rstrip(_CLOSING_QUOTES)
+    unfinished = core.endswith((".", ",", ";", ":", "—", "-", "–")) and not core.endswith("...")
+    return (
+        _MIN_TITLE_WORDS <= len(words) <= _MAX_TITLE_WORDS
+        and not unfinished
+        and (text[:1].isalnum() or text[:1] in "\"'“‘«")
+        and not LIST_ITEM.match(text)
+        and metadata.byline(text) is None
+        and not metadata.BY_START.match(text)
+        and metadata.parse_date(text) is None
+        and not metadata.is_relative_time(text)
+        and not _SENTENCE_INSIDE.search(text)
+        and not _is_logo(words)
+    )
+
+
+def _is_logo(words: list[str]) -> bool:
+    """A site's logo: its image's alt text ("The Guardian logo"), often twice over."""
+    half = len(words) // 2
+    doubled = len(words) % 2 == 0 and words[:half] == words[half:]
+    return doubled or any(word.lower() == "logo" for word in words)
+
+
+def _drop_title(found: Sequence[Unit], verdicts: Sequence[Verdict], title: str) -> list[Verdict]:
+    wanted = comparable(title)
+    dropped = [
+        Verdict(BAD, "headline") if _is_title(unit.text, wanted) else verdict
+        for unit, verdict in zip(found, verdicts, strict=True)
+    ]
+    # A text of one short line is the story itself, not a headline.
+    return dropped if any(v.label == GOOD for v in dropped) else list(verdicts)
+
+
+def _is_title(text: str, wanted: str) -> bool:
+    # A repeat is as long as the headline, or longer by a site name.
+    if not len(wanted) <= len(text) <= len(wanted) + _MAX_SITE_SUFFIX_CHARS:
+        return False
+    return wanted in (comparable(text), comparable(metadata.strip_site_name(text)))
+
+
+def _paragraphs(found: Sequence[Unit], verdicts: Sequence[Verdict]) -> Iterable[str]:
+    """Kept units as paragraphs; list items of one block share a paragraph."""
+    items: list[str] = []
+    block = -1
+    for unit, verdict in zip(found, verdicts, strict=True):
+        if verdict.label != GOOD:
+            continue
+        if unit.is_list_item and (not items or unit.block == block):
+            items.append(unit.text)
+            block = unit.block
+            continue
+        if items:
+            yield "\n".join(items)
+            items = []
+        if unit.is_list_item:
+            items, block = [unit.text], unit.block
+        else:
+            yield unit.text
+    if items:
+        yield "\n".join(items)

@@ -1,0 +1,302 @@
+"""Loading articles: read a file, a URL or stdin, decode it, extract the story.
+
+``load_article`` does the I/O; ``parse_article`` turns bytes or text into an
+:class:`Article` without any, so batch mode can feed it JSONL records.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from briefly.article.cleaning import (
+    CleanedText,
+    Removed,
+    clean_paragraphs,
+    clean_text,
+    normalize_text,
+    parse_date,
+)
+from briefly.article.decode import check_not_binary as _check_not_binary
+from briefly.article.decode import decode_bytes
+from briefly.article.fetch import fetch, redact
+from briefly.article.pages import flattened, is_link_list, link_texts
+from briefly.article.reading import MAX_BYTES, read_file, read_stdin
+from briefly.article.reading import label as _label
+from briefly.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+    from trafilatura.settings import Document
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, ready to brief."""
+
+    # The path, URL or "-" (stdin) the article came from.
+    source: str
+    # The headline, where one was found.
+    title: str | None
+    # The author or authors, where named.
+    author: str | None
+    # ISO date (YYYY-MM-DD) of publication, where known.
+    published: str | None
+    # The cleaned story text, paragraphs separated by a blank line.
+    body: str
+    # Each line cleaning dropped, with the reason, for ``briefly extract --show-removed``.
+    removed: tuple[Removed, ...] = field(default=())
+
+
+# Whether a file or response is a web page; others are sniffed.
+_IS_HTML_BY_SUFFIX = {".html": True, ".htm": True, ".txt": False, ".md": False}
+_IS_HTML_BY_TYPE = {
+    "text/html": True,
+    "application/xhtml+xml": True,
+    "text/plain": False,
+    "text/markdown": False,
+}
+_MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_HTML_START = re.compile(
+    r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)\b", re.I | re.S
+)
+_HTML_TAG = re.compile(r"<(p|br|div|body|article)\b[^>]*>", re.I)
+# Plain text mentions a tag now and then; a page is full of them.
+_MIN_HTML_TAGS = 3
+_NOT_AUTHORS = frozenset({"no author", "unknown", "admin", "administrator"})
+# Elements of trafilatura's output that stand on lines of their own.
+_BLOCK_TAGS = frozenset({"p", "head", "quote", "div", "list", "item", "table", "row", "code"})
+_WHITESPACE = re.compile(r"\s+")
+# trafilatura tidies source whitespace itself; a newline it leaves inside an element is
+# where its fallback extraction joined two elements (a headline and the paragraph after it).
+_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " -- ", " :: ")
+# Titles end in "| Section" or "| Site"; longer tails are part of the headline.
+_MAX_SITE_WORDS = 3
+
+
+def load_article(
+    source: str | os.PathLike[str],
+    *,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = MAX_BYTES,
+    timeout: float = 20.0,
+    clean: bool = True,
+    furniture: frozenset[str] = frozenset(),
+) -> Article:
+    """Load one article from a file path, an http(s) URL, or "-" for stdin.
+
+    ``clean=False`` skips furniture removal and ``furniture`` adds lines to drop (see
+    :func:`parse_article`).
+
+    Raises :class:`InputError` (with a ``kind``) when the source cannot be read
+    or has no article text, and :class:`UsageError` for other URL schemes.
+    """
+    source = os.fspath(source)
+    if not source:
+        raise UsageError("No article given: pass a file path, an http(s) URL, or '-' for stdin.")
+    if source == "-":
+        return parse_article(
+            read_stdin(max_bytes, stdin), source="-", clean=clean, furniture=furniture
+        )
+    scheme = _URL_SCHEME.match(source)
+    if scheme:
+        if scheme[1].lower() not in ("http", "https"):
+            raise UsageError(
+                f"Unsupported URL scheme {scheme[1]!r} in {redact(source)}: use an http(s) URL, "
+                "or a local file path."
+            )
+        return load_url(
+            source, max_bytes=max_bytes, timeout=timeout, clean=clean, furniture=furniture
+        )
+    path = Path(source)
+    data = read_file(path, max_bytes)
+    suffix = Path(path.stem).suffix if path.suffix.lower() == ".gz" else path.suffix
+    is_html = _IS_HTML_BY_SUFFIX.get(suffix.lower())
+    return parse_article(data, source=source, is_html=is_html, clean=clean, furniture=furniture)
+
+
+def load_url(
+    url: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    timeout: float = 20.0,
+    clean: bool = True,
+    furniture: frozenset[str] = frozenset(),
+) -> Article:
+    """Fetch and parse the article at an http(s) ``url``; anything else is an InputError."""
+    response = fetch(url, max_bytes=max_bytes, timeout=timeout)
+    text = decode_bytes(response.data, redact(url), response.charset, nfc=False)
+    is_html = _IS_HTML_BY_TYPE.get(response.content_type)
+    return parse_article(text, source=url, is_html=is_html, clean=clean, furniture=furniture)
+
+
+def parse_article(
+    data: bytes | str,
+    *,
+    source: str = "-",
+    is_html: bool | None = None,
+    clean: bool = True,
+    furniture: frozenset[str] = frozenset(),
+) -> Article:
+    """Build an :class:`Article` from raw bytes or text; ``is_html=None`` sniffs the markup.
+
+    ``clean=False`` keeps the text as it is (decoded, whitespace tidied; for a page, the
+    extractor's text). ``furniture`` holds lines to drop wherever they stand, such as
+    :func:`briefly.article.cleaning.recurring_lines` of the article's batch.
+    """
+    if isinstance(data, bytes):
+        text = decode_bytes(data, source, nfc=False)
+    else:
+        text = data
+        _check_not_binary(text, source)
+    if not text.strip():
+        raise InputError(f"{_label(source)} is empty: give an article with some text.", "empty")
+    if is_html is None:
+        is_html = _looks_like_html(text)
+    if is_html:
+        # Only the story is normalised, not the whole page: most of a page is markup.
+        cleaned = _extract_html(text, source, clean=clean, furniture=furniture)
+    else:
+        text = unicodedata.normalize("NFC", text)
+        if not clean:
+            cleaned = CleanedText(None, None, None, tuple(normalize_text(text).split("\n\n")))
+        else:
+            markdown = True if source.lower().endswith(_MARKDOWN_SUFFIXES) else None
+            cleaned = clean_text(text, markdown=markdown, furniture=furniture)
+    if not cleaned.paragraphs:
+        raise InputError(
+            f"{_label(source)} has no article text left after removing page furniture: "
+            "check that it holds the story itself, or save its text to a .txt file.",
+            "no_content",
+        )
+    return Article(
+        source=source,
+        title=cleaned.title,
+        author=cleaned.author,
+        published=cleaned.published,
+        body="\n\n".join(cleaned.paragraphs),
+        removed=cleaned.removed,
+    )
+
+
+def _looks_like_html(text: str) -> bool:
+    return bool(_HTML_START.match(text)) or len(_HTML_TAG.findall(text)) >= _MIN_HTML_TAGS
+
+
+def _extract_html(
+    html: str, source: str, *, clean: bool = True, furniture: frozenset[str] = frozenset()
+) -> CleanedText:
+    """Extract the story and its metadata from a web page with trafilatura.
+
+    trafilatura leaves some furniture behind (link lists, calls to action, credits); the
+    text cleaner's furniture rules take it out unless ``clean`` is False.
+    """
+    url = source if _URL_SCHEME.match(source) else None
+    # No extensive date search: it turns a footer's "© 2024" into 2024-01-01.
+    options = {"url": url, "with_metadata": True, "include_comments": False}
+    options["date_extraction_params"] = {"extensive_search": False}
+    document, links = _extract(html, options)
+    flat = flattened(html) if document is None or document.body is None else None
+    if flat is not None:
+        document, links = _extract(flat, options)
+    if document is None or document.body is None:
+        return CleanedText(title=None, author=None, published=None, paragraphs=())
+    title = _strip_site_name(
+        _nfc(document.title), document.sitename, document.hostname, document.author
+    )
+    author = _nfc(document.author)
+    blocks = [_nfc(block) for block in _html_blocks(document.body)]
+    if not clean:
+        return CleanedText(title, author, parse_date(document.date or ""), tuple(blocks))
+    cleaned = clean_paragraphs(blocks, title=title, author=author, furniture=furniture)
+    if is_link_list(cleaned.paragraphs, links):
+        return CleanedText(title=None, author=None, published=None, paragraphs=())
+    # Pages name the site or a placeholder where no person is credited.
+    if author and author.lower() in {*_NOT_AUTHORS, (document.sitename or "").lower()}:
+        author = None
+    return CleanedText(
+        title=title,
+        author=author.replace("; ", ", ") if author else cleaned.author,
+        published=parse_date(document.date or "") or cleaned.published,
+        paragraphs=cleaned.paragraphs,
+        removed=cleaned.removed,
+    )
+
+
+def _extract(html: str, options: dict) -> tuple[Document | None, frozenset[str]]:
+    """trafilatura's document for ``html``, and the texts of the page's links."""
+    import trafilatura  # Slow to import; only pages need it.
+
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return None, frozenset()
+    # Read before extraction, which prunes the tree it is given.
+    links = link_texts(tree)
+    return trafilatura.bare_extraction(tree, **options), links
+
+
+def _nfc(text: str | None) -> str | None:
+    return unicodedata.normalize("NFC", text) if text else text
+
+
+def _html_blocks(body: _Element) -> list[str]:
+    """One text block per extracted element; <br> and nested blocks start new lines."""
+    blocks = []
+    for element in body:
+        parts: list[str] = []
+        _render(element, parts)
+        lines = (line.strip() for line in "".join(parts).split("\n"))
+        blocks.append("\n".join(line for line in lines if line))
+    return [block for block in blocks if block]
+
+
+def _render(element: _Element, parts: list[str]) -> None:
+    """Append an element's text to ``parts``: source whitespace collapsed, structure kept."""
+    is_block = element.tag in _BLOCK_TAGS
+    if is_block or element.tag == "lb":
+        parts.append("\n")
+    if element.tag == "item":
+        parts.append("- ")
+    elif element.tag == "cell" and element.getprevious() is not None:
+        parts.append(" | ")
+    parts.append(_tidy(element.text or ""))
+    for child in element:
+        _render(child, parts)
+        parts.append(_tidy(child.tail or ""))
+    if is_block:
+        parts.append("\n")
+
+
+def _tidy(text: str) -> str:
+    """``text`` with runs of spaces made one, keeping the line breaks the extractor put in."""
+    return "\n".join(_WHITESPACE.sub(" ", line) for line in _LINE_BREAK.split(text))
+
+
+def _strip_site_name(title: str | None, *names: str | None) -> str | None:
+    """Drop the " | Site Name" (or "Site - ") that pages add to their <title>."""
+    if not title:
+        return None
+    known = {name.lower().removeprefix("www.") for name in names if name}
+    suffixes = [separator + name for separator in _TITLE_SEPARATORS for name in known]
+    prefixes = [name + separator for separator in _TITLE_SEPARATORS for name in known]
+    while True:
+        lowered = title.lower()
+        suffix = next((s for s in suffixes if lowered.endswith(s) and lowered != s), None)
+        prefix = next((p for p in prefixes if lowered.startswith(p) and lowered != p), None)
+        head, found, tail = title.rpartition(" | ")
+        if suffix:
+            title = title[: -len(suffix)]
+        elif prefix:
+            title = title[len(prefix) :]
+        elif found and head and len(tail.split()) <= _MAX_SITE_WORDS:
+            title = head
+        else:
+            return title.strip()
+        title = title.strip()

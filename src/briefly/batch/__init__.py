@@ -1,0 +1,1 @@
+"""Briefing many articles: the local and Ray runners, their sources and their stored results."""

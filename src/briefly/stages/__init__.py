@@ -1,0 +1,1 @@
+"""The brief's stages: summarising (abstractive or extractive), translating, checking output."""
