@@ -181,7 +181,7 @@ class CT2Engine(Engine):
 
     def _load(self, path: Path):
         quantization = "int8" if self.compute_type.startswith("int8") else self.compute_type
-        options = {"device": self.device, "compute_type": self.compute_type}
+        options: dict[str, str | int] = {"device": self.device, "compute_type": self.compute_type}
         if self.device == "cpu":
             options |= {"inter_threads": 1, "intra_threads": os.cpu_count() or 0}
         self.model_dir = converted_model(path, quantization)
