@@ -167,11 +167,16 @@ def l3s_repo(root: Path) -> tuple[Path, str]:
         (repo / "set" / folder).mkdir(parents=True)
     for name, story in (("a", STORY), ("b", STORY[:2])):
         (repo / "set" / "original" / f"{name}.html").write_text(page_html(story), "utf-8")
-        # The labelled copy lost its typographic apostrophes ("?") as the real one did.
-        labelled = "".join(
-            f'<p><span class="x-nc-sel2">{p[:40]}</span><b><span class="x-nc-sel2">'
-            f"{p[40:]}</span></b></p>".replace("'", "?")
-            for p in story
+        # As in the real set: the labelled copy lost its typographic apostrophes ("?"),
+        # nests labelled spans, splits words at inline markup, breaks paragraphs with <br>.
+        labelled = (
+            "<div>"
+            + "<br>".join(
+                f'<span class="x-nc-sel2"><span class="x-nc-sel2">{p[:40]}</span></span><b>'
+                f'<span class="x-nc-sel2">{p[40:]}</span></b>'.replace("'", "?")
+                for p in story
+            )
+            + "</div>"
         )
         (repo / "set" / "annotated" / f"{name}.html").write_text(
             f'<html><body><h1><span class="x-nc-sel1">{TITLE}</span></h1>'
@@ -201,7 +206,7 @@ def test_build_reads_the_pinned_commit_and_resumes(tmp_path):
     counts = build(tmp_path / "sources", out, sources=(source,), say=said.append)
     assert counts["corpus"] == {"l3s": 2}
     page = next(p for p in read_pages(out) if p.meta.id == "a")
-    # One line per paragraph, the spans of one <p> joined, the lost apostrophes restored.
+    # One line per paragraph, each once, words whole, the lost apostrophes restored.
     assert page.gold.splitlines() == STORY
     assert page.meta.title == TITLE and page.meta.gold_kind == "human"
     assert page.meta.site == "example.com" and page.meta.lang == "en"

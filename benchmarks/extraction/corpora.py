@@ -88,16 +88,23 @@ def l3s(source: Source, snap: Snapshot) -> Iterator[RawPage]:
 
 
 def _labelled_blocks(root, label: str) -> list[list[str]]:
-    """The text of spans labelled ``label``, grouped by the block-level element they sit in."""
+    """The text of spans labelled ``label``, grouped by the block-level element they sit in;
+    a ``<br>`` between two spans starts a new line too (pages that break paragraphs so)."""
     blocks: list[list[str]] = []
-    last_block = None
-    for span in root.xpath(f"//span[contains(concat(' ', @class, ' '), ' {label} ')]"):
-        block = next((a for a in span.iterancestors() if a.tag in _BLOCKS), None)
-        if blocks and block is not None and block is last_block:
-            blocks[-1].append(span.text_content())
+    last_block, broken = None, False
+    spans = f"//span[contains(concat(' ', @class, ' '), ' {label} ')]"
+    for element in root.xpath(f"{spans} | //br"):
+        if element.tag == "br":
+            broken = True
+            continue
+        if any("x-nc-sel" in (a.get("class") or "") for a in element.iterancestors("span")):
+            continue  # a span inside another labelled span: its text is counted there
+        block = next((a for a in element.iterancestors() if a.tag in _BLOCKS), None)
+        if blocks and block is not None and block is last_block and not broken:
+            blocks[-1].append(element.text_content())
         else:
-            blocks.append([span.text_content()])
-        last_block = block
+            blocks.append([element.text_content()])
+        last_block, broken = block, False
     return blocks
 
 
