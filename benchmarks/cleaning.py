@@ -256,7 +256,10 @@ def main(
     with labelled_folder(data) as folder:
         pages = [
             p for p in read_pages(folder) if gold_kind is None or p.meta.gold_kind == gold_kind
-        ][:limit]
+        ]
+        if limit is not None:
+            # Every k-th page in name order: each corpus keeps its share of a smaller run.
+            pages = pages[:: max(1, len(pages) // limit)][:limit]
         if not pages:
             raise UsageError(f"no labelled pages under {data}")
         # The first page would pay for importing trafilatura; the figures are warm.
