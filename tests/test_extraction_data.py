@@ -179,7 +179,8 @@ def l3s_repo(root: Path) -> tuple[Path, str]:
             + "</div>"
         )
         (repo / "set" / "annotated" / f"{name}.html").write_text(
-            f'<html><body><h1><span class="x-nc-sel1">{TITLE}</span></h1>'
+            '<html><body><h1><span class="x-nc-sel1">'
+            f'<span class="x-nc-sel1">{TITLE}</span></span></h1>'
             f'<span class="x-nc-sel0">Home</span>{labelled}</body></html>',
             "utf-8",
         )
