@@ -259,7 +259,7 @@ def main(
         ]
         if limit is not None:
             # Every k-th page in name order: each corpus keeps its share of a smaller run.
-            pages = pages[:: max(1, len(pages) // limit)][:limit]
+            pages = pages[:: -(-len(pages) // limit)]
         if not pages:
             raise UsageError(f"no labelled pages under {data}")
         # The first page would pay for importing trafilatura; the figures are warm.

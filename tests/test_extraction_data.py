@@ -283,3 +283,12 @@ def test_cleaning_command_and_its_usage_errors(tmp_path, capsys):
     assert "extraction-data" in capsys.readouterr().err
     assert main(["cleaning", "--data", str(folder), "--kinds", "pdf"]) == 2
     assert "unknown pdf" in capsys.readouterr().err
+
+
+def test_a_limited_run_takes_pages_from_every_corpus(tmp_path):
+    for corpus in ("alpha", "beta", "gamma"):
+        for name in ("one", "two"):
+            page = meta(name, corpus=corpus)
+            write_page(tmp_path, page, page_html(), "\n".join(STORY) + "\n", {})
+    table = cleaning.main(tmp_path, kinds=("html",), by=("corpus",), limit=3)
+    assert all(f"| {corpus} | 1 |" in table for corpus in ("alpha", "beta", "gamma"))
