@@ -44,20 +44,15 @@ class CausalEngine(SharedWindow, TorchEngine):
         self.window = self.max_input_tokens
         self.max_input_tokens -= self.settings.max_new_tokens
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Input length of each text in tokens, chat template and special tokens included."""
-        if not texts:
-            return []
-        return [len(ids) for ids in self._encode(texts)["input_ids"]]
-
     def _encode(self, texts: Sequence[str], **kwargs):
+        """The tokenizer's encoding of each text as the user turn of the chat template."""
         if self.tokenizer.chat_template is None:
-            return self.tokenizer(list(texts), **kwargs)
+            return super()._encode(texts, **kwargs)
         prompts = self.tokenizer.apply_chat_template(
             [[{"role": "user", "content": text}] for text in texts], **CHAT_TURN
         )
         # The chat template writes the BOS token itself; the tokenizer must not add another.
-        return self.tokenizer(prompts, add_special_tokens=False, **kwargs)
+        return super()._encode(prompts, add_special_tokens=False, **kwargs)
 
     def _generate_batch(
         self, texts: list[str], settings: GenerationSettings, languages: Languages
