@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, overload
 
 from briefly.article.cleaning import (
     CleanedText,
@@ -99,7 +99,8 @@ def load_article(
     Raises :class:`InputError` (with a ``kind``) when the source cannot be read
     or has no article text, and :class:`UsageError` for other URL schemes.
     """
-    source = checked("source", source, str | os.PathLike[str])
+    checked("source", source, str | os.PathLike[str])
+    source = os.fspath(source)
     if not source:
         raise UsageError("No article given: pass a file path, an http(s) URL, or '-' for stdin.")
     if source == "-":
@@ -203,7 +204,7 @@ def _extract_html(
     """
     url = source if _URL_SCHEME.match(source) else None
     # No extensive date search: it turns a footer's "© 2024" into 2024-01-01.
-    options = {"url": url, "with_metadata": True, "include_comments": False}
+    options: dict[str, Any] = {"url": url, "with_metadata": True, "include_comments": False}
     options["date_extraction_params"] = {"extensive_search": False}
     document, links = _extract(html, options)
     flat = flattened(html) if document is None or document.body is None else None
@@ -242,9 +243,15 @@ def _extract(html: str, options: dict) -> tuple[Document | None, frozenset[str]]
         return None, frozenset()
     # Read before extraction, which prunes the tree it is given.
     links = link_texts(tree)
-    return trafilatura.bare_extraction(tree, **options), links
+    document = trafilatura.bare_extraction(tree, **options)
+    # A dict only with as_dict=True, which briefly never asks for.
+    return (None if isinstance(document, dict) else document), links
 
 
+@overload
+def _nfc(text: str) -> str: ...
+@overload
+def _nfc(text: str | None) -> str | None: ...
 def _nfc(text: str | None) -> str | None:
     return unicodedata.normalize("NFC", text) if text else text
 

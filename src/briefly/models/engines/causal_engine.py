@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import torch
 from transformers import AutoModelForCausalLM
@@ -42,7 +43,9 @@ class CausalEngine(SharedWindow, TorchEngine):
         self.model.generation_config = self.generation_config
         # The prompt and the reply share the model's position window.
         self.window = self.max_input_tokens
-        self.max_input_tokens -= self.settings.max_new_tokens
+        reply = self.settings.max_new_tokens
+        assert reply is not None  # causal_settings always sets the reply limit
+        self.max_input_tokens -= reply
 
     def _encode(self, texts: Sequence[str], **kwargs):
         """The tokenizer's encoding of each text as the user turn of the chat template."""
@@ -51,8 +54,9 @@ class CausalEngine(SharedWindow, TorchEngine):
         prompts = self.tokenizer.apply_chat_template(
             [[{"role": "user", "content": text}] for text in texts], **CHAT_TURN
         )
-        # The chat template writes the BOS token itself; the tokenizer must not add another.
-        return super()._encode(prompts, add_special_tokens=False, **kwargs)
+        # CHAT_TURN asks for the rendered text (tokenize=False). The chat template writes the
+        # BOS token itself; the tokenizer must not add another.
+        return super()._encode(cast(list[str], prompts), add_special_tokens=False, **kwargs)
 
     def _generate_batch(
         self, texts: list[str], settings: GenerationSettings, languages: Languages
