@@ -85,7 +85,12 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
     add("--models", default="tiny", choices=MODEL_KINDS, help="default: tiny")
     add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
     add("--machine", help="label of this machine (default: from the hardware)")
-    add("--out", type=Path, help="JSONL to append to (default: results/serve/MACHINE.jsonl)")
+    add(
+        "--out",
+        type=Path,
+        help="results folder; appends to its serve.jsonl (default: ~/.cache/briefly/benchmarks/"
+        "MACHINE)",
+    )
     add_options(parser)
 
 

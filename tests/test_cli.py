@@ -95,8 +95,9 @@ def test_translate_keeps_paragraphs_and_json(runner, model_args):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"uk", "hi"}
-    assert all(v.count("\n\n") == 1 for v in data.values())
+    assert set(data) == {"translations", "warnings"}
+    assert set(data["translations"]) == {"uk", "hi"}
+    assert all(v.count("\n\n") == 1 for v in data["translations"].values())
 
 
 def test_translate_rejects_no_languages(runner, model_args):

@@ -28,6 +28,7 @@ from briefly.article.pages import flattened, is_link_list, link_texts
 from briefly.article.reading import MAX_BYTES, read_file, read_stdin
 from briefly.article.reading import label as _label
 from briefly.errors import InputError, UsageError
+from briefly.options import checked
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -98,6 +99,7 @@ def load_article(
     Raises :class:`InputError` (with a ``kind``) when the source cannot be read
     or has no article text, and :class:`UsageError` for other URL schemes.
     """
+    checked("source", source, str | os.PathLike[str])
     source = os.fspath(source)
     if not source:
         raise UsageError("No article given: pass a file path, an http(s) URL, or '-' for stdin.")
@@ -151,6 +153,8 @@ def parse_article(
     extractor's text). ``furniture`` holds lines to drop wherever they stand, such as
     :func:`briefly.article.cleaning.recurring_lines` of the article's batch.
     """
+    data = checked("data", data, bytes | str)
+    source = checked("source", source, str)
     if isinstance(data, bytes):
         text = decode_bytes(data, source, nfc=False)
     else:

@@ -113,6 +113,10 @@ def _init(ray, address: str | None) -> None:
     if not verbose:
         for name in ("ray", "ray.data"):
             logging.getLogger(name).setLevel(logging.ERROR)
+        # Ray's C++ core (core_worker.cc, raylet) logs to stderr on its own, at error level
+        # for things it recovers from (a worker that exits at shutdown); processes read the
+        # level when they start, and a local cluster's inherit it from this one.
+        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     # Ray puts the driver's working directory first on every worker's sys.path, so a
     # ``briefly/`` folder there (a git clone) would shadow the installed package on the
     # workers. Starting from the package's own parent makes that entry harmless.

@@ -20,11 +20,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from briefly.batch.files import temp_name, write_atomic
 from briefly.batch.sources import Item
 from briefly.errors import OutputError, UsageError
-from briefly.options import BriefOptions
+from briefly.options import BriefOptions, check_fields
 from briefly.results import Brief
 
 logger = logging.getLogger("briefly")
@@ -44,7 +45,8 @@ _NESTED_KEY = b"briefly:json_columns"
 class BatchOptions:
     """How a batch run writes and paces its work."""
 
-    fmt: str = "json"  # "json"; "markdown" or "text" add a .md or .txt beside each .json
+    # "json"; "markdown" or "text" add a .md or .txt beside each .json
+    fmt: Literal["json", "markdown", "text"] = "json"
     force: bool = False  # redo articles that already have a result
     fail_fast: bool = False  # stop at the first failed article
     group_size: int = 16  # articles read and briefed together
@@ -52,6 +54,12 @@ class BatchOptions:
     jsonl_output: bool = False  # also gather all results into results.jsonl
     # Drop lines that recur across many plain-text articles of one folder (a site's footer).
     site_furniture: bool = True
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        for name in ("group_size", "max_bytes"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"{name} must be at least 1, not {getattr(self, name)}")
 
 
 @dataclass

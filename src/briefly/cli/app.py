@@ -11,25 +11,44 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from briefly.article.reading import MAX_BYTES
 from briefly.cli.options import ALL, brief_options
 from briefly.errors import BrieflyError, UsageError
 from briefly.options import BriefOptions
+from briefly.results import GuardWarning
 
 # Set by --debug: errors then come with their traceback.
 _debug = False
 
 
+class _Argument(TyperArgument):
+    """An argument shown by its name alone: SOURCE, not ``{SOURCE}`` and ``SOURCE <str>``."""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
 class _Command(TyperCommand):
     """Turns briefly's errors and Ctrl-C into one line and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Typer builds its own argument objects and takes no class for them.
+        for param in self.params:
+            if type(param) is TyperArgument:
+                param.__class__ = _Argument
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -216,10 +235,10 @@ def _emit(text: str, output: Path | None) -> None:
     write_atomic(output, text)
 
 
-def _print_warnings(warnings: list[dict]) -> None:
+def _print_warnings(warnings: Iterable[GuardWarning]) -> None:
     for warning in warnings:
-        where = f" [{warning['lang']}]" if warning["lang"] else ""
-        typer.echo(f"warning{where}: {warning['code']}: {warning['detail']}", err=True)
+        where = f" [{warning.lang}]" if warning.lang else ""
+        typer.echo(f"warning{where}: {warning.code}: {warning.detail}", err=True)
 
 
 @app.command(cls=_Command)
@@ -285,7 +304,9 @@ def extract(
 @brief_options("to", "translator", "device", "backend", "compute_type", to=TranslateTo)
 def translate(
     options: BriefOptions,
-    text: Annotated[str, typer.Argument(help="English text to translate, or - for stdin.")] = "-",
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help="English text to translate, or - for stdin.")
+    ] = "-",
     fmt: TextFormat = "text",
     output: Output = None,
     quiet: Quiet = False,
@@ -310,11 +331,9 @@ def translate(
         raise UsageError("No text to translate: pass TEXT or pipe it on stdin with '-'")
     with _progress(quiet) as on_stage:
         result = Briefer(options, on_stage=on_stage).translate(english)
-    _emit(render_translations({lang: t.text for lang, t in result.items()}, fmt), output)
+    _emit(render_translations(result, fmt), output)
     if fmt != "json" and not quiet:
-        from dataclasses import asdict
-
-        _print_warnings([asdict(w) for t in result.values() for w in t.warnings])
+        _print_warnings(w for t in result.values() for w in t.warnings)
 
 
 @models_app.command("list", cls=_Command)
@@ -603,8 +622,12 @@ def _batch_progress(quiet: bool):
 @brief_options(*ALL)
 def serve(
     options: BriefOptions,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port (0: any free one).")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", metavar="ADDR", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", help="TCP port (0: any free one).")
+    ] = 8000,
     api_keys: Annotated[
         Path | None,
         typer.Option("--api-keys", metavar="FILE", help="File of API keys, one a line."),
@@ -613,22 +636,36 @@ def serve(
         bool, typer.Option("--allow-urls", help="Let /brief fetch public http(s) URLs.")
     ] = False,
     batch_wait_ms: Annotated[
-        float, typer.Option("--batch-wait-ms", min=0, help="How long a request waits for others.")
+        float,
+        typer.Option(
+            "--batch-wait-ms", min=0, metavar="MS", help="How long a request waits for others."
+        ),
     ] = 10.0,
     batch_tokens: Annotated[
-        int, typer.Option("--batch-tokens", min=1, help="Most tokens in one batched model call.")
+        int,
+        typer.Option(
+            "--batch-tokens", min=1, metavar="N", help="Most tokens in one batched model call."
+        ),
     ] = 4096,
     max_queue: Annotated[
-        int, typer.Option("--max-queue", min=1, help="Requests waiting at once; then 503.")
+        int,
+        typer.Option("--max-queue", min=1, metavar="N", help="Requests waiting at once; then 503."),
     ] = 256,
     max_body_bytes: Annotated[
-        int, typer.Option("--max-body-bytes", min=1, help="Largest request body; then 413.")
+        int,
+        typer.Option(
+            "--max-body-bytes", min=1, metavar="N", help="Largest request body; then 413."
+        ),
     ] = 2_000_000,
     max_chars: Annotated[
-        int, typer.Option("--max-chars", min=1, help="Longest article or text; then 413.")
+        int,
+        typer.Option("--max-chars", min=1, metavar="N", help="Longest article or text; then 413."),
     ] = 200_000,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0.001, help="Seconds per request; then 504.")
+        float,
+        typer.Option(
+            "--timeout", min=0.001, metavar="SECONDS", help="Seconds per request; then 504."
+        ),
     ] = 120.0,
     debug: Debug = False,
 ) -> None:

@@ -27,6 +27,7 @@ from briefly.models.engines.base import Engine, announce
 from briefly.models.engines.ct2_tokenizer import load_tokenizer
 from briefly.models.engines.safety import LOAD_ERRORS, describe
 from briefly.models.generation import GenerationSettings, Languages
+from briefly.models.hub import read_config
 
 logger = logging.getLogger("briefly")
 
@@ -238,7 +239,5 @@ class CT2Engine(Engine):
 
 def model_type_of(path: Path) -> str | None:
     """The ``model_type`` in a model folder's config.json, or None where it cannot be read."""
-    try:
-        return json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError, AttributeError):
-        return None
+    model_type = read_config(path).get("model_type")
+    return model_type if isinstance(model_type, str) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -45,6 +46,10 @@ class TorchEngine(Engine):
         super().__init__(path, device)
         parts = HFModel.read(path)
         self.tokenizer = parts.tokenizer
+        # A fast tokenizer switches its padding on and off per call, on the one Rust object
+        # it shares between threads: a call made while another pads sees the other's setting
+        # (and fails to make a tensor, or pads when it must not). One call at a time.
+        self._tokenizing = threading.Lock()
         self.config = parts.config
         self.generation_config = parts.generation_config
         self.settings = parts.settings
@@ -70,7 +75,11 @@ class TorchEngine(Engine):
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+        return [len(ids) for ids in self._encode(texts)["input_ids"]]
+
+    def _encode(self, texts: Sequence[str], **kwargs):
+        with self._tokenizing:
+            return self.tokenizer(list(texts), **kwargs)
 
     def vocabulary(self) -> dict[str, int]:
         return self.tokenizer.get_vocab()
@@ -78,7 +87,7 @@ class TorchEngine(Engine):
     def _generate_batch(
         self, texts: list[str], settings: GenerationSettings, languages: Languages
     ) -> list[str]:
-        inputs = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
+        inputs = self._encode(texts, return_tensors="pt", padding=True).to(self.device)
         if languages.source is not None and self._source_id is not None:
             # The tokenizer wrote its own source language first; the shared tokenizer is not
             # switched, so one loaded model serves every language pair at once.
