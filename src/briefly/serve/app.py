@@ -103,10 +103,11 @@ def create_app(state: ServiceState) -> FastAPI:
         """The same object as ``briefly brief --format json``."""
         req = _parse(BriefRequest, settings, await _params(request))
         article = await asyncio.wait_for(_article(req, state), settings.timeout_s)
-        options = state.options.replace(
-            languages=_languages(req.to, state.options.languages),
-            length=req.length or state.options.length,
-            max_words=req.max_words if req.max_words is not None else state.options.max_words,
+        options = state.options
+        options = options.replace(
+            languages=_languages(req.to, options.languages),
+            length=req.length or options.length,
+            max_words=_whole(req.max_words) if req.max_words is not None else options.max_words,
         )
         result = await submit(work.BRIEF, options, article, [article.body])
         return Response(render_brief(result, "json"), media_type="application/json")
@@ -265,6 +266,11 @@ async def _article(req: ArticleRequest, state: ServiceState):
     if len(article.body) > settings.max_chars:
         raise ApiError(413, f"The article is longer than {settings.max_chars:,} characters")
     return article
+
+
+def _whole(number: float) -> float:
+    """JSON's 1e3 as the whole number 1000; other numbers as they are."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number
 
 
 def _languages(to: list[str] | str | None, loaded: tuple[str, ...]) -> tuple[str, ...]:
