@@ -547,3 +547,14 @@ def test_a_huge_q_then_sigterm_exits_before_the_deadline(
         assert server.proc.wait(timeout=60) == 0
     finally:
         stop(server)
+
+
+def test_ray_workers_apply_the_same_rule(loopback: str, tmp_path: Path) -> None:
+    from briefly.batch.ray_cluster import _clean
+
+    (item,) = _record(tmp_path, f"http://{loopback}/a")
+    row = {"position": 0, "item": item, "known": ""}
+    refused = _clean(row, 10_000, {}, allow_private_urls=False)
+    assert refused["status"] == "failed" and refused["payload"][0] == "forbidden_url"
+    allowed = _clean(row, 10_000, {}, allow_private_urls=True)
+    assert allowed["status"] == "todo" and allowed["payload"].title.startswith("Harbour")

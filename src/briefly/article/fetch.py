@@ -212,12 +212,17 @@ class _HTTPConnection(http.client.HTTPConnection):
         create = self._create_connection
 
         def create_watched(address: tuple[str, int], *args, **kwargs) -> socket.socket:
-            if public_only:
-                # To the checked address itself: a second DNS answer cannot swap in another.
-                host, port = address
-                address = (public_addresses(host, port)[0], port)
+            host, port = address
+            # To the checked addresses themselves: a second DNS answer cannot swap in another.
+            targets = public_addresses(host, port) if public_only else [host]
+            for i, target in enumerate(targets):
+                try:
+                    sock = create((target, port), *args, **kwargs)
+                    break
+                except OSError:
+                    if i == len(targets) - 1:
+                        raise
             # Watched before the TLS handshake, which a slow server could drip as well.
-            sock = create(address, *args, **kwargs)
             watchdog.watch(sock)
             return sock
 

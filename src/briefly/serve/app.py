@@ -103,11 +103,11 @@ def create_app(state: ServiceState) -> FastAPI:
         """The same object as ``briefly brief --format json``."""
         req = _parse(BriefRequest, settings, await _params(request))
         article = await asyncio.wait_for(_article(req, state), settings.timeout_s)
-        options = state.options
-        options = options.replace(
-            languages=_languages(req.to, options.languages),
-            length=req.length or options.length,
-            max_words=_whole(req.max_words) if req.max_words is not None else options.max_words,
+        base = state.options
+        options = base.replace(
+            languages=_languages(req.to, base.languages),
+            length=req.length or base.length,
+            max_words=_whole(req.max_words) if req.max_words is not None else base.max_words,
         )
         result = await submit(work.BRIEF, options, article, [article.body])
         return Response(render_brief(result, "json"), media_type="application/json")
