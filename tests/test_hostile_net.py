@@ -505,7 +505,7 @@ def test_a_second_signal_exits_at_once(tmp_path: Path) -> None:
 def translating(tmp_path_factory, tiny_summarizer, tiny_translators) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("serve-limits")
     args = model_args_for(tiny_summarizer, tiny_translators)
-    started = start(tmp, args, "--timeout", "1", "--batch-tokens", "64")
+    started = start(tmp, args)
     yield started
     stop(started)
 
