@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,14 @@ from briefly.article.cleaning import (
 from briefly.article.decode import check_not_binary as _check_not_binary
 from briefly.article.decode import decode_bytes
 from briefly.article.fetch import fetch, redact
-from briefly.article.pages import flattened, is_link_list, link_texts
+from briefly.article.pages import (
+    DEEPEST,
+    check_cost,
+    flattened,
+    is_link_list,
+    link_texts,
+    reparsed_if_cut,
+)
 from briefly.article.reading import MAX_BYTES, read_file, read_stdin
 from briefly.article.reading import label as _label
 from briefly.errors import InputError, UsageError
@@ -33,6 +42,8 @@ from briefly.options import checked
 if TYPE_CHECKING:
     from lxml.etree import _Element
     from trafilatura.settings import Document
+
+logger = logging.getLogger("briefly")
 
 
 @dataclass(frozen=True)
@@ -131,9 +142,15 @@ def load_url(
     timeout: float = 20.0,
     clean: bool = True,
     furniture: frozenset[str] = frozenset(),
+    public_only: bool = False,
+    stop: threading.Event | None = None,
 ) -> Article:
-    """Fetch and parse the article at an http(s) ``url``; anything else is an InputError."""
-    response = fetch(url, max_bytes=max_bytes, timeout=timeout)
+    """Fetch and parse the article at an http(s) ``url``; anything else is an InputError.
+
+    ``public_only`` and ``stop`` are :func:`briefly.article.fetch.fetch`'s: for URLs that
+    come from data rather than the user, and for fetches a shutdown must cut short.
+    """
+    response = fetch(url, max_bytes=max_bytes, timeout=timeout, public_only=public_only, stop=stop)
     text = decode_bytes(response.data, redact(url), response.charset, nfc=False)
     is_html = _IS_HTML_BY_TYPE.get(response.content_type)
     return parse_article(text, source=url, is_html=is_html, clean=clean, furniture=furniture)
@@ -165,6 +182,7 @@ def parse_article(
     if is_html is None:
         is_html = _looks_like_html(text)
     if is_html:
+        check_cost(text, source)
         # Only the story is normalised, not the whole page: most of a page is markup.
         cleaned = _extract_html(text, source, clean=clean, furniture=furniture)
     else:
@@ -206,10 +224,10 @@ def _extract_html(
     # No extensive date search: it turns a footer's "© 2024" into 2024-01-01.
     options: dict[str, Any] = {"url": url, "with_metadata": True, "include_comments": False}
     options["date_extraction_params"] = {"extensive_search": False}
-    document, links = _extract(html, options)
-    flat = flattened(html) if document is None or document.body is None else None
-    if flat is not None:
-        document, links = _extract(flat, options)
+    flat = flattened(html)
+    document, links = _extract(html, source, options, last_try=flat is None)
+    if flat is not None and (document is None or document.body is None):
+        document, links = _extract(flat, source, options, last_try=True)
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     title = _strip_site_name(
@@ -234,13 +252,28 @@ def _extract_html(
     )
 
 
-def _extract(html: str, options: dict) -> tuple[Document | None, frozenset[str]]:
-    """trafilatura's document for ``html``, and the texts of the page's links."""
+def _extract(
+    html: str, source: str, options: dict, *, last_try: bool
+) -> tuple[Document | None, frozenset[str]]:
+    """trafilatura's document for ``html``, and the texts of the page's links.
+
+    A page nested too deeply to parse whole is left for its flattened form, or on the
+    ``last_try`` read as far as it goes, with a warning.
+    """
     import trafilatura  # Slow to import; only pages need it.
 
     tree = trafilatura.load_html(html)
     if tree is None:
         return None, frozenset()
+    tree, cut = reparsed_if_cut(tree, html)
+    if cut and not last_try:
+        return None, frozenset()
+    if cut:
+        logger.warning(
+            "%s nests tags more than %d deep: the text below that depth is left out",
+            _label(source),
+            DEEPEST,
+        )
     # Read before extraction, which prunes the tree it is given.
     links = link_texts(tree)
     document = trafilatura.bare_extraction(tree, **options)

@@ -61,16 +61,20 @@ def run_batch(
         with interrupt_on_sigterm():
             briefer.preload()
     pool = ThreadPoolExecutor(max_workers=1)
+    # Set when the run ends early: the reading thread stops between articles and mid-fetch.
+    stop = threading.Event()
     try:
         with interrupt_on_sigterm():
             upcoming = (
-                pool.submit(_prepare, groups[0], store, options, furniture) if groups else None
+                pool.submit(_prepare, groups[0], store, options, furniture, stop)
+                if groups
+                else None
             )
             for k in range(len(groups)):
                 assert upcoming is not None  # group k, submitted before the loop or at k - 1
                 todo, events = upcoming.result()
                 if k + 1 < len(groups):
-                    upcoming = pool.submit(_prepare, groups[k + 1], store, options, furniture)
+                    upcoming = pool.submit(_prepare, groups[k + 1], store, options, furniture, stop)
                 for event in events:
                     event()
                 _brief_group(briefer, todo, store)
@@ -82,6 +86,7 @@ def run_batch(
         # The group in flight is abandoned; its finished files are complete.
         store.report.interrupted = True
     finally:
+        stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
         store.close(started)
     return store.report
@@ -109,6 +114,7 @@ def _prepare(
     store: ResultStore,
     options: BatchOptions,
     furniture: Mapping[str, frozenset[str]],
+    stop: threading.Event,
 ) -> tuple[list[Prepared], list[Callable[[], None]]]:
     """Read and clean a group: (articles to brief, store calls to make for the others).
 
@@ -118,6 +124,8 @@ def _prepare(
     todo: list[Prepared] = []
     events: list[Callable[[], None]] = []
     for position in group:
+        if stop.is_set():
+            break
         item = store.items[position]
         started = time.perf_counter()
         try:
@@ -126,7 +134,13 @@ def _prepare(
                 events.append(partial(store.skip, position, item, digest))
                 continue
             lines = furniture.get(site_key(item), frozenset())
-            article = load_item(item, max_bytes=options.max_bytes, furniture=lines)
+            article = load_item(
+                item,
+                max_bytes=options.max_bytes,
+                furniture=lines,
+                allow_private_urls=options.allow_private_urls,
+                stop=stop,
+            )
         except OSError as e:
             kind, message = "unreadable", f"cannot read it ({e.strerror})"
         except BrieflyError as e:

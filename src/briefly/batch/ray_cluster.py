@@ -191,7 +191,11 @@ def _stream(ray, options: BriefOptions, store: ResultStore, batch: BatchOptions,
     # Differing resources keep Ray from fusing cleaning into the model actors.
     cleaned = ray.data.from_items(rows).map(
         _clean,
-        fn_kwargs={"max_bytes": batch.max_bytes, "furniture": furniture},
+        fn_kwargs={
+            "max_bytes": batch.max_bytes,
+            "furniture": furniture,
+            "allow_private_urls": batch.allow_private_urls,
+        },
         num_cpus=_CLEAN_CPUS,
     )
     briefed = cleaned.map_batches(
@@ -210,7 +214,9 @@ def _portable(item: Item) -> Item:
     return item if item.path is None else replace(item, path=item.path.resolve())
 
 
-def _clean(row: dict, max_bytes: int, furniture: dict[str, frozenset[str]]) -> dict:
+def _clean(
+    row: dict, max_bytes: int, furniture: dict[str, frozenset[str]], allow_private_urls: bool
+) -> dict:
     """One article's row, read and cleaned unless its result is already up to date."""
     started = time.perf_counter()
     item: Item = row["item"]
@@ -221,7 +227,12 @@ def _clean(row: dict, max_bytes: int, furniture: dict[str, frozenset[str]]) -> d
             out["status"] = "skipped"
         else:
             lines = furniture.get(site_key(item), frozenset())
-            out["payload"] = load_item(item, max_bytes=max_bytes, furniture=lines)
+            out["payload"] = load_item(
+                item,
+                max_bytes=max_bytes,
+                furniture=lines,
+                allow_private_urls=allow_private_urls,
+            )
     except OSError as e:
         out |= {"status": "failed", "payload": ("unreadable", f"cannot read it ({e.strerror})")}
     except BrieflyError as e:

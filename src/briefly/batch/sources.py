@@ -16,6 +16,7 @@ import json
 import os
 import re
 import stat
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -312,12 +313,21 @@ def site_furniture(items: Sequence[Item], *, max_bytes: int) -> dict[str, frozen
     return {key: recurring_lines(found) for key, found in texts.items() if found}
 
 
-def load_item(item: Item, *, max_bytes: int, furniture: frozenset[str] = frozenset()):
+def load_item(
+    item: Item,
+    *,
+    max_bytes: int,
+    furniture: frozenset[str] = frozenset(),
+    allow_private_urls: bool = False,
+    stop: threading.Event | None = None,
+):
     """Read and clean one item's article, also dropping ``furniture`` lines.
 
-    Raises InputError on bad input.
+    A record's URL is someone else's: it may reach only public addresses unless
+    ``allow_private_urls``. Setting ``stop`` cuts its fetch short. Raises InputError on bad
+    input.
     """
-    from briefly.article.loader import load_article, parse_article
+    from briefly.article.loader import load_article, load_url, parse_article
 
     if item.problem is not None:
         raise InputError(item.problem[1], kind=item.problem[0])
@@ -325,7 +335,13 @@ def load_item(item: Item, *, max_bytes: int, furniture: frozenset[str] = frozens
         return load_article(item.path, max_bytes=max_bytes, furniture=furniture)
     record = item.record or {}
     if "url" in record:
-        return load_article(record["url"], max_bytes=max_bytes, furniture=furniture)
+        return load_url(
+            record["url"],
+            max_bytes=max_bytes,
+            furniture=furniture,
+            public_only=not allow_private_urls,
+            stop=stop,
+        )
     field = "html" if "html" in record else "text"
     if len(record[field].encode("utf-8")) > max_bytes:
         raise too_large(item.source, max_bytes)

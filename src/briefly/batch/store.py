@@ -54,6 +54,8 @@ class BatchOptions:
     jsonl_output: bool = False  # also gather all results into results.jsonl
     # Drop lines that recur across many plain-text articles of one folder (a site's footer).
     site_furniture: bool = True
+    # Let JSONL records' URLs reach private, loopback and link-local addresses.
+    allow_private_urls: bool = False
 
     def __post_init__(self) -> None:
         check_fields(self)

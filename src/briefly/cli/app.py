@@ -21,7 +21,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from briefly.article.reading import MAX_BYTES
 from briefly.cli.options import ALL, brief_options
-from briefly.errors import BrieflyError, UsageError
+from briefly.errors import BrieflyError, UsageError, printable
 from briefly.options import BriefOptions
 from briefly.results import GuardWarning
 
@@ -57,7 +57,7 @@ class _Command(TyperCommand):
             if _debug:
                 traceback.print_exc()
             hint = f" (see '{ctx.command_path} --help')" if isinstance(e, UsageError) else ""
-            typer.echo(f"error: {e}{hint}", err=True)
+            _say(f"error: {e}{hint}")
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -82,7 +82,7 @@ class _Group(TyperGroup):
             )
         except typer.TyperException as e:  # typer's own errors, usage errors among them
             code = getattr(e, "exit_code", 1)
-            typer.echo(_typer_error(e, code), err=True)
+            _say(_typer_error(e, code))
         except typer.Abort:
             typer.echo("interrupted", err=True)
             code = 130
@@ -90,6 +90,11 @@ class _Group(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _say(line: str) -> None:
+    """One line on stderr, its control characters escaped: names and URLs come from others."""
+    typer.echo(printable(line), err=True)
 
 
 def _typer_error(error: typer.TyperException, code: int) -> str:
@@ -178,10 +183,7 @@ def _setup(quiet: bool, debug: bool) -> None:
     # meaningless to users; --debug shows everything.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     handler = logging.StreamHandler(sys.stderr)
-    if debug:
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    else:
-        handler.setFormatter(_OneLine())
+    handler.setFormatter(_Escaped("%(levelname)s %(name)s: %(message)s") if debug else _OneLine())
     logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR, handlers=[handler])
     # --quiet silences briefly's own warnings too (batch mode's per-article failures).
     level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
@@ -195,11 +197,18 @@ def _setup(quiet: bool, debug: bool) -> None:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
-class _OneLine(logging.Formatter):
+class _Escaped(logging.Formatter):
+    """Log lines with their control characters escaped (a traceback after them keeps its own)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
+class _OneLine(_Escaped):
     """``warning: …`` lines, in the style of the ``error:`` lines."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {record.getMessage()}"
+        return printable(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
 @contextmanager
@@ -238,7 +247,7 @@ def _emit(text: str, output: Path | None) -> None:
 def _print_warnings(warnings: Iterable[GuardWarning]) -> None:
     for warning in warnings:
         where = f" [{warning.lang}]" if warning.lang else ""
-        typer.echo(f"warning{where}: {warning.code}: {warning.detail}", err=True)
+        _say(f"warning{where}: {warning.code}: {warning.detail}")
 
 
 @app.command(cls=_Command)
@@ -370,10 +379,10 @@ def models_download(options: BriefOptions, quiet: Quiet = False, debug: Debug = 
 
     for role, name in _needed(options).items():
         if not quiet:
-            typer.echo(f"Fetching {name}", err=True)
+            _say(f"Fetching {name}")
         path = model_path(name, role=role, downloading=True)
         if not quiet:
-            typer.echo(f"  ready in {path}", err=True)
+            _say(f"  ready in {path}")
 
 
 @models_app.command("convert", cls=_Command)
@@ -397,7 +406,7 @@ def models_convert(options: BriefOptions, quiet: Quiet = False, debug: Debug = F
             )
         if not quiet:
             where = getattr(engine, "model_dir", engine.path)
-            typer.echo(f"{name}: ready ({engine.compute_type}) in {where}", err=True)
+            _say(f"{name}: ready ({engine.compute_type}) in {where}")
 
 
 @app.command(cls=_Command)
@@ -449,6 +458,13 @@ def batch(
             "(a site's footer or newsletter box).",
         ),
     ] = True,
+    allow_private_urls: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-urls",
+            help="Let JSONL records' URLs reach private, loopback and link-local addresses.",
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Redo articles already done.")] = False,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failed article.")
@@ -532,6 +548,7 @@ def batch(
         max_bytes=max_bytes,
         jsonl_output=jsonl is not None,
         site_furniture=site_furniture,
+        allow_private_urls=allow_private_urls,
     )
     with _batch_progress(quiet) as on_progress:
         if engine == "ray":
@@ -553,7 +570,7 @@ def batch(
     report.ignored_files = listing.skipped_files
     report.excluded = listing.excluded
     if not quiet:
-        typer.echo(_summary_line(report, out), err=True)
+        _say(_summary_line(report, out))
     if report.interrupted:
         typer.echo("interrupted: run the same command again to continue", err=True)
         raise typer.Exit(130)
@@ -635,6 +652,13 @@ def serve(
     allow_urls: Annotated[
         bool, typer.Option("--allow-urls", help="Let /brief fetch public http(s) URLs.")
     ] = False,
+    allow_private_urls: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-urls",
+            help="With --allow-urls, also private, loopback and link-local addresses.",
+        ),
+    ] = False,
     batch_wait_ms: Annotated[
         float,
         typer.Option(
@@ -661,6 +685,12 @@ def serve(
         int,
         typer.Option("--max-chars", min=1, metavar="N", help="Longest article or text; then 413."),
     ] = 200_000,
+    max_texts: Annotated[
+        int,
+        typer.Option(
+            "--max-texts", min=1, help="Most texts (or HTML text runs) per /translate; then 413."
+        ),
+    ] = 1000,
     timeout: Annotated[
         float,
         typer.Option(
@@ -689,9 +719,11 @@ def serve(
         max_queue=max_queue,
         max_body_bytes=max_body_bytes,
         max_chars=max_chars,
+        max_texts=max_texts,
         timeout_s=timeout,
         api_keys=read_api_keys(str(api_keys)) if api_keys else frozenset(),
         allow_urls=allow_urls,
+        allow_private_urls=allow_private_urls,
         debug=debug,
     )
     serve(settings, options)

@@ -4,12 +4,17 @@ Only jobs with equal keys (the kind of work and the whole options object) are ba
 together, and the work function must give each item the result it would get alone, so a
 response never depends on what it was batched with. A failing batch is retried item by item,
 so one bad request cannot fail its partners.
+
+The work function is given a flag to check between its model calls: it is set once every
+client of the batch has given up (a timeout, a disconnect) or the service is stopping, and
+the work then raises :class:`Abandoned` instead of finishing for nobody.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,11 +25,16 @@ logger = logging.getLogger("briefly.serve")
 # A job's key: equal keys may share a model call.
 K = TypeVar("K", bound=Hashable)
 
-RunBatch = Callable[[K, Sequence[Any]], Sequence[Any]]
+# (key, items, stopped): ``stopped()`` turns true once no client waits for the result.
+RunBatch = Callable[[K, Sequence[Any], Callable[[], bool]], Sequence[Any]]
 
 
 class QueueFull(Exception):
     """More jobs are waiting than the service accepts; the client should retry later."""
+
+
+class Abandoned(Exception):
+    """Raised by the work when its flag says no one waits for the result any more."""
 
 
 @dataclass
@@ -59,6 +69,7 @@ class Batcher(Generic[K]):
         self._full = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefly-model")
         self._task: asyncio.Task | None = None
+        self._stopping = threading.Event()
 
     @property
     def queued(self) -> int:
@@ -74,10 +85,13 @@ class Batcher(Generic[K]):
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
+        """Stop taking jobs and tell the model call under way to stop at its next check."""
+        self._stopping.set()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        self._executor.shutdown(wait=True)
+        # The interpreter joins the model thread at exit, once its current model call ends.
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def submit(self, key: K, item: Any, cost: int) -> Any:
         """The result for ``item``; raises :class:`QueueFull`, or what the work raised for it."""
@@ -130,13 +144,32 @@ class Batcher(Generic[K]):
         return key, taken
 
     async def _execute(self, key: K, jobs: list[_Job]) -> None:
+        jobs = [job for job in jobs if not job.future.done()]
+        if not jobs:
+            return
         loop = asyncio.get_running_loop()
+        abandoned = threading.Event()
+
+        def gave_up(_future: asyncio.Future) -> None:
+            if all(job.future.done() for job in jobs):
+                abandoned.set()
+
+        for job in jobs:
+            job.future.add_done_callback(gave_up)
         self._running = len(jobs)
         self.calls += 1
         try:
             results = await loop.run_in_executor(
-                self._executor, self._run_batch, key, [j.item for j in jobs]
+                self._executor,
+                self._run_batch,
+                key,
+                [j.item for j in jobs],
+                lambda: abandoned.is_set() or self._stopping.is_set(),
             )
+        except Abandoned as e:
+            logger.info("batch of %d abandoned: no one waits for it", len(jobs))
+            for job in jobs:
+                _settle(job, error=e)
         except Exception as e:  # delivered to the job, or each job retried alone below
             if len(jobs) == 1:
                 _settle(jobs[0], error=e)
