@@ -59,6 +59,19 @@ _INSIDE_STORY = frozenset(
     }
 )
 _MIN_CLUSTER_SHARE = 0.3
+# Furniture that stands between a story's paragraphs without ending the story: an ad's
+# label, a photo credit ("Photo: …"), a short list of related links.
+_AMID_STORY = frozenset(
+    {
+        "dump marker",
+        "furniture label",
+        "furniture phrase",
+        "counter",
+        "photo credit",
+        "call to action",
+        "link list",
+    }
+)
 _BYLINE_WEIGHT = 3
 # "You are what you search. (The Associated Press)": a caption, not a headline.
 _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
@@ -200,6 +213,7 @@ def _clean(
     verdicts = _classify_backing_off(found, strong, extracted)
     if not extracted:
         verdicts = _keep_lede(found, verdicts, strong)
+        verdicts = _keep_sentences_amid_furniture(found, verdicts, strong)
         verdicts = _keep_story_region(found, verdicts)
     verdicts = _drop_author_bio(found, verdicts, meta.author or author)
     if title is None and find_title:
@@ -417,6 +431,33 @@ def _keep_lede(
     if is_sentence(text) and len(text) >= LENGTH_LOW and not found[after].is_list_item:
         kept[after] = Verdict(GOOD)
     return kept
+
+
+def _keep_sentences_amid_furniture(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
+) -> list[Verdict]:
+    """A sentence that only an ad's label, a credit or related links part from the story is story.
+
+    The context pass reads such furniture as the story's end, and so dropped the
+    paragraphs after it, short ones above all. Comment sections start with a label too:
+    what follows one is left to the other rules.
+    """
+    kept = list(verdicts)
+    after_story = False
+    for index, (unit, reason) in enumerate(zip(found, strong, strict=True)):
+        if kept[index].label == GOOD:
+            after_story = True
+        elif reason in _AMID_STORY and not lexicon.COMMENTS.search(unit.text):
+            continue
+        elif after_story and not reason and _sentence_like(unit):
+            kept[index] = Verdict(GOOD)
+        else:
+            after_story = False
+    return kept
+
+
+def _sentence_like(unit: Unit) -> bool:
+    return is_sentence(unit.text) and not unit.is_list_item and not unit.text.endswith(":")
 
 
 def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[Verdict]:
