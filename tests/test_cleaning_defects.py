@@ -270,6 +270,7 @@ def test_a_page_saved_as_txt_is_briefed_in_a_batch(tmp_path: Path) -> None:
         ("This article contains affiliate links.", "site notice"),
         ("Our Standards: The Harbour Press Trust Principles.", "site notice"),
         ("Our standards: the Valley Post editorial code", "site notice"),
+        ("If you are running an ad-blocker, please turn it off to keep reading.", "call to action"),
     ],
 )
 def test_notices_the_readme_promises_to_drop_go(line: str, reason: str) -> None:

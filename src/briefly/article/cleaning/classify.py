@@ -124,8 +124,8 @@ def trailing_call(text: str) -> int | None:
     """Where the sentences of a call to action that ends a story line start.
 
     "… storm? Please share …" is cut after the question mark; "… launch Royal News, a weekly
-    newsletter …" at the start of its sentence. A call in the line's first sentence makes
-    the whole line a call or none, never half of one.
+    newsletter …" at the start of its sentence; a call in the line's first sentence makes
+    the whole line a call (0), never half of one.
     """
     # Only the end of a line can hold one: searching whole paragraphs would be slow.
     offset = max(0, len(text) - _CALL_TAIL_CHARS)
@@ -134,8 +134,8 @@ def trailing_call(text: str) -> int | None:
     call = lexicon.CALL_TO_ACTION.search(text, offset)
     if call is None:
         return None
-    ends = [end.end() for end in _SENTENCE_BREAK.finditer(text, 0, call.start() + 2)]
-    if not ends or len(text[ends[-1] :].split()) > _MAX_CALL_WORDS:
+    ends = [0] + [end.end() for end in _SENTENCE_BREAK.finditer(text, 0, call.start() + 2)]
+    if len(text[ends[-1] :].split()) > _MAX_CALL_WORDS:
         return None
     return ends[-1]
 

@@ -288,11 +288,12 @@ def _trim_calls(found: Sequence[Unit]) -> tuple[list[Unit], list[Removed]]:
     for unit in found:
         cut = trailing_call(unit.text)
         # A line that is furniture before its call too goes whole, with its own reason.
-        if cut is None or _strong_furniture(unit.text[:cut]):
+        if cut is None or _strong_furniture(unit.text[:cut] or unit.text):
             kept.append(unit)
             continue
         head, tail = unit.text[:cut].rstrip(), unit.text[cut:].strip()
-        kept.append(replace(unit, text=head))
+        if head:
+            kept.append(replace(unit, text=head))
         trimmed.append(Removed(tail, "call to action"))
     return kept, trimmed
 
