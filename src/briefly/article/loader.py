@@ -64,8 +64,9 @@ class Article:
     removed: tuple[Removed, ...] = field(default=())
 
 
-# Whether a file or response is a web page; others are sniffed.
-_IS_HTML_BY_SUFFIX = {".html": True, ".htm": True, ".txt": False, ".md": False}
+# What a name or a content type says; a page saved as .txt or served as text/plain is still
+# a page (see looks_like_page). Markdown may hold a few tags of its own.
+_IS_HTML_BY_SUFFIX = {".html": True, ".htm": True, ".md": False, ".markdown": False}
 _IS_HTML_BY_TYPE = {
     "text/html": True,
     "application/xhtml+xml": True,
@@ -130,9 +131,14 @@ def load_article(
         )
     path = Path(source)
     data = read_file(path, max_bytes)
-    suffix = Path(path.stem).suffix if path.suffix.lower() == ".gz" else path.suffix
-    is_html = _IS_HTML_BY_SUFFIX.get(suffix.lower())
+    is_html = html_by_name(path)
     return parse_article(data, source=source, is_html=is_html, clean=clean, furniture=furniture)
+
+
+def html_by_name(path: Path) -> bool | None:
+    """What a file's name says it holds: a page (True), text (False) or nothing (None)."""
+    suffix = Path(path.stem).suffix if path.suffix.lower() == ".gz" else path.suffix
+    return _IS_HTML_BY_SUFFIX.get(suffix.lower())
 
 
 def load_url(
@@ -166,6 +172,9 @@ def parse_article(
 ) -> Article:
     """Build an :class:`Article` from raw bytes or text; ``is_html=None`` sniffs the markup.
 
+    ``is_html=False`` (a text field, a text file's name) still reads a whole HTML document
+    as a page: see :func:`looks_like_page`.
+
     ``clean=False`` keeps the text as it is (decoded, whitespace tidied; for a page, the
     extractor's text). ``furniture`` holds lines to drop wherever they stand, such as
     :func:`briefly.article.cleaning.recurring_lines` of the article's batch.
@@ -179,9 +188,7 @@ def parse_article(
         _check_not_binary(text, source)
     if not text.strip():
         raise InputError(f"{_label(source)} is empty: give an article with some text.", "empty")
-    if is_html is None:
-        is_html = _looks_like_html(text)
-    if is_html:
+    if looks_like_page(text, is_html):
         check_cost(text, source)
         # Only the story is normalised, not the whole page: most of a page is markup.
         cleaned = _extract_html(text, source, clean=clean, furniture=furniture)
@@ -208,8 +215,15 @@ def parse_article(
     )
 
 
-def _looks_like_html(text: str) -> bool:
-    return bool(_HTML_START.match(text)) or len(_HTML_TAG.findall(text)) >= _MIN_HTML_TAGS
+def looks_like_page(text: str, declared: bool | None = None) -> bool:
+    """Whether ``text`` is read as a web page, given what its name or type ``declared``.
+
+    A whole HTML document is a page whatever it was called; text that only holds a few
+    tags is one when nothing said it was text.
+    """
+    if declared or _HTML_START.match(text):
+        return True
+    return declared is None and len(_HTML_TAG.findall(text)) >= _MIN_HTML_TAGS
 
 
 def _extract_html(
@@ -231,10 +245,10 @@ def _extract_html(
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     title = _strip_site_name(
-        _nfc(document.title), document.sitename, document.hostname, document.author
+        _normal(document.title), document.sitename, document.hostname, document.author
     )
-    author = _nfc(document.author)
-    blocks = [_nfc(block) for block in _html_blocks(document.body)]
+    author = _normal(document.author)
+    blocks = [_normal(block) for block in _html_blocks(document.body)]
     if not clean:
         return CleanedText(title, author, parse_date(document.date or ""), tuple(blocks))
     cleaned = clean_paragraphs(blocks, title=title, author=author, furniture=furniture)
@@ -282,11 +296,12 @@ def _extract(
 
 
 @overload
-def _nfc(text: str) -> str: ...
+def _normal(text: str) -> str: ...
 @overload
-def _nfc(text: str | None) -> str | None: ...
-def _nfc(text: str | None) -> str | None:
-    return unicodedata.normalize("NFC", text) if text else text
+def _normal(text: str | None) -> str | None: ...
+def _normal(text: str | None) -> str | None:
+    """The extractor's text normalised as plain text is (controls and bidi overrides out)."""
+    return normalize_text(text) if text else text
 
 
 def _html_blocks(body: _Element) -> list[str]:

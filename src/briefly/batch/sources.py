@@ -296,6 +296,7 @@ def site_furniture(items: Sequence[Item], *, max_bytes: int) -> dict[str, frozen
     """
     from briefly.article.cleaning import recurring_lines
     from briefly.article.decode import decode_bytes
+    from briefly.article.loader import html_by_name, looks_like_page
     from briefly.article.reading import read_file
 
     texts: dict[str, list[str]] = {}
@@ -305,11 +306,17 @@ def site_furniture(items: Sequence[Item], *, max_bytes: int) -> dict[str, frozen
             continue
         try:
             if item.path is not None and item.path.suffix.lower() in _TEXT_SUFFIXES:
-                site.append(decode_bytes(read_file(item.path, max_bytes), item.source))
-            elif isinstance(text := (item.record or {}).get("text"), str):
-                site.append(text[:max_bytes])
+                text = decode_bytes(read_file(item.path, max_bytes), item.source)
+                declared = html_by_name(item.path)
+            elif isinstance(record_text := (item.record or {}).get("text"), str):
+                text, declared = record_text[:max_bytes], False
+            else:
+                continue
         except (BrieflyError, OSError):
             continue
+        # A page saved under a text name goes to the HTML extractor, as load_item reads it.
+        if not looks_like_page(text, declared):
+            site.append(text)
     return {key: recurring_lines(found) for key, found in texts.items() if found}
 
 
