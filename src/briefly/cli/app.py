@@ -688,7 +688,10 @@ def serve(
     max_texts: Annotated[
         int,
         typer.Option(
-            "--max-texts", min=1, help="Most texts (or HTML text runs) per /translate; then 413."
+            "--max-texts",
+            min=1,
+            metavar="N",
+            help="Most texts (or HTML text runs) per /translate; then 413.",
         ),
     ] = 1000,
     timeout: Annotated[
