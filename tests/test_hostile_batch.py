@@ -432,6 +432,18 @@ def test_a_new_format_is_rendered_from_the_stored_result(tmp_path, briefer, monk
     assert sorted(p.name for p in out.glob("a0.*")) == ["a0.json"]
 
 
+def test_a_stored_result_that_is_not_whole_is_briefed_again_for_a_new_format(tmp_path, briefer):
+    items = list_articles([str(folder(tmp_path, 1))]).items
+    out = tmp_path / "out"
+    run_batch(briefer, items, out, BatchOptions(fmt="markdown"))
+    record = json.loads((out / "a0.json").read_text())
+    del record["brief"]  # the stamp still says it is current
+    (out / "a0.json").write_text(json.dumps(record))
+    report = run_batch(briefer, items, out, BatchOptions(fmt="text"))
+    assert (report.done, report.failed) == (1, 0)
+    assert (out / "a0.txt").exists() and not (out / "a0.md").exists()
+
+
 def test_a_readable_copy_that_is_an_input_is_kept(tmp_path, briefer):
     # The input a0.txt sits in OUT: switching to --format text must neither overwrite nor
     # delete it.

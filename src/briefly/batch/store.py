@@ -185,16 +185,20 @@ class ResultStore:
         """The content hash of ``item``'s current result (same settings), if it has one."""
         if self.options.force:
             return None
-        stamp = self._sink.previous(item.name).get(_STAMP)
-        if isinstance(stamp, dict) and stamp.get("settings") == self._settings:
-            return stamp.get("content")
-        return None
+        previous = self._sink.previous(item.name)
+        stamp = previous.get(_STAMP)
+        if not isinstance(stamp, dict) or stamp.get("settings") != self._settings:
+            return None
+        if _readable(previous) != self._readable and _brief(previous) is None:
+            return None  # no readable copy can be rendered from it: brief it again
+        return stamp.get("content")
 
     def skip(self, position: int, item: Item, digest: str) -> None:
         """Keep a current result; only a readable copy in another format is rendered anew."""
         previous = self._sink.previous(item.name)
-        if _readable(previous) != self._readable:
-            if self._write(position, item, Brief.from_dict(previous), digest, 0.0) is None:
+        brief = _brief(previous)
+        if _readable(previous) != self._readable and brief is not None:
+            if self._write(position, item, brief, digest, 0.0) is None:
                 return
         self.report.skipped += 1
         self._entries[position] = _entry(
@@ -304,6 +308,14 @@ def _readable(record: dict) -> str | None:
     """The suffix of the readable copy a stored result says it has (None: none)."""
     stamp = record.get(_STAMP)
     return stamp.get("readable") if isinstance(stamp, dict) else None
+
+
+def _brief(record: dict) -> Brief | None:
+    """The Brief a stored result holds; None when it is not a whole one."""
+    try:
+        return Brief.from_dict(record)
+    except TypeError:
+        return None
 
 
 def _real(path: Path) -> Path:
