@@ -32,10 +32,9 @@ from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
 from briefly.results import Translation
 from tests.support import slow
+from tests.support.processes import PROCESS_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parents[1]
-# Generous: each command finishes in seconds; the bound only stops a hang.
-HANG_LIMIT_S = 120
 STORY = (
     "Harbour board approves port expansion {n}\n\n"
     "The harbour board on Monday approved the expansion of the container port after a long "
@@ -79,7 +78,7 @@ def cli(*args: str, stdin=subprocess.DEVNULL, **popen) -> subprocess.Popen:
 
 
 def finish(proc: subprocess.Popen) -> tuple[int, str]:
-    _, err = proc.communicate(timeout=HANG_LIMIT_S)
+    _, err = proc.communicate(timeout=PROCESS_TIMEOUT_S)
     return proc.returncode, err.decode("utf-8", "replace")
 
 
@@ -211,6 +210,7 @@ HOLDER = (
 )
 
 
+@pytest.mark.slow
 def test_a_second_run_into_one_folder_is_refused_or_waits(tmp_path):
     src = folder(tmp_path)
     out = tmp_path / "out"
@@ -385,6 +385,7 @@ def test_a_damaged_shard_is_set_aside(tmp_path, fmt, damage, caplog):
     assert (out / f"part-00000.{fmt}.damaged-2").exists()
 
 
+@pytest.mark.slow
 def test_an_article_that_never_finishes_times_out(tmp_path, briefer, monkeypatch):
     src = folder(tmp_path, 2)
     (src / "stuck.txt").write_text(story(3))

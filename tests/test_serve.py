@@ -27,6 +27,7 @@ from briefly.cli.app import app as cli_app
 from briefly.errors import InputError
 from briefly.serve import urls
 from briefly.serve.batcher import Batcher, QueueFull
+from tests.support.processes import PROCESS_TIMEOUT_S
 
 ARTICLE = (
     "The minister said on Monday that talks with Kenya would resume next week.\n\n"
@@ -196,7 +197,7 @@ def _start(tmp: Path, model_args: list[str], *extra: str) -> Server:
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     server = Server(proc, port, log)
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + PROCESS_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"briefly serve exited with {proc.returncode}:\n{log.read_text()}")
@@ -247,6 +248,7 @@ def strict(tmp_path_factory, model_args):
     _stop(started)
 
 
+@pytest.mark.slow
 def test_health_and_models(server):
     status, headers, health = server.call("GET", "/health")
     assert status == 200 and health["status"] == "ready"
@@ -259,6 +261,7 @@ def test_health_and_models(server):
     assert models["options"]["languages"] == ["uk", "ru"]
 
 
+@pytest.mark.slow
 def test_brief_is_the_object_briefly_brief_prints(server, model_args, tmp_path):
     article = tmp_path / "article.txt"
     article.write_text(ARTICLE, encoding="utf-8")
@@ -282,6 +285,7 @@ def test_brief_is_the_object_briefly_brief_prints(server, model_args, tmp_path):
     assert status == 200 and short["translations"] == {}
 
 
+@pytest.mark.slow
 def test_brief_and_extract_take_html(server):
     page = f"<html><head><title>Talks resume</title></head><body><article>{ARTICLE}</article>"
     page = page.replace("\n\n", "</p><p>") + "</body></html>"
@@ -293,6 +297,7 @@ def test_brief_and_extract_take_html(server):
     assert status == 200 and set(brief["translations"]) == {"uk", "ru"}
 
 
+@pytest.mark.slow
 def test_translate_in_libretranslate_shapes(server):
     status, _, one = server.call("POST", "/translate", {"q": SENTENCES[0], "target": "uk"})
     assert status == 200 and isinstance(one["translatedText"], str) and one["translatedText"]
@@ -318,6 +323,7 @@ def test_translate_in_libretranslate_shapes(server):
     assert status == 400 and "uk, ru" in error["error"]
 
 
+@pytest.mark.slow
 def test_detect_and_languages(server):
     status, _, found = server.call("POST", "/detect", {"q": SENTENCES[0]})
     assert status == 200 and found[0]["language"] == "en" and 0 < found[0]["confidence"] <= 100
@@ -327,6 +333,7 @@ def test_detect_and_languages(server):
     assert {entry["code"] for entry in listed} == {"en", "uk", "ru"}
 
 
+@pytest.mark.slow
 def test_openapi_docs(server):
     status, _, schema = server.call("GET", "/openapi.json")
     assert status == 200 and {"/brief", "/translate", "/detect"} <= set(schema["paths"])
@@ -334,6 +341,7 @@ def test_openapi_docs(server):
         assert response.status == 200
 
 
+@pytest.mark.slow
 def test_libretranslatepy_client_works_unchanged(server):
     client = LibreTranslateAPI(server.url)
     _, _, direct = server.call("POST", "/translate", {"q": SENTENCES[1], "target": "ru"})
@@ -342,6 +350,7 @@ def test_libretranslatepy_client_works_unchanged(server):
     assert "uk" in {entry["code"] for entry in client.languages()}
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_requests_equal_sequential_ones(server):
     requests = [
         ("/translate", {"q": SENTENCES[i % len(SENTENCES)], "target": ("uk", "ru")[i % 2]})
@@ -363,6 +372,7 @@ def test_fifty_concurrent_requests_equal_sequential_ones(server):
     assert jobs == len(requests) and after["model_calls"] - before["model_calls"] < jobs
 
 
+@pytest.mark.slow
 def test_malformed_and_incomplete_requests_get_a_message(server):
     status, _, error = server.call(
         "POST", "/translate", b"{not json", headers={"Content-Type": "application/json"}
@@ -380,11 +390,13 @@ def test_malformed_and_incomplete_requests_get_a_message(server):
     assert status == 404 and error == {"error": "Not Found"}
 
 
+@pytest.mark.slow
 def test_urls_need_allow_urls(server):
     status, _, error = server.call("POST", "/brief", {"url": "https://example.com/news"})
     assert status == 403 and "--allow-urls" in error["error"]
 
 
+@pytest.mark.slow
 def test_api_keys_are_enforced(strict):
     body = {"q": SENTENCES[0], "target": "uk"}
     status, _, error = strict.call("POST", "/translate", body)
@@ -403,6 +415,7 @@ def test_api_keys_are_enforced(strict):
     )
 
 
+@pytest.mark.slow
 def test_oversized_bodies_and_articles_get_413(strict):
     status, _, error = strict.call("POST", "/brief", {"text": "word " * 1000, "api_key": KEY})
     assert status == 413 and "4,000 bytes" in error["error"]
@@ -419,6 +432,7 @@ def test_oversized_bodies_and_articles_get_413(strict):
     connection.close()
 
 
+@pytest.mark.slow
 def test_urls_to_private_addresses_are_refused(strict):
     for url in (
         f"http://127.0.0.1:{strict.port}/health",  # the server itself
@@ -432,6 +446,7 @@ def test_urls_to_private_addresses_are_refused(strict):
         assert "does not fetch" in error["error"], url
 
 
+@pytest.mark.slow
 def test_a_full_queue_answers_503_with_retry_after(strict):
     body = {"q": SENTENCES[2], "target": "ru", "api_key": KEY}
     with ThreadPoolExecutor(12) as pool:
@@ -443,6 +458,7 @@ def test_a_full_queue_answers_503_with_retry_after(strict):
     assert strict.call("GET", "/health")[0] == 200  # still serving
 
 
+@pytest.mark.slow
 def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(tmp_path, model_args):
     server = _start(tmp_path, model_args, "--batch-wait-ms", "3000")
     try:

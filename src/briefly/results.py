@@ -56,7 +56,8 @@ class Brief:
     chunks: int  # pieces the article was summarised in
     brief_language: str = "en"  # language of text: "en", or the article's own
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (its share)
-    warnings: list[dict] = field(default_factory=list)  # output-guard findings: code, lang, detail
+    # Output-guard findings, as GuardWarning fields: code, lang (None for the brief), detail.
+    warnings: list[dict[str, str | None]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object ``briefly brief --format json`` prints."""

@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from briefly.article.reading import gunzip, too_large
@@ -177,6 +178,9 @@ def _shut(sock: socket.socket) -> None:
 class _HTTPConnection(http.client.HTTPConnection):
     """Registers its sockets with the fetch's watchdog, raw and (for HTTPS) TLS-wrapped."""
 
+    # Set by http.client's __init__ (socket.create_connection), undeclared in its stubs.
+    _create_connection: Callable[..., socket.socket]
+
     def __init__(self, *args, watchdog: _Watchdog, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.watchdog = watchdog
@@ -216,7 +220,8 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
 
     def https_open(self, req):
         connection = functools.partial(_HTTPSConnection, watchdog=self.watchdog)
-        return self.do_open(connection, req, context=self._context)
+        # The default TLS context, as HTTPSConnection makes it when given none.
+        return self.do_open(connection, req)
 
 
 def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:

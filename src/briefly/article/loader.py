@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, overload
 
 from briefly.article.cleaning import (
     CleanedText,
@@ -208,7 +208,7 @@ def _extract_html(
     """
     url = source if _URL_SCHEME.match(source) else None
     # No extensive date search: it turns a footer's "© 2024" into 2024-01-01.
-    options = {"url": url, "with_metadata": True, "include_comments": False}
+    options: dict[str, Any] = {"url": url, "with_metadata": True, "include_comments": False}
     options["date_extraction_params"] = {"extensive_search": False}
     document, links = _extract(html, options)
     flat = flattened(html) if document is None or document.body is None else None
@@ -247,9 +247,15 @@ def _extract(html: str, options: dict) -> tuple[Document | None, frozenset[str]]
         return None, frozenset()
     # Read before extraction, which prunes the tree it is given.
     links = link_texts(tree)
-    return trafilatura.bare_extraction(tree, **options), links
+    document = trafilatura.bare_extraction(tree, **options)
+    # A dict only with as_dict=True, which briefly never asks for.
+    return (None if isinstance(document, dict) else document), links
 
 
+@overload
+def _nfc(text: str) -> str: ...
+@overload
+def _nfc(text: str | None) -> str | None: ...
 def _nfc(text: str | None) -> str | None:
     return unicodedata.normalize("NFC", text) if text else text
 

@@ -19,15 +19,21 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
 
+from briefly.article.loader import Article
 from briefly.batch.sources import Item, content_hash, load_item, site_furniture, site_key
 from briefly.batch.store import BatchOptions, BatchReport, ResultStore, settings_hash
 from briefly.errors import BrieflyError, InputError, ModelError, first_line
 from briefly.pipeline import Briefer
 from briefly.results import Brief
+
+# An article read and cleaned for briefing: its position, item, article, content hash and
+# the seconds reading took.
+Prepared = tuple[int, Item, Article, str, float]
 
 __all__ = [
     "BatchOptions",
@@ -79,6 +85,7 @@ def run_batch(
                 pool.submit(_prepare, groups[0], store, loader, furniture) if groups else None
             )
             for k in range(len(groups)):
+                assert upcoming is not None  # group k, submitted before the loop or at k - 1
                 todo, events = upcoming.result()
                 if k + 1 < len(groups):
                     upcoming = pool.submit(_prepare, groups[k + 1], store, loader, furniture)
@@ -168,21 +175,22 @@ def _prepare(
     store: ResultStore,
     loader: _Loader,
     furniture: Mapping[str, frozenset[str]],
-):
+) -> tuple[list[Prepared], list[Callable[[], None]]]:
     """Read and clean a group: (articles to brief, store calls to make for the others).
 
     Runs in a worker thread, so it returns the calls instead of making them. With
     ``fail_fast`` it stops at the first bad article, keeping the good ones before it.
     """
     options = store.options
-    todo, events = [], []
+    todo: list[Prepared] = []
+    events: list[Callable[[], None]] = []
     for position in group:
         item = store.items[position]
         started = time.perf_counter()
         try:
             digest = content_hash(item, max_bytes=options.max_bytes)
             if store.known(item) == digest:
-                events.append(lambda p=position, i=item, d=digest: store.skip(p, i, d))
+                events.append(partial(store.skip, position, item, digest))
                 continue
             article = loader.load(item, furniture.get(site_key(item), frozenset()))
         except OSError as e:
@@ -193,15 +201,13 @@ def _prepare(
             todo.append((position, item, article, digest, time.perf_counter() - started))
             continue
         seconds = time.perf_counter() - started
-        events.append(
-            lambda p=position, i=item, k=kind, m=message, s=seconds: store.fail(p, i, k, m, s)
-        )
+        events.append(partial(store.fail, position, item, kind, message, seconds))
         if options.fail_fast:
             break
     return todo, events
 
 
-def _brief_group(briefer: Briefer, todo: list, store: ResultStore) -> None:
+def _brief_group(briefer: Briefer, todo: list[Prepared], store: ResultStore) -> None:
     if not todo:
         return
     started = time.perf_counter()

@@ -38,7 +38,7 @@ class ServiceState:
     settings: ServeSettings
     options: BriefOptions
     models: dict  # /models: device, and per role the model, backend and compute type
-    batcher: Batcher | None = None
+    batcher: Batcher[work.WorkKey] | None = None
     draining: bool = False  # SIGTERM received: finish what is in flight, refuse the rest
     in_flight: int = 0
 

@@ -13,11 +13,14 @@ import logging
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 logger = logging.getLogger("briefly.serve")
 
-RunBatch = Callable[[Hashable, Sequence[Any]], Sequence[Any]]
+# A job's key: equal keys may share a model call.
+K = TypeVar("K", bound=Hashable)
+
+RunBatch = Callable[[K, Sequence[Any]], Sequence[Any]]
 
 
 class QueueFull(Exception):
@@ -31,7 +34,7 @@ class _Job:
     future: asyncio.Future
 
 
-class Batcher:
+class Batcher(Generic[K]):
     """Gathers jobs for ``wait_s`` (or until ``max_cost``) and runs them on one model thread.
 
     Model calls run one at a time on a single worker thread: the engines are not
@@ -39,14 +42,14 @@ class Batcher:
     """
 
     def __init__(
-        self, run_batch: RunBatch, *, wait_s: float, max_cost: int, max_queued: int
+        self, run_batch: RunBatch[K], *, wait_s: float, max_cost: int, max_queued: int
     ) -> None:
         self._run_batch = run_batch
         self._wait_s = wait_s
         self._max_cost = max_cost
         self._max_queued = max_queued
         # Insertion-ordered: the key whose first job has waited longest comes first.
-        self._pending: dict[Hashable, list[_Job]] = {}
+        self._pending: dict[K, list[_Job]] = {}
         self._queued = 0
         self._running = 0
         # Totals since start, for /health: jobs answered and the model calls they took.
@@ -76,7 +79,7 @@ class Batcher:
             await asyncio.gather(self._task, return_exceptions=True)
         self._executor.shutdown(wait=True)
 
-    async def submit(self, key: Hashable, item: Any, cost: int) -> Any:
+    async def submit(self, key: K, item: Any, cost: int) -> Any:
         """The result for ``item``; raises :class:`QueueFull`, or what the work raised for it."""
         if self._queued >= self._max_queued:
             raise QueueFull
@@ -106,7 +109,7 @@ class Batcher:
                 if jobs:
                     await self._execute(key, jobs)
 
-    def _take(self) -> tuple[Hashable, list[_Job]]:
+    def _take(self) -> tuple[K, list[_Job]]:
         """The oldest key's jobs, in arrival order, up to the cost budget (at least one)."""
         key = next(iter(self._pending))
         waiting = self._pending.pop(key)
@@ -126,7 +129,7 @@ class Batcher:
             self._pending[key] = waiting
         return key, taken
 
-    async def _execute(self, key: Hashable, jobs: list[_Job]) -> None:
+    async def _execute(self, key: K, jobs: list[_Job]) -> None:
         loop = asyncio.get_running_loop()
         self._running = len(jobs)
         self.calls += 1

@@ -63,7 +63,8 @@ def public_address(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as e:
         raise InputError(f"Cannot resolve {host}: check the URL's host name.", "fetch") from e
-    addresses = [info[4][0] for info in infos]
+    # An IPv4 or IPv6 socket address starts with the address as text.
+    addresses = [str(info[4][0]) for info in infos]
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:

@@ -6,7 +6,7 @@ a call only when they want the same thing done with the same :class:`BriefOption
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from briefly.options import BriefOptions
@@ -30,7 +30,11 @@ def estimate_tokens(texts: Sequence[str]) -> int:
     return sum(len(text) // _CHARS_PER_TOKEN + 1 for text in texts)
 
 
-def run_batch(key: Hashable, items: Sequence[Any]) -> list[Any]:
+# The kind of work (BRIEF or TRANSLATE) and the options it runs with.
+WorkKey = tuple[str, BriefOptions]
+
+
+def run_batch(key: WorkKey, items: Sequence[Any]) -> list[Any]:
     """One model call for every item: a Brief per article, or per text list a translation."""
     kind, options = key
     briefer = make_briefer(options)

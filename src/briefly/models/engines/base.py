@@ -144,7 +144,7 @@ class Engine:
         raise NotImplementedError
 
 
-class SharedWindow:
+class SharedWindow(Engine):
     """For decoder-only engines, listed before :class:`Engine`'s subclass among the bases:
     the prompt and the reply share the model's position window of ``window`` tokens."""
 
@@ -163,8 +163,9 @@ class SharedWindow:
         text's bound follows from its own length, so batching still changes nothing.
         """
         requested = settings.new_token_limit()
-        bounds = [
-            min(requested if max_new_tokens is None else max_new_tokens[i], self.window - n)
-            for i, n in enumerate(self.count_tokens(texts))
-        ]
+        bounds = []
+        for i, n in enumerate(self.count_tokens(texts)):
+            wanted = requested if max_new_tokens is None else max_new_tokens[i]
+            room = self.window - n
+            bounds.append(room if wanted is None else min(wanted, room))
         return super().generate(texts, settings, bounds, languages)

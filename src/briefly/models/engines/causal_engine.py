@@ -42,7 +42,9 @@ class CausalEngine(SharedWindow, TorchEngine):
         self.model.generation_config = self.generation_config
         # The prompt and the reply share the model's position window.
         self.window = self.max_input_tokens
-        self.max_input_tokens -= self.settings.max_new_tokens
+        reply = self.settings.max_new_tokens
+        assert reply is not None  # causal_settings always sets the reply limit
+        self.max_input_tokens -= reply
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input length of each text in tokens, chat template and special tokens included."""

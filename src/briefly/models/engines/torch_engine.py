@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import torch
-from transformers import AutoModelForSeq2SeqLM
+from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
 from briefly.models.engines.base import Engine
 from briefly.models.engines.hf_model import HFModel
@@ -30,7 +31,9 @@ class TorchEngine(Engine):
     """A Hugging Face seq2seq model run with ``model.generate``."""
 
     backend = "torch"
-    model_class = AutoModelForSeq2SeqLM
+    model_class: ClassVar[type[AutoModelForSeq2SeqLM] | type[AutoModelForCausalLM]] = (
+        AutoModelForSeq2SeqLM
+    )
 
     def __init__(
         self,
@@ -51,7 +54,8 @@ class TorchEngine(Engine):
         self.model = self.model_class.from_pretrained(
             path, dtype=_dtype_for(device, dtype), trust_remote_code=False
         )
-        self.model.to(device).eval()
+        # transformers' typing of to() loses its self argument.
+        self.model.to(device).eval()  # type: ignore[arg-type]
         # On CPU batching gains little and padding costs compute, so batches stay small.
         self.max_batch_tokens = max_batch_tokens or (16384 if device == "cuda" else 2048)
         self._special = set(self.tokenizer.all_special_ids)
