@@ -26,6 +26,7 @@ from briefly.options import BriefOptions, checked
 from briefly.results import Brief, GuardWarning, Summary, Translation
 from briefly.stages.summarizer import EXTRACTIVE_SENTENCES, Summarizer
 from briefly.stages.translator import Translator
+from briefly.unicode import replace_surrogates
 
 logger = logging.getLogger("briefly")
 
@@ -153,6 +154,8 @@ class Briefer:
     def translate_many(self, texts: Sequence[str]) -> dict[str, list[Translation]]:
         """Translate English texts into each language: language -> one result per text."""
         texts = checked("texts", texts, tuple[str, ...])
+        # A lone surrogate (from JSON's "\ud800") would stop the tokenizer.
+        texts = [replace_surrogates(text) for text in texts]
         results = {}
         for lang in self.options.languages:
             translator = self._translator(translator_name(lang, self.options.translators), lang)

@@ -38,6 +38,7 @@ from briefly.article.reading import MAX_BYTES, read_file, read_stdin
 from briefly.article.reading import label as _label
 from briefly.errors import InputError, UsageError
 from briefly.options import checked
+from briefly.unicode import has_surrogates, replace_surrogates
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -62,6 +63,13 @@ class Article:
     body: str
     # Each line cleaning dropped, with the reason, for ``briefly extract --show-removed``.
     removed: tuple[Removed, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # However it was built, an article's text can be tokenized, hashed and written.
+        for name in ("source", "title", "author", "published", "body"):
+            value = getattr(self, name)
+            if isinstance(value, str) and has_surrogates(value):
+                object.__setattr__(self, name, replace_surrogates(value))
 
 
 # What a name or a content type says; a page saved as .txt or served as text/plain is still
@@ -184,7 +192,7 @@ def parse_article(
     if isinstance(data, bytes):
         text = decode_bytes(data, source, nfc=False)
     else:
-        text = data
+        text = replace_surrogates(data)
         _check_not_binary(text, source)
     if not text.strip():
         raise InputError(f"{_label(source)} is empty: give an article with some text.", "empty")

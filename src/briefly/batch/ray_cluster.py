@@ -68,21 +68,34 @@ def run_batch_ray(
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1, not {workers}")
     brief = briefer.options
+    if options.article_timeout is not None:
+        raise UsageError(
+            "--article-timeout works with --engine local: leave it out with --engine ray"
+        )
     store = ResultStore(
         out_dir,
         items,
-        settings_hash(brief, options.fmt, site_furniture=options.site_furniture),
+        settings_hash(brief, site_furniture=options.site_furniture),
         options,
         out_format,
     )
     started_ray = not ray.is_initialized()
-    if started_ray:
-        _init(ray, address)
     try:
+        if started_ray:
+            _init(ray, address)
         # Checked before the run starts, so a refused request leaves OUT_DIR as it was.
         gpus = _gpus(ray, brief, gpus_per_worker)
         pool = _pool(ray, workers, gpus)
+    except BaseException:
+        store.release()
+        if started_ray:
+            ray.shutdown()
+        raise
+    try:
         started = time.perf_counter()
+        store.report.stage = "loading models"
+        if on_progress is not None:
+            on_progress(store.report, len(items))
         try:
             with interrupt_on_sigterm():
                 if items:
@@ -211,7 +224,8 @@ def _stream(ray, options: BriefOptions, store: ResultStore, batch: BatchOptions,
 
 def _portable(item: Item) -> Item:
     """The item with an absolute path, since workers need not share the driver's directory."""
-    return item if item.path is None else replace(item, path=item.path.resolve())
+    # Not resolved: the driver has judged the links, and a loop has no resolved path.
+    return item if item.path is None else replace(item, path=Path(os.path.abspath(item.path)))
 
 
 def _clean(
@@ -288,6 +302,7 @@ def _collect(rows, store: ResultStore, options: BatchOptions, on_progress) -> No
         position = int(row["position"])
         item = store.items[position]
         status, payload = row["status"], row["payload"]
+        store.report.stage = "briefing"
         if status == "fatal":
             raise payload
         if status == "failed":

@@ -230,8 +230,21 @@ def _hint_stdin(source: str, what: str) -> None:
 
 
 def _check_output(output: Path | None) -> None:
-    if output is not None and output.is_dir():
+    """Refuse an -o path that cannot be written before any work is done for it.
+
+    A missing folder is an error, as with the shell's ``>`` and ``cp``: it is more often a
+    typo than a wish, and a folder made silently in the wrong place hides the result.
+    """
+    if output is None:
+        return
+    if output.is_dir():
         raise UsageError(f"{output} is a folder: give -o a file name, such as {output}/brief.txt")
+    folder = output.parent
+    if not folder.is_dir():
+        raise UsageError(
+            f"The folder {folder} does not exist: create it first (mkdir -p {folder}) or give "
+            "-o a file in an existing folder"
+        )
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -241,7 +254,7 @@ def _emit(text: str, output: Path | None) -> None:
         return
     from briefly.batch.files import write_atomic
 
-    write_atomic(output, text)
+    write_atomic(output, text, make_folders=False)
 
 
 def _print_warnings(warnings: Iterable[GuardWarning]) -> None:
@@ -465,6 +478,28 @@ def batch(
             help="Let JSONL records' URLs reach private, loopback and link-local addresses.",
         ),
     ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Follow links in input folders that lead outside them (by default they are "
+            "skipped and reported).",
+        ),
+    ] = False,
+    article_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--article-timeout",
+            min=0.001,
+            metavar="SECONDS",
+            help="Fail an article whose reading and cleaning take longer (local engine).",
+            show_default=False,
+        ),
+    ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If another run is writing to --out, wait for it to end."),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Redo articles already done.")] = False,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failed article.")
@@ -535,6 +570,7 @@ def batch(
             include=include or (),
             exclude=exclude or (),
             out_dir=out,
+            follow_symlinks=follow_symlinks,
         )
     )
     # The inputs first: a wrong folder is the likelier mistake, and cheaper to report.
@@ -549,6 +585,8 @@ def batch(
         jsonl_output=jsonl is not None,
         site_furniture=site_furniture,
         allow_private_urls=allow_private_urls,
+        wait=wait,
+        article_timeout=article_timeout,
     )
     with _batch_progress(quiet) as on_progress:
         if engine == "ray":
@@ -602,6 +640,9 @@ def _batch_progress(quiet: bool):
     if not sys.stderr.isatty():
 
         def log(report, total: int) -> None:
+            if report.stage == "loading models":
+                typer.echo(f"{total} articles; loading models", err=True)
+                return
             handled = report.done + report.skipped + report.failed
             # Skipped and failed articles take no time worth a rate.
             pace = f", {report.rate:.2f} articles/s" if report.done else ""
@@ -619,18 +660,21 @@ def _batch_progress(quiet: bool):
     )
 
     columns = (
-        TextColumn("briefing"),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True)) as progress:
-        task = progress.add_task("briefing", total=None, rate="")
+        task = progress.add_task("starting", total=None, rate="")
 
         def update(report, total: int) -> None:
             handled = report.done + report.skipped + report.failed
-            progress.update(task, completed=handled, total=total, rate=f"{report.rate:.2f}/s")
+            rate = f"{report.rate:.2f}/s" if report.done else ""
+            progress.update(
+                task, description=report.stage, completed=handled, total=total, rate=rate
+            )
 
         yield update
 

@@ -27,6 +27,7 @@ from briefly.serve.failures import ApiError, install
 from briefly.serve.limits import Guard
 from briefly.serve.schemas import ArticleRequest, BriefRequest, DetectRequest, TranslateRequest
 from briefly.serve.settings import ServeSettings
+from briefly.unicode import find_surrogates
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 # URL fetches have threads of their own, so slow servers never hold up text requests.
@@ -184,6 +185,19 @@ def create_app(state: ServiceState) -> FastAPI:
 
 async def _params(request: Request) -> dict[str, Any]:
     """Query parameters overlaid with a JSON object or form body, as LibreTranslate reads them."""
+    params = await _read_params(request)
+    # JSON's "\ud800" is valid JSON but no text: no model, key or response could hold it.
+    field = find_surrogates(params)
+    if field is not None:
+        raise ApiError(
+            400,
+            f"The field {field or 'body'} holds a lone surrogate (such as \\ud800), which is "
+            "not text: send valid Unicode",
+        )
+    return params
+
+
+async def _read_params(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in _FORMS:
