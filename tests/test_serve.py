@@ -174,7 +174,7 @@ def test_brief_and_extract_take_html(server):
     page = page.replace("\n\n", "</p><p>") + "</body></html>"
     status, _, article = server.call("POST", "/extract", {"html": page})
     assert status == 200
-    assert set(article) == {"source", "title", "author", "published", "body", "removed"}
+    assert set(article) == {"source", "title", "author", "published", "language", "body", "removed"}
     assert "port fees" in article["body"]
     status, _, brief = server.call("POST", "/brief", {"html": page})
     assert status == 200 and set(brief["translations"]) == {"uk", "ru"}
