@@ -69,7 +69,7 @@ def test_cuda_without_a_cuda_device(no_loading, monkeypatch):
 
 
 def test_ct2_backend_without_ctranslate2(no_loading, monkeypatch):
-    monkeypatch.setattr("briefly.models.preflight.ct2_available", lambda: False)
+    monkeypatch.setattr("briefly.stages.preflight.ct2_available", lambda: False)
     options = BriefOptions(summarizer="extractive", languages=(), device="cpu", backend="ct2")
     with pytest.raises(UsageError, match="needs CTranslate2"):
         Briefer(options).check()

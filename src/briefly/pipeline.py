@@ -111,7 +111,7 @@ class Briefer:
         article is read, so they are not checked; a target that every one of ``articles``
         is written in needs no model, nor does English.
         """
-        from briefly.models.preflight import check_options
+        from briefly.stages.preflight import check_options
 
         languages = {detect_language(article.body) for article in articles}
         check_options(self.options, languages.pop() if len(languages) == 1 else None)

@@ -37,7 +37,6 @@ from briefly.article.pages import (
 from briefly.article.reading import MAX_BYTES, read_file, read_stdin
 from briefly.article.reading import label as _label
 from briefly.errors import InputError, UsageError
-from briefly.options import checked
 from briefly.unicode import has_surrogates, replace_surrogates
 
 if TYPE_CHECKING:
@@ -119,7 +118,8 @@ def load_article(
     Raises :class:`InputError` (with a ``kind``) when the source cannot be read
     or has no article text, and :class:`UsageError` for other URL schemes.
     """
-    checked("source", source, str | os.PathLike[str])
+    if not isinstance(source, str | os.PathLike):
+        raise UsageError(f"source must be a str or a path, not {source!r:.40}")
     source = os.fspath(source)
     if not source:
         raise UsageError("No article given: pass a file path, an http(s) URL, or '-' for stdin.")
@@ -187,8 +187,10 @@ def parse_article(
     extractor's text). ``furniture`` holds lines to drop wherever they stand, such as
     :func:`briefly.article.cleaning.recurring_lines` of the article's batch.
     """
-    data = checked("data", data, bytes | str)
-    source = checked("source", source, str)
+    if not isinstance(data, bytes | str):
+        raise UsageError(f"data must be bytes or a str, not {data!r:.40}")
+    if not isinstance(source, str):
+        raise UsageError(f"source must be a str, not {source!r:.40}")
     if isinstance(data, bytes):
         text = decode_bytes(data, source, nfc=False)
     else:

@@ -22,7 +22,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 from briefly.article.reading import MAX_BYTES
 from briefly.cli.options import ALL, brief_options
 from briefly.errors import BrieflyError, UsageError, printable
-from briefly.options import BriefOptions
+from briefly.options import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER, BriefOptions
 from briefly.results import GuardWarning
 
 # Set by --debug: errors then come with their traceback.
@@ -362,13 +362,18 @@ def translate(
 def models_list(debug: Debug = False) -> None:
     """List the default models, their size and whether they are cached locally."""
     _setup(True, debug)
-    from briefly.models.hub import DEFAULT_MODELS, cached_size
+    from briefly.models.hub import TRANSLATOR_TEMPLATE, cached_size
 
+    # (role, hub id, approximate download in MB) of each model briefly uses by default.
+    defaults = [("summarizer", DEFAULT_SUMMARIZER, 1230)] + [
+        (f"translator:{lang}", TRANSLATOR_TEMPLATE.format(lang=lang), 300)
+        for lang in DEFAULT_LANGUAGES
+    ]
     typer.echo(f"{'role':<15} {'model':<34} {'download':>9}  cached")
-    for model in DEFAULT_MODELS:
-        size = cached_size(model.model_id)
+    for role, model_id, download_mb in defaults:
+        size = cached_size(model_id)
         cached = f"yes ({size / 1e6:.0f} MB)" if size else "no"
-        typer.echo(f"{model.role:<15} {model.model_id:<34} {model.download_mb:>6} MB  {cached}")
+        typer.echo(f"{role:<15} {model_id:<34} {download_mb:>6} MB  {cached}")
 
 
 def _needed(options: BriefOptions) -> dict[str, str]:

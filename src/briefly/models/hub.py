@@ -12,12 +12,10 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from briefly.errors import ModelError, UsageError, first_line
-from briefly.options import DEFAULT_SUMMARIZER
 
 logger = logging.getLogger("briefly")
 
@@ -46,23 +44,6 @@ _MODEL_FILES = [
     "spiece.model",
     "added_tokens.json",
 ]
-
-
-@dataclass(frozen=True)
-class DefaultModel:
-    """A model briefly uses unless told otherwise."""
-
-    role: str  # "summarizer" or "translator:<lang>"
-    model_id: str  # hub id
-    download_mb: int  # approximate size of the weights to download
-
-
-DEFAULT_MODELS = (
-    DefaultModel("summarizer", DEFAULT_SUMMARIZER, 1230),
-    DefaultModel("translator:uk", TRANSLATOR_TEMPLATE.format(lang="uk"), 300),
-    DefaultModel("translator:ru", TRANSLATOR_TEMPLATE.format(lang="ru"), 300),
-    DefaultModel("translator:hi", TRANSLATOR_TEMPLATE.format(lang="hi"), 300),
-)
 
 
 def parse_languages(value: str) -> tuple[str, ...]:
