@@ -12,7 +12,6 @@ stopping it would mean reloading them. The worker is started afresh after a kill
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import signal
 import threading
@@ -124,7 +123,7 @@ class _Loader:
             )
 
     def load(self, item: Item, furniture: frozenset[str]):
-        how = functools.partial(
+        how = partial(
             load_item,
             max_bytes=self._options.max_bytes,
             furniture=furniture,
