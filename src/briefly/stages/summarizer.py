@@ -35,6 +35,8 @@ _LENGTH_SCALE = {"short": 0.45, "medium": 1.0, "long": 1.8}
 # Sentences in an extractive brief.
 # "short" is one sentence, as in single-sentence (XSum-style) briefs.
 EXTRACTIVE_SENTENCES = {"short": 1, "medium": 3, "long": 5}
+# What a chunk's summary is retried for (see _chunk_problems).
+_CHUNK_PROBLEMS = ("repetition", "unsupported_number", "unsupported_name")
 # The least room for the article in the model's input, in tokens: a few words.
 _MIN_ARTICLE_TOKENS = 8
 
@@ -152,11 +154,12 @@ class Summarizer:
         limit = self.settings.new_token_limit()
         while pending:
             flat = [(i, chunk) for i, chunks in pending.items() for chunk in chunks]
+            rendered = {self._render(chunk): chunk for _, chunk in flat}
             outputs, _ = generate_checked(
                 self.engine,
                 [self._render(chunk) for _, chunk in flat],
                 self.settings,
-                _repetition_only,
+                lambda source, output: _chunk_problems(rendered[source], output),
                 retry=self.retries,
             )
             joined: dict[int, list[str]] = {}
@@ -194,6 +197,7 @@ class Summarizer:
         return [n - self._overhead for n in self.engine.count_tokens(texts)]
 
 
-def _repetition_only(source: str, output: str) -> list[GuardWarning]:
-    # Chunk summaries are retried for loops only; the whole brief is checked at the end.
-    return [w for w in check_summary(source, output) if w.code == "repetition"]
+def _chunk_problems(chunk: str, output: str) -> list[GuardWarning]:
+    # A chunk's summary is retried for loops and for numbers and names its chunk does not
+    # have; its length and language are judged on the whole brief at the end.
+    return [w for w in check_summary(chunk, output) if w.code in _CHUNK_PROBLEMS]
