@@ -19,7 +19,8 @@ class GuardWarning:
     # "unsupported_number", "number_lost" or "unsupported_name"
     code: str
     lang: str | None  # the translation's language; None for the English brief
-    detail: str  # one line for people, e.g. "expected uk, looks like ru" or "'85%' is not in the article"
+    # one line for people, e.g. "expected uk, looks like ru" or "'85%' is not in the article"
+    detail: str
 
 
 @dataclass(frozen=True)

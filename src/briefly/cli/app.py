@@ -629,10 +629,13 @@ def _summary_line(report, out: Path) -> str:
         pace = "nothing new to brief"
     else:
         pace = "none briefed"
+    # The guards' warnings, most frequent first: how often a brief needs a second look.
+    found = ", ".join(f"{code} {n}" for code, n in report.warnings.most_common())
+    warnings = f"; warnings: {found}" if found else ""
     return (
         f"done {report.done}, skipped {report.skipped} (already done), "
         f"failed {report.failed}{errors}, not articles {report.ignored_files}, "
-        f"excluded {report.excluded}; {pace}"
+        f"excluded {report.excluded}; {pace}{warnings}"
     )
 
 

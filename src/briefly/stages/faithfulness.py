@@ -2,8 +2,8 @@
 translation keeps every number of its source and adds none.
 
 Numbers are compared by value (see :mod:`briefly.stages.numbers`). Names are capitalised
-words in Latin script, compared without case; a sentence's first word counts only when the
-next word is capitalised too (a name of two words), since any word starts a sentence.
+words in Latin script, compared without case, except a sentence's first word: any word starts
+a sentence ("Officials said"), and a name of two words still has its second checked.
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def check_numbers(source: str, output: str, lang: str) -> list[GuardWarning]:
     return [
         GuardWarning("number_lost", lang, f"{value!r} of the source is not in the translation")
         for value in lost
-    ] + [GuardWarning("unsupported_number", lang, f"{value!r} is not in the source") for value in new]
+    ] + [
+        GuardWarning("unsupported_number", lang, f"{value!r} is not in the source") for value in new
+    ]
 
 
 def unsupported_numbers(source: str, output: str) -> list[str]:
@@ -62,20 +64,14 @@ def unsupported_names(source: str, output: str) -> list[str]:
     known = {word.casefold() for word in _WORD.findall(source)}
     missing: dict[str, None] = {}
     for sentence in split_sentences(output):
-        tokens = _WORD.findall(sentence)
-        for i, word in enumerate(tokens):
-            first_alone = i == 0 and not (len(tokens) > 1 and _is_name(tokens[1]))
-            if _is_name(word) and not first_alone and word.casefold() not in known:
+        for word in _WORD.findall(sentence)[1:]:
+            if _is_name(word) and word.casefold() not in known:
                 missing[word] = None
     return list(missing)
 
 
 def _is_name(word: str) -> bool:
-    return (
-        len(word) > 1
-        and word[0].isupper()
-        and unicodedata.name(word[0], "").startswith("LATIN")
-    )
+    return len(word) > 1 and word[0].isupper() and unicodedata.name(word[0], "").startswith("LATIN")
 
 
 def _values(found: Iterable[Number]) -> set[Decimal]:

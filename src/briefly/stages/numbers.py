@@ -44,7 +44,8 @@ _WRITTEN = re.compile(
     r"(?:\s(hundred|thousand|million|billion|trillion))?",
     re.IGNORECASE,
 )
-_HUNDRED = 100
+_WRITTEN_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+_WRITTEN_SCALES["trillion"] = 10**12
 # "2020-21": the second year of a range, which a translation may write out ("2020–2021").
 _RANGE_START = re.compile(r"(\d\d)\d\d[-\u2013/]$")
 
@@ -80,8 +81,7 @@ def numbers(text: str, *, written: bool = True) -> list[Number]:
                 value = _WORD_VALUES[tens.lower()] + _WORD_VALUES[unit.lower()]
             values = {Decimal(value)}
             if scale_word is not None:
-                factor = _HUNDRED if scale_word.lower() == "hundred" else _SCALES[scale_word.lower()]
-                values.add(Decimal(value * factor))
+                values.add(Decimal(value * _WRITTEN_SCALES[scale_word.lower()]))
             found.append(Number(match.group(), frozenset(values)))
     return found
 

@@ -33,8 +33,8 @@ def stronger(settings: GenerationSettings, problems: Sequence[GuardWarning]) -> 
         changes["repetition_penalty"] = max(settings.repetition_penalty, 1.3)
     if "wrong_language" in codes:
         changes["num_beams"] = max(6, 2 * settings.num_beams)
-    beams = max(changes.get("num_beams", settings.num_beams), HYPOTHESES)
-    return replace(settings, **changes, num_beams=beams, num_hypotheses=HYPOTHESES)
+    changes["num_beams"] = max(changes.get("num_beams", settings.num_beams), HYPOTHESES)
+    return replace(settings, **changes, num_hypotheses=HYPOTHESES)
 
 
 def generate_checked(

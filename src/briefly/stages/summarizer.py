@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 from briefly.errors import UsageError
 from briefly.models.generation import (
@@ -159,7 +160,7 @@ class Summarizer:
                 self.engine,
                 [self._render(chunk) for _, chunk in flat],
                 self.settings,
-                lambda source, output: _chunk_problems(rendered[source], output),
+                partial(_chunk_problems, rendered),
                 retry=self.retries,
             )
             joined: dict[int, list[str]] = {}
@@ -197,7 +198,9 @@ class Summarizer:
         return [n - self._overhead for n in self.engine.count_tokens(texts)]
 
 
-def _chunk_problems(chunk: str, output: str) -> list[GuardWarning]:
+def _chunk_problems(chunks: dict[str, str], source: str, output: str) -> list[GuardWarning]:
     # A chunk's summary is retried for loops and for numbers and names its chunk does not
-    # have; its length and language are judged on the whole brief at the end.
-    return [w for w in check_summary(chunk, output) if w.code in _CHUNK_PROBLEMS]
+    # have (``chunks`` maps the model's input, prompt and all, back to the chunk); its length
+    # and language are judged on the whole brief at the end.
+    found = check_summary(chunks[source], output)
+    return [w for w in found if w.code in _CHUNK_PROBLEMS]
