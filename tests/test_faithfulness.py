@@ -198,3 +198,26 @@ def test_faithfulness_warnings_reach_json_text_and_the_batch_summary(forced, tmp
     )
     assert batch.exit_code == 0, batch.output
     assert "warnings: unsupported_name 1, unsupported_number 1" in batch.stderr
+
+
+def test_health_counts_the_warnings_of_what_was_served(forced):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from briefly.options import BriefOptions
+    from briefly.serve.app import ServiceState, create_app
+    from briefly.serve.settings import ServeSettings
+
+    options = BriefOptions(
+        summarizer=str(forced["summarizer"]),
+        languages=("uk",),
+        translators={"uk": str(forced["translator"])},
+        device="cpu",
+    )
+    state = ServiceState(ServeSettings(), options, models={})
+    with TestClient(create_app(state)) as client:
+        assert client.post("/brief", json={"text": "Nothing happened."}).status_code == 200
+        translated = client.post("/translate", json={"q": "5 injured.", "target": "uk"})
+        assert translated.json() == {"translatedText": "20"}
+        warnings = client.get("/health").json()["warnings"]
+    assert warnings == {"unsupported_name": 1, "unsupported_number": 2, "number_lost": 1}
