@@ -22,7 +22,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 from briefly.article.reading import MAX_BYTES
 from briefly.cli.options import ALL, brief_options
 from briefly.errors import BrieflyError, UsageError, printable
-from briefly.options import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER, BriefOptions
+from briefly.options import QUALITIES, BriefOptions
 from briefly.results import GuardWarning
 
 # Set by --debug: errors then come with their traceback.
@@ -323,7 +323,7 @@ def extract(
 
 
 @app.command(cls=_Command)
-@brief_options("to", "translator", "device", "backend", "compute_type", to=TranslateTo)
+@brief_options("to", "translator", "quality", "device", "backend", "compute_type", to=TranslateTo)
 def translate(
     options: BriefOptions,
     text: Annotated[
@@ -360,20 +360,17 @@ def translate(
 
 @models_app.command("list", cls=_Command)
 def models_list(debug: Debug = False) -> None:
-    """List the default models, their size and whether they are cached locally."""
+    """List each quality preset's models and whether they are cached locally (and their size)."""
     _setup(True, debug)
-    from briefly.models.hub import TRANSLATOR_TEMPLATE, cached_size
+    from briefly.models.hub import cached_size
+    from briefly.pipeline import Briefer
 
-    # (role, hub id, approximate download in MB) of each model briefly uses by default.
-    defaults = [("summarizer", DEFAULT_SUMMARIZER, 1230)] + [
-        (f"translator:{lang}", TRANSLATOR_TEMPLATE.format(lang=lang), 300)
-        for lang in DEFAULT_LANGUAGES
-    ]
-    typer.echo(f"{'role':<15} {'model':<34} {'download':>9}  cached")
-    for role, model_id, download_mb in defaults:
-        size = cached_size(model_id)
-        cached = f"yes ({size / 1e6:.0f} MB)" if size else "no"
-        typer.echo(f"{role:<15} {model_id:<34} {download_mb:>6} MB  {cached}")
+    typer.echo(f"{'quality':<9} {'role':<15} {'model':<36} cached")
+    for quality in QUALITIES:
+        for role, model_id in Briefer(BriefOptions(quality=quality)).models.items():
+            size = cached_size(model_id)
+            cached = f"yes ({size / 1e6:.0f} MB)" if size else "no"
+            typer.echo(f"{quality:<9} {role:<15} {model_id:<36} {cached}")
 
 
 def _needed(options: BriefOptions) -> dict[str, str]:
@@ -389,22 +386,24 @@ def _needed(options: BriefOptions) -> dict[str, str]:
 
 
 @models_app.command("download", cls=_Command)
-@brief_options("to", "summarizer", "translator")
+@brief_options("to", "summarizer", "translator", "quality")
 def models_download(options: BriefOptions, quiet: Quiet = False, debug: Debug = False) -> None:
     """Download the models into the Hugging Face cache so later runs work offline."""
     _setup(quiet, debug)
-    from briefly.models.hub import model_path
+    from briefly.models.hub import cached_size, model_path
 
-    for role, name in _needed(options).items():
+    # One model may serve several roles (opus-mt-tc-big-en-zle: uk and ru): fetched once.
+    for name, role in {name: role for role, name in _needed(options).items()}.items():
         if not quiet:
             _say(f"Fetching {name}")
         path = model_path(name, role=role, downloading=True)
+        size = cached_size(name)
         if not quiet:
-            _say(f"  ready in {path}")
+            _say(f"  ready in {path}" + (f" ({size / 1e6:.0f} MB)" if size else ""))
 
 
 @models_app.command("convert", cls=_Command)
-@brief_options("to", "summarizer", "translator", "device", "compute_type")
+@brief_options("to", "summarizer", "translator", "quality", "device", "compute_type")
 def models_convert(options: BriefOptions, quiet: Quiet = False, debug: Debug = False) -> None:
     """Convert the models for the ct2 backend ahead of time, for offline use."""
     _setup(quiet, debug)

@@ -86,6 +86,11 @@ class Languages:
     target: str | None = None  # forced as the first generated token
 
 
+def with_beams(settings: GenerationSettings, num_beams: int | None) -> GenerationSettings:
+    """``settings`` with ``num_beams`` beams; unchanged where ``num_beams`` is None."""
+    return settings if num_beams is None else replace(settings, num_beams=num_beams)
+
+
 def word_token_limit(max_words: int) -> int:
     """New tokens a brief of about ``max_words`` words may take."""
     return math.ceil(max_words * TOKENS_PER_WORD) + _BRIEF_EXTRA_TOKENS

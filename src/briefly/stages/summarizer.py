@@ -21,6 +21,7 @@ from briefly.models.generation import (
     TOKENS_PER_WORD,
     GenerationSettings,
     TextGenerator,
+    with_beams,
     word_token_limit,
 )
 from briefly.models.prompts import Prompt
@@ -91,13 +92,14 @@ class Summarizer:
         prompt: Prompt | None = None,
         *,
         retries: bool = True,
+        num_beams: int | None = None,
     ) -> None:
         check_length(length, long_strategy)
         self.engine = engine
         # Whether outputs the guards reject are generated again (see briefly.stages.retry).
         self.retries = retries
         self.settings = length_settings(
-            engine.settings, length, max_words, engine.max_output_tokens
+            with_beams(engine.settings, num_beams), length, max_words, engine.max_output_tokens
         )
         self.long_strategy = long_strategy
         self.prompt = prompt
