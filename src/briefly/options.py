@@ -50,7 +50,6 @@ EXTRACTIVE = "extractive"
 MAX_WORDS = 1000
 
 
-
 @dataclass(frozen=True)
 class Preset:
     """A documented set of models and decoding settings (docs/models.md gives the evidence)."""

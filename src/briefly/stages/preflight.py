@@ -50,10 +50,15 @@ def check_options(options: BriefOptions, article_language: str | None = None) ->
         raise next(iter(missing.values()))
     if missing:
         # Following one model's advice at a time would meet the next missing one.
+        extractive = (
+            ", or use --summarizer extractive, which needs no model"
+            if options.summarizer in missing
+            else ""
+        )
         raise ModelError(
             f"{len(missing)} models are not available here: {', '.join(missing)}. Fetch them "
             f"all with `{download_command(options)}` where huggingface.co is reachable "
-            "(HF_HUB_OFFLINE unset)"
+            f"(HF_HUB_OFFLINE unset){extractive}"
         )
     if not options.extractive:
         # A model not yet downloaded is checked once it is loaded (Briefer._summarizer).
