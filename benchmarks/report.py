@@ -149,7 +149,9 @@ def _quality_table(rows: Sequence[dict]) -> str:
             r["dataset"],
             str(r["n"]),
             _scores(r["metrics"]),
-            PUBLISHED.get((r["model"], r["dataset"]), "-") if r["task"] != "agreement" else "-",
+            PUBLISHED.get((r["model"], r["dataset"]), "-")
+            if r["task"] in ("summaries", "translations")
+            else "-",
         ]
         for r in rows
     ]
@@ -217,7 +219,13 @@ def _speedup(rows, plt):
 
 
 def _quality_plot(rows, plt):
-    scored = [r for r in rows if r.get("kind") == "quality" and r["role"].startswith("translator:")]
+    scored = [
+        r
+        for r in rows
+        if r.get("kind") == "quality"
+        and r["role"].startswith("translator:")
+        and r["task"] != "faithfulness"
+    ]
     metric = {r["task"]: "chrf++" if r["task"] == "translations" else "chrf" for r in scored}
     if not scored:
         return None
