@@ -2,8 +2,8 @@
 
 The faithfulness check (:mod:`briefly.stages.faithfulness`) compares values, not units:
 "85%", "85 percent" and "85 per cent" are all 85. Where a form is ambiguous ("1,500" is
-fifteen hundred in English and one and a half in Russian) it stands for both values, so
-the check only ever errs towards passing a number, never towards a false alarm.
+fifteen hundred in English and one and a half in Russian) it stands for both values: where
+the notation leaves doubt, the check passes a number rather than raise a false alarm.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ _WRITTEN = re.compile(
 _WRITTEN_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
 _WRITTEN_SCALES["trillion"] = 10**12
 # "2020-21": the second year of a range, which a translation may write out ("2020–2021").
-_RANGE_START = re.compile(r"(\d\d)\d\d[-\u2013/]$")
+_RANGE_START = re.compile(r"(\d\d)\d\d[-\u2013/]")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def numbers(text: str, *, written: bool = True) -> list[Number]:
         for part in _split_spaces(match.group()):
             values = _values(part)
             values |= {v * scale for v in values}
-            century = _RANGE_START.search(text, 0, match.start())
+            century = _RANGE_START.fullmatch(text, max(match.start() - 5, 0), match.start())
             if century and len(part) == 2:
                 values |= _parsed(century.group(1) + part)
             if values:

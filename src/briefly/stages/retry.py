@@ -6,7 +6,8 @@ came out in the wrong language (opus-mt-en-uk sometimes answers in Russian).
 It asks for the n-best list rather than one output and takes the best-scored
 hypothesis that passes every check: a wrong number is often only the top
 hypothesis's, with the right one a little lower. Where none passes, the output
-with the fewest problems is kept (the first one on a tie) and its problems reported.
+with the fewest problems is kept (on a tie, the output before the retry) and its problems
+reported.
 """
 
 from __future__ import annotations
