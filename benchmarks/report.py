@@ -18,6 +18,7 @@ PUBLISHED = {
     ("sshleifer/distilbart-cnn-12-6", "cnn_dailymail"): "ROUGE-1/2/L 44.2 / 21.3 / 30.4",
     ("Helsinki-NLP/opus-mt-en-uk", "flores200-devtest"): "chrF 48.8 (FLORES-101 devtest)",
     ("Helsinki-NLP/opus-mt-en-ru", "flores200-devtest"): "chrF 53.6 (FLORES-101 devtest)",
+    ("Helsinki-NLP/opus-mt-tc-big-en-zle", "flores200-devtest"): "chrF 60.1 (uk), 59.7 (ru)",
 }
 _RANDOM_WEIGHTS = ("replica", "tiny")
 
