@@ -11,11 +11,11 @@ found, and pages emptied.
 Titles and authors are scored only on pages whose corpus labels them (``meta.labelled``;
 trafilatura's, which fill the others, would score the HTML path against itself), and only
 on the inputs that hold them (an ``<article>`` dump may start below the headline and
-byline). A title is right when it equals the one expected after whitespace is collapsed,
-quotes made plain and case folded (an exact match, not a token overlap); the title expected
-is the page's labelled title, or its first ``<h1>`` on inputs that show only that. An author
-is right when the author found contains the first labelled one, so compared; a page whose
-corpus credits no one expects no author.
+byline). A title is right when its tokens (the metric's: lower-cased words, punctuation
+left out) are those of the title expected, in order: an exact match, not a token overlap.
+The title expected is the page's labelled title, or its first ``<h1>`` on inputs that show
+only that. An author is right when the author found holds the first labelled one, so
+compared; a page whose corpus credits no one expects no author.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from briefly.errors import InputError, UsageError
 
 DEFAULT_DATA = Path("~/.cache/briefly/benchmarks/cleaning")
 GROUPS = ("lang", "site", "corpus", "gold_kind")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "–": "-"})
 # Pages scored below this F1 are listed by --misses.
 _MISS_F1 = 0.5
 
@@ -66,7 +65,14 @@ class Result:
 
 
 def comparable(text: str) -> str:
-    return " ".join(text.translate(_QUOTES).split()).casefold()
+    """``text`` as the metric's tokens (lower-cased words; a character each in scripts written
+    without spaces): punctuation, quotes and spacing make no difference."""
+    return " ".join(metric.tokens(text))
+
+
+def _holds(text: str, part: str) -> bool:
+    """Whether comparable ``text`` holds comparable ``part`` as whole tokens."""
+    return f" {part} " in f" {text} "
 
 
 def briefly_extract(text: str, kind: str) -> tuple[str | None, str | None, str]:
@@ -131,7 +137,7 @@ def _title_ok(page: LabelledPage, headline: str | None, shown: str, got: str | N
     if not _labelled(page, "title"):
         return None
     wanted = next(
-        (t for t in (comparable(page.meta.title or ""), headline) if t and t in shown), None
+        (t for t in (comparable(page.meta.title or ""), headline) if t and _holds(shown, t)), None
     )
     return None if wanted is None else comparable(got or "") == wanted
 
@@ -141,10 +147,10 @@ def _author_ok(page: LabelledPage, shown: str, got: str | None) -> bool | None:
         return None
     authors = page.meta.authors
     wanted = comparable(authors[0]) if authors else ""
-    if wanted and wanted not in shown:
+    if wanted and not _holds(shown, wanted):
         return None
     found = comparable(got or "")
-    return wanted in found if wanted and found else wanted == found
+    return _holds(found, wanted) if wanted and found else wanted == found
 
 
 @dataclass

@@ -189,6 +189,7 @@ def l3s_repo(root: Path) -> tuple[Path, str]:
         (repo / "set" / "annotated" / f"{name}.html").write_text(
             '<html><body><h1><span class="x-nc-sel1">'
             f'<span class="x-nc-sel1">{TITLE}</span></span></h1>'
+            '<p><span class="x-nc-sel1">The deck under the headline</span></p>'
             f'<span class="x-nc-sel0">Home</span>{labelled}</body></html>',
             "utf-8",
         )

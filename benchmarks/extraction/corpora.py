@@ -77,12 +77,13 @@ def l3s(source: Source, snap: Snapshot) -> Iterator[RawPage]:
         html = decode(snap.read(path), path)
         visible = " ".join(visible_text(html).split())
         blocks = _labelled_blocks(labelled, "x-nc-sel2")
+        # Headline blocks: the headline, then any deck or subheadline under it.
         headline = (_restored(p, visible) for p in _labelled_blocks(labelled, "x-nc-sel1"))
         yield RawPage(
             id=page_id(path),
             html=html,
             gold=paragraphs([_restored(parts, visible) for parts in blocks]),
-            title=" ".join(headline) or None,
+            title=next((" ".join(h.split()) for h in headline if h.strip()), None),
         )
 
 
