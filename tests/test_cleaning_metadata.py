@@ -151,3 +151,17 @@ def test_the_html_path_takes_the_h1_the_title_tag_holds() -> None:
         + "</article></body></html>"
     )
     assert parse_article(html, source="depot.html").title == HEADLINE
+
+
+def test_the_first_line_of_a_wrapped_paragraph_is_no_title_when_the_wrap_stays() -> None:
+    # One paragraph wrapped at 72 columns among long unwrapped ones: no width to undo, and
+    # the first line stops before a name, so nothing joins it to the next.
+    opening = (
+        "The city council of Marlow announced on Tuesday that Deputy Mayor Anna\n"
+        "Berg will lead the project to turn the old tram depot into a library,\n"
+        "which the council approved by nineteen votes to six."
+    )
+    rest = [(" ".join(STORY) + " ") * 2 for _ in range(4)]
+    cleaned = clean_text("\n\n".join([opening, *rest]))
+    assert cleaned.title is None
+    assert " ".join(cleaned.paragraphs).split() == " ".join([opening, *rest]).split()

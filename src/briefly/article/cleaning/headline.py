@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from briefly.article.cleaning import metadata
 from briefly.article.cleaning.classify import GOOD, Verdict
-from briefly.article.cleaning.layout import LIST_ITEM, Unit, comparable, word_count
+from briefly.article.cleaning.layout import LIST_ITEM, Unit, columns, comparable, word_count
 from briefly.article.cleaning.metadata import BYLINE_REASONS, METADATA_REASONS
 
 # A headline is near the story's start and of headline length.
@@ -26,6 +26,10 @@ _CLOSING_QUOTES = "\"'\u201d\u2019\u00bb"
 _UNDER_BYLINE_PENALTY = 2
 _WORD = re.compile(r"\w+")
 _MIN_ECHO_WORDS = 4
+# A paragraph hard-wrapped at one width: this many lines, each within this many columns of
+# the widest (the last may be short).
+_MIN_WRAPPED_LINES = 2
+_WRAP_SLACK = 15
 
 
 def pick_title(
@@ -62,6 +66,8 @@ def pick_title(
         text = title_text(found, index)
         if strong[index] or text is None or not _headline_shaped(text):
             continue
+        if _continued(found, index):
+            continue
         if index >= start and not _can_lend_title(found, verdicts, index):
             continue
         below = strong[index + 1 : index + 1 + BYLINE_REACH]
@@ -91,6 +97,24 @@ def pick_title(
         if score >= best_score:
             best, best_score = index, score
     return best
+
+
+def _continued(found: Sequence[Unit], index: int) -> bool:
+    """Whether ``found[index]`` is the first line of a paragraph the next line goes on with,
+    in any script: the next line starts in lower case, or the lines of its block are a
+    paragraph hard-wrapped at one width (a dump's wrap that was not undone)."""
+    unit = found[index]
+    after = found[index + 1] if index + 1 < len(found) else None
+    if after is None or after.block != unit.block or unit.heading or after.is_list_item:
+        return False
+    if after.text[:1].islower():
+        return True
+    block = (u for u in found if u.block == unit.block)
+    widths = [columns(line.strip()) for u in block for line in u.raw.split("\n")]
+    width = max(widths)
+    full = [w >= width - _WRAP_SLACK for w in widths[:-1]]
+    own = columns(unit.raw.split("\n")[-1].strip())
+    return len(full) >= _MIN_WRAPPED_LINES and all(full) and own >= width - _WRAP_SLACK
 
 
 def _names_of_byline(text: str, next_units: Sequence[Unit], reasons: Sequence[str]) -> bool:

@@ -244,14 +244,15 @@ def _is_split_sentence(previous: str, line: str) -> bool:
 def _wrap(lines: list[str]) -> tuple[int | None, Callable[[str], int]]:
     """The width a dump was wrapped at, in characters or else in terminal columns, and the
     measure it is in; None when its lines were not wrapped."""
-    for measure in (len, _columns):
+    for measure in (len, columns):
         width = _wrap_width(lines, measure)
         if width is not None:
             return width, measure
     return None, len
 
 
-def _columns(text: str) -> int:
+def columns(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide characters take two."""
     return len(text) + len(_WIDE.findall(text))
 
 
