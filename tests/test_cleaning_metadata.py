@@ -11,7 +11,7 @@ from briefly.article.cleaning import clean_text
 from briefly.article.cleaning.layout import units
 from briefly.article.cleaning.metadata import byline
 from briefly.article.loader import parse_article
-from briefly.article.page_title import page_title
+from briefly.article.page_title import PageText, page_title
 
 STORY = (
     "The city council voted on Tuesday to turn the old tram depot into a public library, "
@@ -134,13 +134,21 @@ def test_a_wrapped_japanese_paragraph_is_one_paragraph_and_its_first_line_no_tit
 
 def test_a_page_title_is_its_h1_without_the_site_name_section_or_date() -> None:
     h1 = "Russland-Wahl: Nadeschdin setzt auf ein Ende der Putin-Ära"
-    assert page_title(f"{h1} – DW – 30.01.2024", (h1,)) == h1
+    page = PageText((h1,), "\n".join(["DW", h1, *STORY]))
+    assert page_title(f"{h1} – DW – 30.01.2024", page) == h1
     # No <h1> in the title: the site's name still goes from either end.
-    assert page_title("Depot to be library - Marlow Herald", ()) == "Depot to be library"
-    assert page_title("Marlow Herald | Depot to be library", (), "Marlow Herald") == (
+    page = PageText((), "\n".join(["Depot to be library", *STORY]))
+    assert page_title("Depot to be library - Marlow Herald", page) == "Depot to be library"
+    assert page_title("Marlow Herald | Depot to be library", page, "Marlow Herald") == (
         "Depot to be library"
     )
-    assert page_title(None, (h1,)) is None
+
+
+def test_a_page_title_the_body_never_shows_gives_way_to_the_body_s_headline() -> None:
+    body = "\n".join(["Home", "News", "Sport", HEADLINE, "By Anna Berg", *STORY])
+    assert page_title("Marlow Herald Online", PageText((), body)) == HEADLINE
+    assert page_title(None, PageText((), body)) == HEADLINE
+    assert page_title(None, PageText((), "")) is None
 
 
 def test_the_html_path_takes_the_h1_the_title_tag_holds() -> None:

@@ -26,7 +26,7 @@ from briefly.article.cleaning import (
 from briefly.article.decode import check_not_binary as _check_not_binary
 from briefly.article.decode import decode_bytes
 from briefly.article.fetch import fetch, redact
-from briefly.article.page_title import headings, page_title
+from briefly.article.page_title import PageText, page_text, page_title
 from briefly.article.pages import (
     DEEPEST,
     check_cost,
@@ -247,14 +247,14 @@ def _extract_html(
     options: dict[str, Any] = {"url": url, "with_metadata": True, "include_comments": False}
     options["date_extraction_params"] = {"extensive_search": False}
     flat = flattened(html)
-    document, links, h1s = _extract(html, source, options, last_try=flat is None)
+    document, links, page = _extract(html, source, options, last_try=flat is None)
     if flat is not None and (document is None or document.body is None):
-        document, links, h1s = _extract(flat, source, options, last_try=True)
+        document, links, page = _extract(flat, source, options, last_try=True)
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     title = page_title(
         _normal(document.title),
-        tuple(_normal(h1) for h1 in h1s),
+        page._replace(h1s=tuple(_normal(h1) for h1 in page.h1s)),
         document.sitename,
         document.hostname,
         document.author,
@@ -280,8 +280,9 @@ def _extract_html(
 
 def _extract(
     html: str, source: str, options: dict, *, last_try: bool
-) -> tuple[Document | None, frozenset[str], tuple[str, ...]]:
-    """trafilatura's document for ``html``, the texts of the page's links and its <h1>s.
+) -> tuple[Document | None, frozenset[str], PageText]:
+    """trafilatura's document for ``html``, the texts of the page's links, and its <h1>s and
+    its body's text.
 
     A page nested too deeply to parse whole is left for its flattened form, or on the
     ``last_try`` read as far as it goes, with a warning.
@@ -290,10 +291,10 @@ def _extract(
 
     tree = trafilatura.load_html(html)
     if tree is None:
-        return None, frozenset(), ()
+        return None, frozenset(), PageText((), "")
     tree, cut = reparsed_if_cut(tree, html)
     if cut and not last_try:
-        return None, frozenset(), ()
+        return None, frozenset(), PageText((), "")
     if cut:
         logger.warning(
             "%s nests tags more than %d deep: the text below that depth is left out",
@@ -301,10 +302,10 @@ def _extract(
             DEEPEST,
         )
     # Read before extraction, which prunes the tree it is given.
-    links, h1s = link_texts(tree), headings(tree)
+    links, page = link_texts(tree), page_text(tree)
     document = trafilatura.bare_extraction(tree, **options)
     # A dict only with as_dict=True, which briefly never asks for.
-    return (None if isinstance(document, dict) else document), links, h1s
+    return (None if isinstance(document, dict) else document), links, page
 
 
 @overload
