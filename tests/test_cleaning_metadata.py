@@ -173,3 +173,10 @@ def test_the_first_line_of_a_wrapped_paragraph_is_no_title_when_the_wrap_stays()
     cleaned = clean_text("\n\n".join([opening, *rest]))
     assert cleaned.title is None
     assert " ".join(cleaned.paragraphs).split() == " ".join([opening, *rest]).split()
+
+
+def test_the_headline_is_the_title_not_the_deck_under_it() -> None:
+    deck = "A decade of debate over the site ends with a vote of nineteen to six"
+    cleaned = clean_text("\n\n".join(["Home", "News", HEADLINE, deck, "By Anna Berg", *STORY]))
+    assert cleaned.title == HEADLINE
+    assert cleaned.author == "Anna Berg"
