@@ -180,3 +180,12 @@ def test_the_headline_is_the_title_not_the_deck_under_it() -> None:
     cleaned = clean_text("\n\n".join(["Home", "News", HEADLINE, deck, "By Anna Berg", *STORY]))
     assert cleaned.title == HEADLINE
     assert cleaned.author == "Anna Berg"
+
+
+def test_the_headline_the_title_line_of_a_soup_dump_wraps_is_the_title() -> None:
+    # BeautifulSoup's text opens with the <title>: here the site and section before a short
+    # headline, too long a head to cut off as a site's name.
+    headline = "Depot becomes library"
+    opening = f"Marlow Herald Online - Local News and Sport - {headline}"
+    text = "\n".join([opening, "Home", "News", "Sport", headline, "By Anna Berg", *STORY])
+    assert clean_text(text).title == headline

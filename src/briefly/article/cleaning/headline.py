@@ -26,6 +26,7 @@ _CLOSING_QUOTES = "\"'\u201d\u2019\u00bb"
 _UNDER_BYLINE_PENALTY = 2
 _WORD = re.compile(r"\w+")
 _MIN_ECHO_WORDS = 4
+_IN_TITLE = 3.5
 # The line under the best headline so far must score this much more to take its place.
 _DECK_MARGIN = 1.0
 # A paragraph hard-wrapped at one width: this many lines, each within this many columns of
@@ -96,6 +97,10 @@ def pick_title(
         # A name alone is an author's, over the byline or in an author box.
         score -= 2 * (metadata.person_name(text) == text)
         score += 3 * (index == 0 and bool(page_title))
+        # The <title> wraps the headline in a site's name, its section, a kicker: a line the
+        # <title> holds is the headline, more than the <title> itself.
+        in_title = index > 0 and bool(page_title) and wanted in comparable(found[0].text)
+        score += _IN_TITLE * (in_title and word_count(wanted) >= _MIN_TITLE_WORDS)
         # A deck or subheadline stands right under its headline and scores about as well.
         under_best = best is not None and index == best + 1
         if score >= best_score + (_DECK_MARGIN if under_best else 0):
