@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from benchmarks.extraction.folder import (
     Meta,
     listed,
     read_pages,
-    rewrite_meta,
     write_page,
     write_ready,
 )
@@ -233,10 +231,10 @@ def test_a_resumed_build_records_which_labels_are_the_corpus_s(tmp_path):
         "l3s", "geodrome/page-signal", commit, "", "l3s", "set/original/*.html", "human", ""
     )
     out = tmp_path / "out"
-    build(tmp_path / "sources", out, sources=(source,), say=lambda _: None)
     # As a folder built before the record was kept: trafilatura's title, no record.
-    for page in read_pages(out):
-        rewrite_meta(page, replace(page.meta, title="Depot | Marlow Herald", labelled=None))
+    for name in ("a", "b"):
+        page = meta(name, corpus="l3s", title="Depot | Marlow Herald", labelled=None)
+        write_page(out, page, page_html(), "\n".join(STORY) + "\n", {})
     build(tmp_path / "sources", out, sources=(source,), say=lambda _: None)
     pages = list(read_pages(out))
     assert [(p.meta.title, p.meta.labelled) for p in pages] == [(TITLE, ["title"])] * 2
