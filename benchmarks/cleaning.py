@@ -233,7 +233,11 @@ def metadata_table(results: list[Result], kinds: tuple[str, ...], by: str) -> st
         f"| {by} | {' | '.join(f'{k} title / author' for k in shown)} |",
         "|---|" + "---|" * len(shown),
     ]
-    for name, rows in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+
+    def scored(item: tuple[str, dict[str, Tally]]) -> tuple[int, str]:
+        return -sum(len(tally.results) for tally in item[1].values()), item[0]
+
+    for name, rows in sorted(groups.items(), key=scored):
         cells = [
             " / ".join(
                 f"{rows[k].share(pick).strip()} ({rows[k].scored(pick)})"
