@@ -189,3 +189,10 @@ def test_the_headline_the_title_line_of_a_soup_dump_wraps_is_the_title() -> None
     opening = f"Marlow Herald Online - Local News and Sport - {headline}"
     text = "\n".join([opening, "Home", "News", "Sport", headline, "By Anna Berg", *STORY])
     assert clean_text(text).title == headline
+
+
+def test_a_line_over_the_date_in_a_script_without_case_is_no_author() -> None:
+    # A headline in two clauses, or a commenter's name, reads like a name without capitals.
+    headline = "北京市宣布新建三座公园 明年秋天开放"
+    cleaned = clean_text("\n\n".join([headline, "2026-03-04", *CHINESE]))
+    assert (cleaned.title, cleaned.author) == (headline, None)

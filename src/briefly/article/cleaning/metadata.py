@@ -169,6 +169,8 @@ _ROLE = re.compile(
 _NAME_CONNECTORS = frozenset(
     "and & de da del der van von la le bin al y и і та und et e och og en".split()
 )
+_HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_MAX_HAN_NAME_CHARS = 4
 # News agencies credited as a story's author, written in lower case by some ("Von dpa").
 _AGENCIES = frozenset("dpa afp ap apa reuters kna epd sda ansa efe ddp dpa-afx".split())
 # No word of a name runs longer ("Schmidt-Schwarzenberger"); a clause without spaces does.
@@ -258,7 +260,12 @@ def byline(line: str) -> str | None:
 def named_over_date(line: str, below: str) -> str | None:
     """The name, when ``line`` is a person's name alone and the line ``below`` it is a date
     ("30.01.2024", "7 hours ago", "Published: …" or the label alone)."""
-    if not _MIN_BARE_NAME_WORDS <= len(line.split()) <= _MAX_BARE_NAME_WORDS:
+    words = line.split()
+    # Without its label, a name must show its capitals: in scripts without case a comment's
+    # user name, a tag or a short headline over a date reads the same.
+    if not _MIN_BARE_NAME_WORDS <= len(words) <= _MAX_BARE_NAME_WORDS:
+        return None
+    if not all(word[:1].isupper() for word in words if word.lower() not in _NAME_CONNECTORS):
         return None
     label = _DATE_LABEL.match(below.strip())
     if not (date_line(below) or is_relative_time(below) or (label and not label["rest"])):
@@ -302,6 +309,9 @@ def person_name(text: str) -> str | None:
     if not words or len(words) > _MAX_NAME_WORDS or words[-1].lower() in _NAME_CONNECTORS:
         return None
     if any(len(word) > _MAX_NAME_WORD_CHARS for word in words):
+        return None
+    # Chinese and Japanese names are a few characters, with no case to tell them from words.
+    if any(_HAN_OR_KANA.search(word) and len(word) > _MAX_HAN_NAME_CHARS for word in words):
         return None
     capitalised = all(
         w[:1].isupper() or w.lower() in _NAME_CONNECTORS or not w[:1].isalpha() for w in words
