@@ -35,7 +35,7 @@ from briefly.unicode import replace_surrogates_in
 
 logger = logging.getLogger("briefly")
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # What a result name becomes on disk: the JSON result and the readable copies.
 RESULT_SUFFIXES = (".json", ".md", ".txt")
 # OUT_DIR's own files; a result folder of one of these names would block them.

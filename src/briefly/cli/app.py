@@ -129,7 +129,10 @@ models_app = typer.Typer(
 app.add_typer(models_app, name="models")
 
 Source = Annotated[
-    str, typer.Argument(metavar="SOURCE", help="Article file (.txt, .md, .html), URL, or -.")
+    str,
+    typer.Argument(
+        metavar="SOURCE", help="Article file (.txt, .md, .html, .pdf, .docx), URL, or -."
+    ),
 ]
 TextFormat = Annotated[
     Literal["text", "json"], typer.Option("--format", "-f", help="Output format.")
