@@ -9,11 +9,17 @@ an encrypted or damaged file fails with one line.
 
 from __future__ import annotations
 
+import logging
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from typing import Literal
 
 from briefly.article.cleaning import CleanedText
+from briefly.errors import InputError
+
+logger = logging.getLogger("briefly")
 
 Kind = Literal["pdf", "docx"]
 
@@ -54,3 +60,24 @@ def read_document(
     from briefly.article.documents.word import read_docx
 
     return read_docx(data, source, clean=clean, furniture=furniture)
+
+
+@contextmanager
+def damaged_as_input_error(shown: str, what: str) -> Iterator[None]:
+    """Turn any error of a document library reading ``shown`` into one InputError line.
+
+    Damaged files reach the libraries' parsers with many kinds of error (their own,
+    ValueError, KeyError, zipfile's, lxml's, struct.error, RecursionError...); whichever it
+    is, this one article cannot be read.
+    """
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as e:
+        logger.debug("could not read %s", shown, exc_info=True)
+        raise InputError(
+            f"{shown} is a damaged {what} that cannot be read ({type(e).__name__}): open and "
+            "save it again, or pass its text",
+            "broken_document",
+        ) from e

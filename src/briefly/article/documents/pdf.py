@@ -9,17 +9,15 @@ number at a page's edge goes too.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections import Counter
 from io import BytesIO
 
 from briefly.article.cleaning import CleanedText, Removed, clean_text, normalize_text
+from briefly.article.documents import damaged_as_input_error
 from briefly.article.reading import label
 from briefly.errors import InputError
-
-logger = logging.getLogger("briefly")
 
 # Lines at each end of a page where running headers and footers stand.
 _EDGE_LINES = 2
@@ -70,7 +68,7 @@ def _page_texts(data: bytes, source: str) -> list[str]:
     from pypdf.errors import DependencyError, PyPdfError
 
     shown = label(source)
-    try:
+    with damaged_as_input_error(shown, "PDF"):
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted:
             try:
@@ -85,17 +83,6 @@ def _page_texts(data: bytes, source: str) -> list[str]:
                     "encrypted",
                 )
         return [page.extract_text() or "" for page in reader.pages]
-    except InputError:
-        raise
-    # pypdf meets damaged files with many kinds of error (its own, ValueError, KeyError,
-    # struct.error, RecursionError...); whichever it is, this one article cannot be read.
-    except Exception as e:
-        logger.debug("pypdf could not read %s", shown, exc_info=True)
-        raise InputError(
-            f"{shown} is a damaged PDF that cannot be read ({type(e).__name__}): open and "
-            "save it again, or pass its text",
-            "broken_document",
-        ) from e
 
 
 def _edges(page: list[str]) -> list[str]:

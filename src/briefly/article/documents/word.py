@@ -7,15 +7,13 @@ one that would unpack to far more than any article is refused before it is opene
 
 from __future__ import annotations
 
-import logging
 import zipfile
 from io import BytesIO
 
 from briefly.article.cleaning import CleanedText, clean_paragraphs, clean_text
+from briefly.article.documents import damaged_as_input_error
 from briefly.article.reading import label
 from briefly.errors import InputError
-
-logger = logging.getLogger("briefly")
 
 # Unpacked bytes of all a DOCX's parts; long reports with pictures stay far below it.
 _MAX_UNPACKED = 200_000_000
@@ -41,7 +39,7 @@ def _blocks(data: bytes, shown: str) -> tuple[str | None, list[str]]:
     import docx
     from docx.table import Table
 
-    try:
+    with damaged_as_input_error(shown, "Word document"):
         with zipfile.ZipFile(BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > _MAX_UNPACKED:
@@ -68,14 +66,3 @@ def _blocks(data: bytes, shown: str) -> tuple[str | None, list[str]]:
             if text:
                 blocks.append(text)
         return title, blocks
-    except InputError:
-        raise
-    # A damaged archive or part surfaces as zipfile's, lxml's, python-docx's or a KeyError;
-    # whichever it is, this one article cannot be read.
-    except Exception as e:
-        logger.debug("python-docx could not read %s", shown, exc_info=True)
-        raise InputError(
-            f"{shown} is a damaged Word document that cannot be read ({type(e).__name__}): "
-            "open and save it again, or pass its text",
-            "broken_document",
-        ) from e
