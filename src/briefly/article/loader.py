@@ -26,7 +26,7 @@ from briefly.article.cleaning import (
 from briefly.article.decode import check_not_binary as _check_not_binary
 from briefly.article.decode import decode_bytes
 from briefly.article.documents import document_kind, read_document
-from briefly.article.fetch import fetch, redact
+from briefly.article.fetch import fetch, redact, suggest_url
 from briefly.article.pages import (
     DEEPEST,
     check_cost,
@@ -139,6 +139,9 @@ def load_article(
             source, max_bytes=max_bytes, timeout=timeout, clean=clean, furniture=furniture
         )
     path = Path(source)
+    url = suggest_url(source)
+    if url is not None and not path.exists():
+        raise InputError(f"No such file: {source}. Did you mean {url}?", "not_found")
     data = read_file(path, max_bytes)
     is_html = html_by_name(path)
     return parse_article(data, source=source, is_html=is_html, clean=clean, furniture=furniture)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from briefly.article.fetch import suggest_url
 from briefly.article.reading import too_large
 from briefly.errors import BrieflyError, InputError, UsageError
 from briefly.unicode import replace_surrogates_in
@@ -160,7 +161,11 @@ def _expand(spec: str, recursive: bool, out: Path | None, follow: bool) -> Itera
     else:
         matches = sorted(glob.glob(spec, recursive=True))
         if not matches:
-            raise UsageError(f"No such file, folder or matching files: {spec}")
+            url = suggest_url(spec)
+            hint = (
+                f"; to brief the page {url}, list it in a file and pass --urls FILE" if url else ""
+            )
+            raise UsageError(f"No such file, folder or matching files: {spec}{hint}")
         # The glob's folder (the part before its first wildcard) is its input folder.
         parts = Path(spec).parts[:-1]
         magic = next((i for i, part in enumerate(parts) if _GLOB_MAGIC.search(part)), len(parts))
