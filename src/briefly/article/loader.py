@@ -26,7 +26,7 @@ from briefly.article.cleaning import (
 from briefly.article.decode import check_not_binary as _check_not_binary
 from briefly.article.decode import decode_bytes
 from briefly.article.documents import document_kind, read_document
-from briefly.article.fetch import fetch, redact, suggest_url
+from briefly.article.fetch import Response, fetch, redact, suggest_url
 from briefly.article.pages import (
     DEEPEST,
     check_cost,
@@ -169,6 +169,13 @@ def load_url(
     come from data rather than the user, and for fetches a shutdown must cut short.
     """
     response = fetch(url, max_bytes=max_bytes, timeout=timeout, public_only=public_only, stop=stop)
+    return parse_response(url, response, clean=clean, furniture=furniture)
+
+
+def parse_response(
+    url: str, response: Response, *, clean: bool = True, furniture: frozenset[str] = frozenset()
+) -> Article:
+    """The article in a page fetched from ``url``, read as its headers say."""
     if document_kind(response.data) is not None:
         return parse_article(response.data, source=url, clean=clean, furniture=furniture)
     text = decode_bytes(response.data, redact(url), response.charset, nfc=False)
