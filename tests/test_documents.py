@@ -14,6 +14,7 @@ from briefly.article.loader import load_article, parse_article
 from briefly.batch.sources import list_articles
 from briefly.cli.app import app
 from briefly.errors import InputError
+from tests.support.asgi import asgi_post, multipart
 from tests.support.documents import (
     HEADLINE,
     RUNNING_HEADER,
@@ -104,3 +105,19 @@ def test_extract_reads_a_pdf_and_names_a_scan_in_one_line(pdf: bytes, tmp_path: 
     result = CliRunner().invoke(app, ["extract", str(tmp_path / "scan.pdf")])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "without a text layer" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["release.pdf", "release.docx"])
+def test_the_service_reads_an_uploaded_document(pdf: bytes, name: str) -> None:
+    pytest.importorskip("fastapi")
+    data = pdf if name.endswith(".pdf") else docx_article()
+    status, answer = asgi_post("/extract", *multipart("file", name, data))
+    assert status == 200, answer
+    assert answer["title"] == HEADLINE
+
+
+def test_the_service_says_an_uploaded_scan_has_no_text() -> None:
+    pytest.importorskip("fastapi")
+    status, answer = asgi_post("/extract", *multipart("file", "scan.pdf", scanned_pdf()))
+    assert status == 422
+    assert "without a text layer" in answer["error"]
