@@ -156,6 +156,7 @@ def test_a_url_list_skips_comments_and_names_what_is_wrong(host: str, tmp_path) 
 
 
 def test_the_per_host_limit_holds_on_the_servers_side(site: Site, host: str) -> None:
+    site.slow_s = 0.15
     polite = fetcher(per_host=2)
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(polite.get, [f"http://{host}/slow/{n}" for n in range(6)]))
@@ -195,3 +196,34 @@ def test_a_slow_host_fails_its_page_and_the_run_goes_on(site: Site, host: str, t
 
 def test_a_pdf_is_read_from_a_url(host: str) -> None:
     assert load_article(f"http://{host}/report.pdf").title == HEADLINE
+
+
+def test_since_leaves_out_a_page_its_page_dates_too_old(site: Site, host: str, tmp_path) -> None:
+    site.feed_items = [("/dated/2020-01-05", ""), ("/dated/2026-12-01", "")]
+    args = ["--feed", f"http://{host}/feed.xml", "--allow-private-urls", "--since", "2026-01-01"]
+    result = batch(*args, "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "done 1, skipped 0 (already done), failed 0" in result.stderr
+    assert "excluded 1" in result.stderr
+    old = index(tmp_path)[f"http://{host}/dated/2020-01-05"]
+    assert old["status"] == "excluded"
+    assert old["reason"] == "published 2020-01-05, before --since 2026-01-01"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["extract", "example.com/news/1"], "Did you mean https://example.com/news/1?"),
+        (["batch", "example.com/news/1"], "list it in a file and pass --urls FILE"),
+        (["batch", "--since", "2026-01-01", "in"], "--since is for pages from the web"),
+        (["batch", "--feed", "http://x.test/", "--since", "May"], "give one as YYYY-MM-DD"),
+        (["batch", "--feed", "http://x.test/", "--engine", "ray"], "leave out --engine ray"),
+        (["batch", "--feed", "http://x.test/", "in"], "inputs of their own"),
+    ],
+)
+def test_web_input_mistakes_get_one_line_with_a_way_on(args, expected, tmp_path) -> None:
+    result = CliRunner().invoke(
+        app, [*args, "--out", str(tmp_path)] if args[0] == "batch" else args
+    )
+    assert result.exit_code in (1, 2)
+    assert expected in result.stderr and result.stderr.count("\n") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 STORY = (
@@ -12,6 +13,7 @@ HEADLINE = "Council approves budget after long debate"
 RUNNING_HEADER = "City Gazette - Press release"
 
 
+@functools.cache
 def pdf_article(paragraphs: int = 8, *, running: bool = True) -> bytes:
     """A PDF of several pages; ``running`` puts a header and "Page N" on each."""
     from fpdf import FPDF
@@ -64,6 +66,7 @@ def encrypted_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
+@functools.cache
 def docx_article(paragraphs: int = 3) -> bytes:
     """A Word document with a title, a running header and footer, a list and a table."""
     import docx

@@ -20,10 +20,11 @@ PARAGRAPH = (
 )
 
 
-def page(number: int | str) -> bytes:
+def page(number: int | str, published: str = "") -> bytes:
     body = "".join(f"<p>Story {number}, part {i}. {PARAGRAPH}</p>" for i in range(4))
+    meta = f'<meta property="article:published_time" content="{published}">' if published else ""
     return (
-        f"<html><head><title>Ferry news {number}</title></head><body><article>"
+        f"<html><head><title>Ferry news {number}</title>{meta}</head><body><article>"
         f"<h1>Ferry news {number}</h1>{body}</article></body></html>"
     ).encode()
 
@@ -32,7 +33,7 @@ def page(number: int | str) -> bytes:
 class Site:
     """What the site serves and what it has seen."""
 
-    # (path, pubDate) of the feed's items, newest first.
+    # (path, pubDate) of the feed's items, newest first; "" leaves the date out.
     feed_items: list[tuple[str, str]] = field(default_factory=list)
     hits: Counter[str] = field(default_factory=Counter)
     agents: set[str] = field(default_factory=set)
@@ -46,7 +47,8 @@ class Site:
     def rss(self, host: str) -> bytes:
         items = "".join(
             f"<item><title>{path}</title><link>http://{host}{path}</link>"
-            f"<pubDate>{date}</pubDate></item>"
+            + (f"<pubDate>{date}</pubDate>" if date else "")
+            + "</item>"
             for path, date in self.feed_items
         )
         return (
@@ -101,6 +103,8 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
             self._send(sitemap(host), "application/xml")
         elif path.startswith(("/news/", "/private/")):
             self._send(page(path.rsplit("/", 1)[1]))
+        elif path.startswith("/dated/"):  # /dated/YYYY-MM-DD: a page published that day
+            self._send(page("dated", published=path.rsplit("/", 1)[1]))
         elif path == "/report.pdf":
             self._send(pdf_article(), "application/pdf")
         elif path.startswith("/busy/"):

@@ -217,10 +217,11 @@ def _prepare(
         try:
             page = None
             if web is not None and item.url is not None:
-                fetched = web.page(position)
-                if fetched is None:  # briefed, and unchanged as far as its listing says
-                    events.append(partial(store.skip, position, item, store.known(item) or ""))
+                current = web.current(position)
+                if current is not None:  # briefed, and unchanged as far as its listing says
+                    events.append(partial(store.skip, position, item, current))
                     continue
+                fetched = web.page(position)
                 events.append(partial(store.note_fetch, position, fetched.when))
                 page, digest = fetched.response, fetched.digest
             else:

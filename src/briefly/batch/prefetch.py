@@ -41,10 +41,11 @@ class Prefetch:
         self._fetcher = fetcher
         self._pool = ThreadPoolExecutor(max_workers=fetcher.options.fetchers)
         self._ahead = ahead
+        # Position -> content hash of the items whose results are current without a fetch.
         self._current = {
-            position
+            position: digest
             for position, item in enumerate(items)
-            if item.url is not None and _current(store, item)
+            if item.url is not None and (digest := _current(store, item)) is not None
         }
         self._queue = [
             (position, item.url)
@@ -57,13 +58,16 @@ class Prefetch:
         self.fetched = 0  # pages fetched so far
         self._fill()
 
-    def page(self, position: int) -> Fetched | None:
-        """The fetched page of the item at ``position``; None when it is current unfetched.
+    def current(self, position: int) -> str | None:
+        """The content hash of the current result of the item at ``position``, which is not
+        fetched again; None for the items that are."""
+        return self._current.get(position)
+
+    def page(self, position: int) -> Fetched:
+        """The fetched page of the item at ``position`` (one :meth:`current` gives no hash).
 
         Raises the fetch's :class:`InputError`. Called from one thread only.
         """
-        if position in self._current:
-            return None
         future = self._futures.pop(position)
         self._fill()
         try:
@@ -90,17 +94,18 @@ class Prefetch:
         return Fetched(response, hashlib.sha256(response.data).hexdigest(), when)
 
 
-def _current(store: ResultStore, item: Item) -> bool:
-    """Whether ``item`` has a result of these settings that its listing does not call old."""
-    if store.known(item) is None:
-        return False
-    if item.changed is None:
-        return True
+def _current(store: ResultStore, item: Item) -> str | None:
+    """The content hash of ``item``'s result of these settings, unless its listing says the
+    page changed after it was fetched."""
+    known = store.known(item)
+    if known is None or item.changed is None:
+        return known
     fetched = store.fetched_before(item)
     try:
-        return fetched is not None and _utc(fetched) >= _utc(item.changed)
+        changed = fetched is None or _utc(fetched) < _utc(item.changed)
     except ValueError:  # an index.jsonl edited by hand: fetch the page again
-        return False
+        changed = True
+    return None if changed else known
 
 
 def _utc(when: str) -> datetime:

@@ -372,6 +372,12 @@ def content_hash(item: Item, *, max_bytes: int) -> str:
     """The hash of an item's article, read in pieces after checking that it is a small file."""
     if item.problem is not None:
         raise InputError(item.problem[1], kind=item.problem[0])
+    if item.url is not None:
+        # Its content is known once fetched, politely: batch.prefetch does that.
+        raise UsageError(
+            "pages from --urls, --feed and --sitemap are fetched by the local engine: "
+            "brief them without --engine ray"
+        )
     if item.path is None:
         data = json.dumps(item.record, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(data).hexdigest()

@@ -680,8 +680,9 @@ def _summary_line(report, out: Path) -> str:
         pace = "nothing new to brief"
     else:
         pace = "none briefed"
+    fetched = f"fetched {report.fetched}, " if report.fetched else ""
     return (
-        f"done {report.done}, skipped {report.skipped} (already done), "
+        f"{fetched}done {report.done}, skipped {report.skipped} (already done), "
         f"failed {report.failed}{errors}, not articles {report.ignored_files}, "
         f"excluded {report.excluded}; {pace}"
     )
