@@ -86,11 +86,13 @@ def web_listing(
         for page in _newest(recent, max_items):
             if page.problem is not None:
                 items.append(Item(page.url, names.claim(safe_name(page.url)), problem=page.problem))
-            elif page.url not in seen:
-                seen.add(page.url)
+                continue
+            # A fragment names a place in the page, which is fetched whole.
+            url = urllib.parse.urldefrag(page.url).url
+            if url not in seen:
+                seen.add(url)
                 changed = page.changed.isoformat() if page.changed else None
-                name = names.claim(_url_name(page.url))
-                items.append(Item(page.url, name, url=page.url, changed=changed))
+                items.append(Item(url, names.claim(_url_name(url)), url=url, changed=changed))
     return Listing(items=items, skipped_files=0, excluded=excluded)
 
 
