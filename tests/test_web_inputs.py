@@ -120,6 +120,14 @@ def test_a_home_page_leads_to_its_feed(site: Site, host: str, tmp_path) -> None:
     assert set(index(tmp_path)) == {f"http://{host}/news/1", f"http://{host}/news/2"}
 
 
+def test_an_atom_feed_gives_its_entries_with_their_dates(host: str) -> None:
+    listing = web_listing(fetcher(), feeds=[f"http://{host}/atom.xml"], max_items=1)
+    # The newest entry only; the feed's own links (its site, itself) are no articles.
+    assert [(item.url, item.changed) for item in listing.items] == [
+        (f"http://{host}/news/8", "2026-12-07T08:30:00+00:00")
+    ]
+
+
 def test_a_sites_sitemap_index_is_followed_and_since_leaves_old_pages_unfetched(
     site: Site, host: str
 ) -> None:

@@ -57,6 +57,18 @@ class Site:
         ).encode()
 
 
+def atom(host: str) -> bytes:
+    entries = "".join(
+        f'<entry><title>{n}</title><link href="/news/{n}"/><updated>{day}</updated></entry>'
+        for n, day in ((7, "2026-12-06T10:00:00Z"), (8, "2026-12-07T09:30:00+01:00"))
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f'<title>Ferry news</title><link href="http://{host}/"/>'
+        f'<link rel="self" href="http://{host}/atom.xml"/>{entries}</feed>'
+    ).encode()
+
+
 def sitemap_index(host: str) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -94,6 +106,8 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
             self._send(rules.encode(), "text/plain")
         elif path == "/feed.xml":
             self._send(site.rss(host), "application/rss+xml")
+        elif path == "/atom.xml":
+            self._send(atom(host), "application/atom+xml")
         elif path == "/home":
             link = '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
             self._send(f"<html><head>{link}</head><body>Home</body></html>".encode())

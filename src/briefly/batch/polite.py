@@ -95,11 +95,10 @@ class PoliteFetcher:
             host.check_robots(url, public_only)
         return host.fetch(url, public_only)
 
-    def robots_sitemaps(self, url: str, *, from_data: bool = False) -> list[str]:
-        """The sitemaps the robots.txt of ``url``'s site names."""
+    def robots_sitemaps(self, url: str) -> list[str]:
+        """The sitemaps the robots.txt of the site of ``url`` (the user's own) names."""
         check_url(url)
-        public_only = from_data and not self.options.allow_private_urls
-        return list(self._host(url).robots(public_only).site_maps() or ())
+        return list(self._host(url).robots(public_only=False).site_maps() or ())
 
     def _host(self, url: str) -> _Host:
         parts = urllib.parse.urlsplit(url)

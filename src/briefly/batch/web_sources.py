@@ -133,8 +133,8 @@ def _read_list(path: str, max_bytes: int) -> list[_Page] | BrieflyError:
         return e
     pages = []
     for number, line in enumerate(text.splitlines(), 1):
-        line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
-        if not line:
+        line = line.strip()
+        if not line or line.startswith("#"):
             continue
         if line.lower().startswith(_SCHEMES):
             pages.append(_Page(line))
