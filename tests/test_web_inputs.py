@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from briefly import __version__
 from briefly.article.loader import load_article
 from briefly.batch.local import BatchOptions, run_batch
-from briefly.batch.polite import PoliteFetcher, WebOptions
-from briefly.batch.web_sources import web_listing
+from briefly.batch.web.listing import web_listing
+from briefly.batch.web.polite import PoliteFetcher, WebOptions
 from briefly.cli.app import app
 from briefly.errors import InputError
 from briefly.options import BriefOptions

@@ -25,10 +25,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from briefly import __version__
 from briefly.article.addresses import public_addresses
 from briefly.article.reading import gunzip, too_large
 from briefly.errors import InputError
+from briefly.version import __version__
 
 logger = logging.getLogger("briefly")
 

@@ -26,10 +26,10 @@ from pebble import ProcessExpired, ProcessPool
 
 from briefly.article.fetch import Response
 from briefly.article.loader import Article
-from briefly.batch.polite import PoliteFetcher, WebOptions
-from briefly.batch.prefetch import Prefetch
 from briefly.batch.sources import Item, content_hash, load_item, site_furniture, site_key
 from briefly.batch.store import BatchOptions, BatchReport, ResultStore, settings_hash
+from briefly.batch.web.polite import PoliteFetcher, WebOptions
+from briefly.batch.web.prefetch import Prefetch
 from briefly.errors import BrieflyError, InputError, ModelError, first_line
 from briefly.pipeline import Briefer
 from briefly.results import Brief
@@ -58,8 +58,8 @@ def run_batch(
     """Brief ``items`` into ``out_dir``; see the module docstring for the guarantees.
 
     While the models work on one group, a thread reads and cleans the next, and the pages
-    of items with a URL are fetched ahead by ``fetcher`` (see :mod:`briefly.batch.prefetch`;
-    by default one with :class:`~briefly.batch.polite.WebOptions`' defaults). Ctrl-C and
+    of items with a URL are fetched ahead by ``fetcher`` (see :mod:`briefly.batch.web.prefetch`;
+    by default one with :class:`~briefly.batch.web.polite.WebOptions`' defaults). Ctrl-C and
     SIGTERM abandon the group in flight and return a report marked ``interrupted``.
     """
     options = options or BatchOptions()

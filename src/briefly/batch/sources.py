@@ -449,7 +449,7 @@ def load_item(
 
     A record's URL is someone else's: it may reach only public addresses unless
     ``allow_private_urls``. Setting ``stop`` cuts its fetch short. ``page`` is the item's
-    page, already fetched (see :mod:`briefly.batch.polite`). Raises InputError on bad input.
+    page, already fetched (see :mod:`briefly.batch.web.polite`). Raises InputError on bad input.
     """
     from briefly.article.loader import load_article, load_url, parse_article, parse_response
 

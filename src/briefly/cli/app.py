@@ -647,8 +647,8 @@ def batch(
 
 def _web_listing(web: WebInputs, max_bytes: int, allow_private_urls: bool, quiet: bool):
     """A fetcher for the run's pages, and the pages its lists, feeds and sitemaps name."""
-    from briefly.batch.polite import PoliteFetcher, WebOptions
-    from briefly.batch.web_sources import web_listing
+    from briefly.batch.web.listing import web_listing
+    from briefly.batch.web.polite import PoliteFetcher, WebOptions
 
     fetcher = PoliteFetcher(
         WebOptions(

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from briefly.article.fetch import Response
-from briefly.batch.polite import PoliteFetcher
 from briefly.batch.sources import Item
 from briefly.batch.store import ResultStore
+from briefly.batch.web.polite import PoliteFetcher
 from briefly.errors import InputError
 
 
