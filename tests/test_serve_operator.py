@@ -197,6 +197,14 @@ def test_messages_say_the_limit_and_what_to_do(limited):
 
 
 @pytest.mark.slow
+def test_a_form_in_unescaped_utf8_is_read_as_curl_d_sends_it(limited):
+    body = f"q=Доброе утро&api_key={KEYS[3]}".encode()
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, found = limited.call("POST", "/detect", body, headers=form)
+    assert status == 200 and found[0]["language"] == "ru"
+
+
+@pytest.mark.slow
 def test_a_text_article_names_its_source(limited):
     status, _, brief = limited.call("POST", "/brief", {"text": ARTICLE, "api_key": KEYS[4]})
     assert status == 200 and brief["source"] == "text"

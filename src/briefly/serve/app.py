@@ -7,11 +7,12 @@ import functools
 import hmac
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -223,12 +224,16 @@ async def _params(request: Request) -> dict[str, Any]:
 async def _read_params(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/x-www-form-urlencoded":
+        # Starlette would read unescaped bytes as Latin-1; `curl -d q=Привіт` sends UTF-8.
+        try:
+            pairs = parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError as e:
+            raise ApiError(400, "The form is not UTF-8: send it in UTF-8") from e
+        return params | _fields(pairs)
     if content_type in _FORMS:
         form = await request.form()
-        for key in form:
-            values = form.getlist(key)
-            params[key] = values[0] if len(values) == 1 else values
-        return params
+        return params | _fields((key, value) for key in form for value in form.getlist(key))
     body = await request.body()
     if not body.strip():
         return params
@@ -243,6 +248,14 @@ async def _read_params(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(400, 'The body is JSON but not an object: send {"field": value, ...}')
     return params | data
+
+
+def _fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A form's fields: a field given once is a value, one given more often a list."""
+    fields: dict[str, list[Any]] = {}
+    for key, value in pairs:
+        fields.setdefault(key, []).append(value)
+    return {key: values[0] if len(values) == 1 else values for key, values in fields.items()}
 
 
 def _check_key(request: Request, settings: ServeSettings, params: dict[str, Any]) -> str | None:
