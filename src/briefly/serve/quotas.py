@@ -1,8 +1,10 @@
 """Per-client limits: requests and characters per minute (``--req-limit``, ``--char-limit``).
 
 A client is its API key where the server has keys, else its address, as LibreTranslate counts
-them. The windows move (the last 60 seconds, not the clock's minute), so a client cannot send
-two minutes' worth across a minute's edge.
+them. The window slides: the last 60 seconds, counted as this clock minute plus the previous one
+weighted by how much of it is still in them, so a client cannot send two minutes' worth across
+a minute's edge; two counters a client, whatever its limit (a moving window would keep an entry
+per character).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from briefly.serve.failures import ApiError
 
@@ -25,7 +27,7 @@ def key_id(key: str) -> str:
 
 class Quotas:
     def __init__(self, req_limit: int, char_limit: int) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
         self._requests = RateLimitItemPerMinute(req_limit, namespace="requests")
         self._chars = RateLimitItemPerMinute(char_limit, namespace="chars")
         self.req_limit = req_limit
