@@ -9,6 +9,7 @@ Every page records its requests, and none may go to any host but its server.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import shutil
@@ -71,9 +72,33 @@ def served(tmp_path_factory, tiny_summarizer, tiny_translators) -> Iterator[Serv
     args = ["--summarizer", str(tiny_summarizer), "--to", "uk,ru,hi", "--device", "cpu"]
     for lang in ("uk", "ru", "hi"):
         args += ["--translator", f"{lang}={tiny_translators[lang]}"]
-    server = start(tmp, args, "--api-keys", str(keys), "--max-chars", "2000")
+    extra = ("--api-keys", str(keys), "--max-chars", "2000", "--allow-urls", "--allow-private-urls")
+    server = start(tmp, args, *extra)
     yield server
     stop(server)
+
+
+@pytest.fixture(scope="module")
+def news_site() -> Iterator[str]:
+    """A web server on 127.0.0.1 with one article page: the address of the page."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = PAGE.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{site.server_address[1]}/ferry"
+    site.shutdown()
+    site.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +255,20 @@ def test_a_dropped_html_file_is_briefed_at_phone_width(visit, served):
     assert seen.errors == []
 
 
+def test_an_address_is_fetched_by_the_server_not_the_page(visit, served, news_site):
+    seen = visit(served)
+    seen.open()
+    page = seen.page
+    page.fill("#api-key", KEY)
+    page.fill("#url", news_site)
+    page.click("#go")
+    page.wait_for_selector(".pane[data-lang=hi]", timeout=120_000)
+    assert "Harbour ferry" in page.locator("#title").inner_text()
+    assert news_site in page.locator("#meta").inner_text()
+    # The page itself asked only the briefly server (checked when the visit closes).
+    assert not any(url.startswith(news_site) for url in seen.requests)
+
+
 def test_an_article_over_the_limit_shows_the_413_message(visit, served):
     seen = visit(served)
     seen.open()
@@ -246,7 +285,7 @@ def test_a_busy_server_shows_the_503_and_its_retry_time(visit, busy):
     seen = visit(busy)
     seen.open()
     page = seen.page
-    assert page.locator("#key-box").is_hidden()
+    assert page.locator("#key-box").is_hidden() and page.locator("#url-box").is_hidden()
     assert "no language" in page.locator("#targets").inner_text()
     page.fill("#article", ARTICLE)
     waiting = threading.Thread(target=busy.call, args=("POST", "/brief", {"text": ARTICLE}))
