@@ -285,7 +285,7 @@ def _parse(model: type[BaseModel], state: ServiceState, request: Request, params
             for error in e.errors()[:3]
         ]
         raise ApiError(422, f"Invalid request: {'; '.join(problems)}") from e
-    client = f"key:{key}" if key else request.client.host if request.client else "-"
+    client = f"key:{key_id(key)}" if key else request.client.host if request.client else "-"
     state.quotas.charge(client, _characters(parsed))
     return parsed
 
