@@ -233,7 +233,10 @@ async def _read_params(request: Request) -> dict[str, Any]:
         return params | _fields(pairs)
     if content_type in _FORMS:
         form = await request.form()
-        return params | _fields((key, value) for key in form for value in form.getlist(key))
+        for key in form:
+            values = form.getlist(key)
+            params[key] = values[0] if len(values) == 1 else values
+        return params
     body = await request.body()
     if not body.strip():
         return params
@@ -250,8 +253,8 @@ async def _read_params(request: Request) -> dict[str, Any]:
     return params | data
 
 
-def _fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    """A form's fields: a field given once is a value, one given more often a list."""
+def _fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """A form's fields, as multipart ones are read: given once, a value; more often, a list."""
     fields: dict[str, list[Any]] = {}
     for key, value in pairs:
         fields.setdefault(key, []).append(value)
