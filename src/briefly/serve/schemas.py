@@ -19,6 +19,11 @@ class ArticleRequest(_Request):
     text: str | None = Field(None, description="The article as plain text.")
     html: str | None = Field(None, description="The article's web page.")
     url: str | None = Field(None, description="http(s) address to fetch (needs --allow-urls).")
+    source: str | None = Field(
+        None,
+        description="What the answer's source calls a text or html article, such as its file "
+        "name; default: 'text' or 'html'. A url article's source is its URL.",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> ArticleRequest:
