@@ -806,6 +806,25 @@ def serve(
             "--timeout", min=0.001, metavar="SECONDS", help="Seconds per request; then 504."
         ),
     ] = 120.0,
+    req_limit: Annotated[
+        int,
+        typer.Option(
+            "--req-limit",
+            min=0,
+            metavar="N",
+            help="Requests per minute per API key (or address); then 429. 0: no limit.",
+        ),
+    ] = 0,
+    char_limit: Annotated[
+        int,
+        typer.Option(
+            "--char-limit",
+            min=0,
+            metavar="N",
+            help="Characters of text per minute per API key (or address); then 429. 0: no limit.",
+        ),
+    ] = 0,
+    ui: Annotated[bool, typer.Option("--ui/--no-ui", help="Serve the web page at /.")] = True,
     debug: Debug = False,
 ) -> None:
     """Serve briefs and LibreTranslate-compatible translation over HTTP, with warm models."""
@@ -814,7 +833,10 @@ def serve(
     logging.getLogger("briefly.serve").setLevel(logging.DEBUG if debug else logging.INFO)
     import importlib.util
 
-    needed = ("fastapi", "uvicorn", "python_multipart")
+    needed = (
+        *("fastapi", "uvicorn", "python_multipart"),
+        *("fastapi_offline", "limits", "prometheus_client"),
+    )
     if any(importlib.util.find_spec(module) is None for module in needed):
         raise UsageError("briefly serve needs its extra: pip install 'briefly[serve]'")
     from briefly.serve import ServeSettings, serve
@@ -834,5 +856,8 @@ def serve(
         allow_urls=allow_urls,
         allow_private_urls=allow_private_urls,
         debug=debug,
+        ui=ui,
+        req_limit=req_limit,
+        char_limit=char_limit,
     )
     serve(settings, options)

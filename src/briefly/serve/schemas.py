@@ -19,6 +19,11 @@ class ArticleRequest(_Request):
     text: str | None = Field(None, description="The article as plain text.")
     html: str | None = Field(None, description="The article's web page.")
     url: str | None = Field(None, description="http(s) address to fetch (needs --allow-urls).")
+    source: str | None = Field(
+        None,
+        description="What the answer's source calls a text, html or file article, such as its "
+        "file name; default: 'text', 'html' or 'file'. A url article's source is its URL.",
+    )
     file: bytes | None = Field(
         None,
         description="An uploaded article file (multipart/form-data): .txt, .md, .html, .pdf "
