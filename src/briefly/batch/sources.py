@@ -457,13 +457,12 @@ def load_item(
         raise InputError(item.problem[1], kind=item.problem[0])
     if item.path is not None:
         return load_article(item.path, max_bytes=max_bytes, furniture=furniture)
-    record = item.record or {}
     if page is not None:
         return parse_response(item.source, page, furniture=furniture)
-    url = item.url or record.get("url")
-    if url is not None:
+    record = item.record or {}
+    if "url" in record:
         return load_url(
-            url,
+            record["url"],
             max_bytes=max_bytes,
             furniture=furniture,
             public_only=not allow_private_urls,

@@ -578,16 +578,10 @@ def batch(
         )
     fetcher = None
     if web.given:
-        if inputs or jsonl is not None:
-            raise UsageError(
-                "--urls, --feed and --sitemap are a run's inputs of their own: brief files and "
-                "JSONL in a run of their own"
-            )
-        if engine == "ray":
-            raise UsageError(
-                "--urls, --feed and --sitemap run on the local engine: leave out --engine ray"
-            )
-        fetcher, listing = _web_listing(web, max_bytes, allow_private_urls, quiet)
+        web.check_alone(has_files=bool(inputs) or jsonl is not None, engine=engine)
+        if not quiet and (web.feeds or web.sitemaps):
+            _say("reading feeds and sitemaps")
+        fetcher, listing = web.listing(max_bytes=max_bytes, allow_private_urls=allow_private_urls)
     else:
         listing = (
             read_jsonl(str(jsonl))
@@ -643,33 +637,6 @@ def batch(
         raise typer.Exit(130)
     if report.failed:
         raise typer.Exit(1)
-
-
-def _web_listing(web: WebInputs, max_bytes: int, allow_private_urls: bool, quiet: bool):
-    """A fetcher for the run's pages, and the pages its lists, feeds and sitemaps name."""
-    from briefly.batch.web.listing import web_listing
-    from briefly.batch.web.polite import PoliteFetcher, WebOptions
-
-    fetcher = PoliteFetcher(
-        WebOptions(
-            per_host=web.per_host,
-            delay=web.delay,
-            robots=web.robots,
-            max_bytes=max_bytes,
-            allow_private_urls=allow_private_urls,
-        )
-    )
-    if not quiet and (web.feeds or web.sitemaps):
-        _say("reading feeds and sitemaps")
-    listing = web_listing(
-        fetcher,
-        url_files=[str(path) for path in web.urls],
-        feeds=web.feeds,
-        sitemaps=web.sitemaps,
-        since=web.since,
-        max_items=web.max_items,
-    )
-    return fetcher, listing
 
 
 def _summary_line(report, out: Path) -> str:

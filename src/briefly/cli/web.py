@@ -10,12 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from briefly.cli.params import options_as
 from briefly.errors import UsageError
+
+if TYPE_CHECKING:
+    from briefly.batch.sources import Listing
+    from briefly.batch.web.polite import PoliteFetcher
 
 
 def _optional(kind: Any, flag: str, metavar: str, help: str, **extra: Any) -> tuple[Any, None]:
@@ -94,6 +98,42 @@ class WebInputs:
     @property
     def given(self) -> bool:
         return bool(self.urls or self.feeds or self.sitemaps)
+
+    def check_alone(self, *, has_files: bool, engine: str) -> None:
+        """Refuse what a run of web inputs cannot be combined with."""
+        if has_files:
+            raise UsageError(
+                "--urls, --feed and --sitemap are a run's inputs of their own: brief files and "
+                "JSONL in a run of their own"
+            )
+        if engine != "local":
+            raise UsageError(
+                "--urls, --feed and --sitemap run on the local engine: leave out --engine ray"
+            )
+
+    def listing(self, *, max_bytes: int, allow_private_urls: bool) -> tuple[PoliteFetcher, Listing]:
+        """A fetcher for the run's pages, and the Listing of the pages its sources name."""
+        from briefly.batch.web.listing import web_listing
+        from briefly.batch.web.polite import PoliteFetcher, WebOptions
+
+        fetcher = PoliteFetcher(
+            WebOptions(
+                per_host=self.per_host,
+                delay=self.delay,
+                robots=self.robots,
+                max_bytes=max_bytes,
+                allow_private_urls=allow_private_urls,
+            )
+        )
+        listing = web_listing(
+            fetcher,
+            url_files=[str(path) for path in self.urls],
+            feeds=self.feeds,
+            sitemaps=self.sitemaps,
+            since=self.since,
+            max_items=self.max_items,
+        )
+        return fetcher, listing
 
 
 def web_inputs(command: Callable[..., None]) -> Callable[..., None]:
