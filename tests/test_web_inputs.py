@@ -114,6 +114,21 @@ def test_robots_txt_is_honoured_unless_ignored(site: Site, host: str, tmp_path) 
     assert site.hits["/private/9"] == 1
 
 
+@pytest.mark.parametrize(("status", "allowed"), [(404, True), (503, False)])
+def test_a_missing_robots_txt_allows_all_and_a_failing_one_nothing(
+    site: Site, host: str, status: int, allowed: bool
+) -> None:
+    site.robots_status = status
+    polite = fetcher(retries=0)
+    if allowed:
+        assert polite.get(f"http://{host}/private/1").data
+    else:
+        with pytest.raises(InputError, match="robots.txt could not be read") as caught:
+            polite.get(f"http://{host}/news/1")
+        assert caught.value.kind == "robots"
+    assert site.hits["/robots.txt"] == 1
+
+
 def test_a_home_page_leads_to_its_feed(site: Site, host: str, tmp_path) -> None:
     result = batch("--feed", f"http://{host}/home", "--allow-private-urls", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output

@@ -43,6 +43,7 @@ class Site:
     arrivals: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     slow_s: float = 0.3
+    robots_status: int = 200  # what /robots.txt answers
 
     def rss(self, host: str) -> bytes:
         items = "".join(
@@ -101,7 +102,9 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
             site.hits[path] += 1
             hits = site.hits[path]
             site.agents.add(self.headers.get("User-Agent", ""))
-        if path == "/robots.txt":
+        if path == "/robots.txt" and site.robots_status != 200:
+            self.send_error(site.robots_status)
+        elif path == "/robots.txt":
             rules = f"User-agent: *\nDisallow: /private/\nSitemap: http://{host}/sitemap.xml\n"
             self._send(rules.encode(), "text/plain")
         elif path == "/feed.xml":
