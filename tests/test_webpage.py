@@ -255,6 +255,35 @@ def test_a_dropped_html_file_is_briefed_at_phone_width(visit, served):
     assert seen.errors == []
 
 
+def test_a_dropped_pdf_is_uploaded_for_the_server_to_read(visit, served):
+    from tests.support.documents import HEADLINE, pdf_article
+
+    seen = visit(served)
+    seen.open()
+    page = seen.page
+    page.fill("#api-key", KEY)
+    page.dispatch_event("#api-key", "change")
+    page.evaluate(
+        """([name, bytes]) => {
+            const data = new DataTransfer();
+            data.items.add(new File([new Uint8Array(bytes)], name, {type: "application/pdf"}));
+            document.getElementById("drop").dispatchEvent(
+                new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+        }""",
+        # Short enough for the server's --max-chars.
+        ["release.pdf", list(pdf_article(2, running=False))],
+    )
+    page.wait_for_selector("#file-name:has-text('release.pdf')")
+    for box in ("ru", "hi"):
+        page.uncheck(f"input[name=to][value={box}]")
+    page.click("#go")
+    page.wait_for_selector(".pane[data-lang=uk]", timeout=120_000)
+    assert page.locator("#title").inner_text() == HEADLINE
+    assert "release.pdf" in page.locator("#meta").inner_text()
+    assert "Paragraph 1: The city council" in page.locator("#body").inner_text()
+    assert seen.errors == []
+
+
 def test_an_address_is_fetched_by_the_server_not_the_page(visit, served, news_site):
     seen = visit(served)
     seen.open()

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
 
 from briefly.article.loader import load_url, parse_article
 from briefly.models.hub import parse_languages
@@ -123,7 +124,7 @@ def create_app(state: ServiceState) -> FastAPI:
         _check_key(request, settings, await _params(request))
         return state.models | {"options": state.options.to_dict()}
 
-    @app.post("/brief", openapi_extra=_body(BriefRequest, forms=False))
+    @app.post("/brief", openapi_extra=_body(BriefRequest))
     async def brief(request: Request) -> Response:
         """The same object as ``briefly brief --format json``."""
         req = _parse(BriefRequest, state, request, await _params(request))
@@ -138,7 +139,7 @@ def create_app(state: ServiceState) -> FastAPI:
         state.metrics.warned(result.warnings)
         return Response(render_brief(result, "json"), media_type="application/json")
 
-    @app.post("/extract", openapi_extra=_body(ArticleRequest, forms=False))
+    @app.post("/extract", openapi_extra=_body(ArticleRequest))
     async def extract(request: Request) -> Response:
         """The cleaned article, as ``briefly extract --format json``."""
         req = _parse(ArticleRequest, state, request, await _params(request))
@@ -234,7 +235,8 @@ async def _read_params(request: Request) -> dict[str, Any]:
     if content_type in _FORMS:
         form = await request.form()
         for key in form:
-            values = form.getlist(key)
+            # An uploaded file's bytes (the body's size is already bounded by the Guard).
+            values = [await v.read() if isinstance(v, UploadFile) else v for v in form.getlist(key)]
             params[key] = values[0] if len(values) == 1 else values
         return params
     body = await request.body()
@@ -294,9 +296,14 @@ def _parse(model: type[BaseModel], state: ServiceState, request: Request, params
 
 
 def _characters(parsed: BaseModel) -> int:
-    """The text a request brings, as --char-limit counts it."""
-    given = [getattr(parsed, name, None) for name in ("text", "html", "url", "q")]
-    texts = [t for value in given if value for t in ([value] if isinstance(value, str) else value)]
+    """The text a request brings, as --char-limit counts it (an uploaded file, its bytes)."""
+    given = [getattr(parsed, name, None) for name in ("text", "html", "url", "q", "file")]
+    texts = [
+        t
+        for value in given
+        if value
+        for t in ([value] if isinstance(value, str | bytes) else value)
+    ]
     return sum(len(t) for t in texts)
 
 
@@ -327,6 +334,9 @@ async def _article(req: ArticleRequest, state: ServiceState):
             stop=state.stopping,
         )
         article = await asyncio.get_running_loop().run_in_executor(state.fetcher, fetch)
+    elif req.file is not None:
+        source = req.source or "file"
+        article = await asyncio.to_thread(parse_article, req.file, source=source)
     else:
         raw = req.text if req.text is not None else req.html
         assert raw is not None
@@ -373,10 +383,10 @@ def _languages(to: list[str] | str | None, loaded: tuple[str, ...]) -> tuple[str
     return wanted
 
 
-def _body(model: type[BaseModel], *, forms: bool = True) -> dict:
+def _body(model: type[BaseModel]) -> dict:
     """The OpenAPI request body: routes parse it themselves, to take JSON and forms alike."""
     schema = model.model_json_schema()
-    kinds = ("application/json", *_FORMS) if forms else ("application/json",)
+    kinds = ("application/json", *_FORMS)
     return {
         "requestBody": {
             "required": True,

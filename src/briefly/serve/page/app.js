@@ -6,7 +6,9 @@ const KEY_STORE = "briefly.api_key";
 const $ = (id) => document.getElementById(id);
 
 let settings = null;
-let file = null; // {name, html, text} of the file dropped or picked
+let file = null; // {name, html, text} of the file dropped or picked; {name, blob} for a document
+// PDF and Word files go to the server as they are: only the server reads their text.
+const DOCUMENT = /\.(pdf|docx)$/i;
 let lastBrief = null;
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -71,19 +73,27 @@ async function loadSettings() {
 
 function readFile(picked) {
   if (!picked) return;
+  if (DOCUMENT.test(picked.name)) {
+    file = { name: picked.name, blob: picked };
+    $("article").value = "";
+    $("file-name").textContent = picked.name;
+    return;
+  }
   const reader = new FileReader();
   reader.onload = () => {
     file = { name: picked.name, html: /\.html?$/i.test(picked.name), text: reader.result };
     $("article").value = reader.result;
     $("file-name").textContent = picked.name;
   };
-  reader.onerror = () => showError(`Cannot read ${picked.name}: pick a .txt, .md or .html file.`);
+  reader.onerror = () =>
+    showError(`Cannot read ${picked.name}: pick a .txt, .md, .html, .pdf or .docx file.`);
   reader.readAsText(picked);
 }
 
 // What /extract and /brief are asked to read: the URL when no text is given, else the text
 // (as HTML when it came from an .html file or looks like a web page).
 function articleFields() {
+  if (file && file.blob) return { file: file.blob, source: file.name };
   const text = $("article").value;
   const url = settings && settings.allowUrls ? $("url").value.trim() : "";
   if (!text.trim() && url) return { url };
@@ -136,6 +146,25 @@ async function run() {
   }
 }
 
+// JSON, or a multipart form when a document file is uploaded (its parts as the API reads them).
+function request(body) {
+  if (!(body.file instanceof Blob)) {
+    return {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    };
+  }
+  const form = new FormData();
+  for (const [name, value] of Object.entries(body)) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one instanceof Blob) form.append(name, one, body.source);
+      else form.append(name, one);
+    }
+  }
+  return { method: "POST", body: form };
+}
+
 // The answer's JSON, or null once the error is shown. Progress shows the seconds waited.
 async function call(path, body, doing) {
   const started = Date.now();
@@ -148,11 +177,7 @@ async function call(path, body, doing) {
   const timer = setInterval(tick, 1000);
   let response;
   try {
-    response = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    response = await fetch(path, request(body));
   } catch (e) {
     showError("Cannot reach the server: check that briefly serve is running, then retry.");
     return null;
