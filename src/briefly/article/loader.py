@@ -25,7 +25,8 @@ from briefly.article.cleaning import (
 )
 from briefly.article.decode import check_not_binary as _check_not_binary
 from briefly.article.decode import decode_bytes
-from briefly.article.fetch import fetch, redact
+from briefly.article.documents import document_kind, read_document
+from briefly.article.fetch import Response, fetch, redact, suggest_url
 from briefly.article.page_title import PageText, page_text, page_title
 from briefly.article.pages import (
     DEEPEST,
@@ -136,6 +137,9 @@ def load_article(
             source, max_bytes=max_bytes, timeout=timeout, clean=clean, furniture=furniture
         )
     path = Path(source)
+    url = suggest_url(source)
+    if url is not None and not path.exists():
+        raise InputError(f"No such file: {source}. Did you mean {url}?", "not_found")
     data = read_file(path, max_bytes)
     is_html = html_by_name(path)
     return parse_article(data, source=source, is_html=is_html, clean=clean, furniture=furniture)
@@ -163,6 +167,15 @@ def load_url(
     come from data rather than the user, and for fetches a shutdown must cut short.
     """
     response = fetch(url, max_bytes=max_bytes, timeout=timeout, public_only=public_only, stop=stop)
+    return parse_response(url, response, clean=clean, furniture=furniture)
+
+
+def parse_response(
+    url: str, response: Response, *, clean: bool = True, furniture: frozenset[str] = frozenset()
+) -> Article:
+    """The article in a page fetched from ``url``, read as its headers say."""
+    if document_kind(response.data) is not None:
+        return parse_article(response.data, source=url, clean=clean, furniture=furniture)
     text = decode_bytes(response.data, redact(url), response.charset, nfc=False)
     is_html = _IS_HTML_BY_TYPE.get(response.content_type)
     return parse_article(text, source=url, is_html=is_html, clean=clean, furniture=furniture)
@@ -189,6 +202,9 @@ def parse_article(
         raise UsageError(f"data must be bytes or a str, not {data!r:.40}")
     if not isinstance(source, str):
         raise UsageError(f"source must be a str, not {source!r:.40}")
+    if isinstance(data, bytes) and (document := document_kind(data)) is not None:
+        cleaned = read_document(data, document, source, clean=clean, furniture=furniture)
+        return _article(cleaned, source)
     if isinstance(data, bytes):
         text = decode_bytes(data, source, nfc=False)
     else:
@@ -207,6 +223,10 @@ def parse_article(
         else:
             markdown = True if source.lower().endswith(_MARKDOWN_SUFFIXES) else None
             cleaned = clean_text(text, markdown=markdown, furniture=furniture)
+    return _article(cleaned, source)
+
+
+def _article(cleaned: CleanedText, source: str) -> Article:
     if not cleaned.paragraphs:
         raise InputError(
             f"{_label(source)} has no article text left after removing page furniture: "
