@@ -1,7 +1,9 @@
-"""Scores: ROUGE of summaries, chrF++ and BLEU of translations, agreement between backends."""
+"""Scores: ROUGE of summaries, chrF++ and BLEU of translations, agreement between backends,
+and the rates of the faithfulness warnings."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 
@@ -49,3 +51,19 @@ def agreement_scores(
         {"chrf": score, "identical_pct": 100 * same / len(candidates)},
         {"chrf": str(chrf.get_signature())},
     )
+
+
+def warning_rates(
+    sources: Sequence[str], outputs: Sequence[str], lang: str | None
+) -> dict[str, float]:
+    """Per cent of ``outputs`` with each faithfulness warning: briefs of their articles
+    (``lang`` None) or translations into ``lang`` of their sources."""
+    from briefly.stages.faithfulness import check_brief, check_numbers
+
+    brief = ("unsupported_number", "unsupported_name")
+    codes = brief if lang is None else ("number_lost", "unsupported_number")
+    counts: Counter[str] = Counter()
+    for source, output in zip(sources, outputs, strict=True):
+        found = check_brief(source, output) if lang is None else check_numbers(source, output, lang)
+        counts.update({w.code for w in found})
+    return {f"{code}_pct": 100 * counts[code] / max(len(outputs), 1) for code in codes}

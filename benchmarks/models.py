@@ -54,7 +54,7 @@ def model_set(
     summarizer, marians = (
         (replicas.TINY_BART, replicas.TINY_MARIAN)
         if kind == "tiny"
-        else (replicas.DISTILBART_CNN_12_6, replicas.OPUS_MT_EN)
+        else (replicas.DISTILBART_CNN_12_6, replicas.DEFAULT_TRANSLATORS)
     )
     missing = [lang for lang in languages if lang not in marians]
     if missing:

@@ -1,9 +1,12 @@
-"""Quality rows: ROUGE of briefs, chrF++/BLEU of translations, ct2-vs-torch agreement.
+"""Quality rows: ROUGE of briefs, chrF++/BLEU of translations, ct2-vs-torch agreement, and
+the faithfulness warnings' rates.
 
 Each backend briefs and translates the test sets once, in a worker, as users get it (guards
 on); the scores come from those outputs. Agreement scores CTranslate2's outputs against
 torch's for the same inputs: it needs no references, so it means something on random-weight
-replicas too, where ROUGE and BLEU do not.
+replicas too, where ROUGE and BLEU do not. The faithfulness rows give the share of outputs
+left with each warning after re-ranking: meaningful on real models, on replicas they only
+show that the check runs.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def rows(context, settings) -> Iterator[dict]:
             outputs[runtime] = (outcome[0].compute_type, outcome[0].texts)
     for runtime, (compute_type, texts) in outputs.items():
         loaded = Runtime(runtime.backend, compute_type)
-        for task, role, dataset, refs, got in _scored(summaries, parallel, texts):
+        for task, role, dataset, refs, got, sources in _scored(summaries, parallel, texts):
             if task == "summaries":
                 scores, signatures = metrics.rouge_scores(got, refs), {}
             else:
@@ -57,10 +60,15 @@ def rows(context, settings) -> Iterator[dict]:
             yield _row(context, loaded, keys[runtime], task, role, dataset, len(got), scores) | {
                 "signatures": signatures
             }
+            lang = None if task == "summaries" else role.partition(":")[2]
+            rates = metrics.warning_rates(sources, got, lang)
+            yield _row(
+                context, loaded, keys[runtime], "faithfulness", role, dataset, len(got), rates
+            )
     if len(outputs) == 2:
         (reference, (ref_type, expected)), (candidate, (cand_type, got)) = outputs.items()
-        for _, role, dataset, _, their in _scored(summaries, parallel, got):
-            _, _, _, _, ours = next(
+        for _, role, dataset, _, their, _ in _scored(summaries, parallel, got):
+            _, _, _, _, ours, _ = next(
                 item
                 for item in _scored(summaries, parallel, expected)
                 if item[1:3] == (role, dataset)
@@ -74,13 +82,16 @@ def rows(context, settings) -> Iterator[dict]:
 
 
 def _scored(summaries, parallel, texts: dict[str, list[str]]):
-    """(task, role, dataset, references, outputs) for each test set, from the flat outputs."""
+    """(task, role, dataset, references, outputs, sources) for each test set, from the flat
+    outputs."""
     offset = 0
     for named in summaries:
         n = len(named.examples)
         got = texts["summarizer"][offset : offset + n]
         offset += n
-        yield "summaries", "summarizer", named.name, [e.reference for e in named.examples], got
+        references = [e.reference for e in named.examples]
+        articles = [e.article for e in named.examples]
+        yield "summaries", "summarizer", named.name, references, got, articles
     offsets: dict[str, int] = {}
     for named in parallel:
         for pairs in named.examples:
@@ -90,7 +101,7 @@ def _scored(summaries, parallel, texts: dict[str, list[str]]):
             start = offsets.get(role, 0)
             offsets[role] = start + len(pairs.sources)
             got = texts[role][start : offsets[role]]
-            yield "translations", role, named.name, list(pairs.references), got
+            yield "translations", role, named.name, list(pairs.references), got, pairs.sources
 
 
 def _row(context, runtime: Runtime, job: str, task, role, dataset, n, scores) -> dict:

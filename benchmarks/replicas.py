@@ -1,7 +1,8 @@
 """Replicas of the models briefly uses by default: their architectures, random weights.
 
 Timings on them are real even though the generated text is gibberish; the builders live in
-tests/support/models.py, shared with the tests' tiny models.
+tests/support/models.py, shared with the tests' tiny models. Besides the default models
+(opus-mt-tc-big-en-zle for uk and ru) it builds the base OPUS-MT models they replaced.
 
     python -m benchmarks.replicas OUT_DIR [--tiny] [--pin-new-tokens N]
 """
@@ -59,6 +60,33 @@ OPUS_MT_EN = {
     "hi": _opus_mt("hi", 61950),
 }
 
+# Helsinki-NLP/opus-mt-tc-big-en-zle, the default for uk and ru: a transformer-big as the
+# opus-mt-tc-big configs give it (1024 wide, 16 heads, 4096 feed-forward, relu, 1024 positions,
+# 4 beams). Its vocabulary size is taken from opus-mt-tc-big-zle-en's config (61,017: the same
+# languages, vocab.json 2.49 MB there and 2.51 MB here); the generated target text is Cyrillic.
+OPUS_MT_TC_BIG_EN_ZLE = MarianSpec(
+    name="opus-mt-tc-big-en-zle",
+    target_lang="uk",
+    d_model=1024,
+    encoder_layers=6,
+    decoder_layers=6,
+    heads=16,
+    ffn=4096,
+    vocab_size=61017,
+    max_positions=1024,
+    spm_vocab=32000,
+    generation=MappingProxyType({"num_beams": 4, "max_length": 512}),
+    activation="relu",
+)
+
+
+# Replicas of the default (balanced) translators by target: one transformer-big for uk and ru.
+DEFAULT_TRANSLATORS = {
+    "uk": OPUS_MT_TC_BIG_EN_ZLE,
+    "ru": OPUS_MT_TC_BIG_EN_ZLE,
+    "hi": OPUS_MT_EN["hi"],
+}
+
 
 def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
@@ -67,7 +95,7 @@ def _dir_size(path: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.replicas",
-        description="Build the summariser and en-uk/ru/hi translators with random weights.",
+        description="Build the summariser and the uk/ru/hi translators with random weights.",
     )
     parser.add_argument("out_dir", type=Path, help="models are written to OUT_DIR/<name>")
     parser.add_argument("--tiny", action="store_true", help="build the tiny test models instead")
@@ -78,10 +106,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="make every generation produce exactly N new tokens",
     )
     args = parser.parse_args(argv)
-    summariser, translators = (
-        (TINY_BART, TINY_MARIAN) if args.tiny else (DISTILBART_CNN_12_6, OPUS_MT_EN)
+    # Today's defaults and the base models they replaced for uk and ru, to compare them.
+    specs = (
+        (TINY_BART, *TINY_MARIAN.values())
+        if args.tiny
+        else (DISTILBART_CNN_12_6, *OPUS_MT_EN.values(), OPUS_MT_TC_BIG_EN_ZLE)
     )
-    for spec in (summariser, *translators.values()):
+    for spec in specs:
         start = time.perf_counter()
         path = build_replica(spec, args.out_dir / spec.name, args.pin_new_tokens)
         elapsed = time.perf_counter() - start

@@ -325,7 +325,14 @@ def test_run_on_tiny_models_writes_results_report_and_plots_and_resumes(
         ("summaries", "cnn_dailymail"), ("summaries", "xsum"),
         ("translations", "flores200-devtest"), ("translations", "wmt22-en-uk"),
         ("agreement", "cnn_dailymail"), ("agreement", "flores200-devtest"),
+        ("faithfulness", "cnn_dailymail"), ("faithfulness", "flores200-devtest"),
     }  # fmt: skip
+    rates = next(
+        r
+        for r in lines
+        if r["kind"] == "quality" and (r["task"], r["role"]) == ("faithfulness", "translator:uk")
+    )
+    assert set(rates["metrics"]) == {"number_lost_pct", "unsupported_number_pct"}
     text = (out / "report.md").read_text(encoding="utf-8")
     assert text.startswith("# briefly benchmarks: test-box") and "## Quality" in text
     assert {p.name for p in (out / "plots").iterdir()} == {

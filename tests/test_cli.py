@@ -200,16 +200,28 @@ def test_models_download_fetches_nothing_for_the_extractive_summariser(runner, m
     assert "Fetching" not in result.stderr
 
 
-def test_missing_model_names_it_and_says_what_to_do(runner, article, tmp_path, monkeypatch):
+def test_missing_models_are_all_named_with_the_one_command_that_fetches_them(
+    runner, article, tmp_path, monkeypatch
+):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
-    result = runner.invoke(app, ["brief", str(article), "--device", "cpu"])
+    result = runner.invoke(app, ["brief", str(article), "--device", "cpu", "--quality", "fast"])
     assert result.exit_code == 1
     line = result.stderr.strip()
-    assert "\n" not in line and "sshleifer/distilbart-cnn-12-6" in line
+    assert "\n" not in line
+    for model in (
+        "sshleifer/distilbart-cnn-6-6",
+        "opus-mt-en-uk",
+        "opus-mt-en-ru",
+        "opus-mt-en-hi",
+    ):
+        assert model in line
+    assert "`briefly models download --quality fast`" in line
     # The variable is why, and the summariser (only) has a model-free alternative.
     assert "HF_HUB_OFFLINE" in line and "extractive" in line
     assert "Traceback" not in result.output
+    one = runner.invoke(app, ["brief", str(article), "--to", "none", "--device", "cpu"])
+    assert one.exit_code == 1 and "sshleifer/distilbart-cnn-12-6" in one.stderr
 
 
 def test_missing_translator_does_not_suggest_the_extractive_summariser(
@@ -220,7 +232,8 @@ def test_missing_translator_does_not_suggest_the_extractive_summariser(
     args = ["brief", str(article), "--summarizer", "extractive", "--to", "uk"]
     result = runner.invoke(app, args)
     assert result.exit_code == 1
-    assert "Helsinki-NLP/opus-mt-en-uk" in result.stderr and "extractive" not in result.stderr
+    assert "Helsinki-NLP/opus-mt-tc-big-en-zle" in result.stderr
+    assert "extractive" not in result.stderr
 
 
 def test_failed_download_does_not_suggest_downloading(runner, tmp_path, monkeypatch):

@@ -177,15 +177,17 @@ def test_check_translation_reports_each_problem():
     warnings = check_translation(ENGLISH, RUSSIAN + " мост мост мост мост", "uk")
     assert [w.code for w in warnings] == ["repetition", "wrong_language"]
     assert warnings[1] == GuardWarning("wrong_language", "uk", "expected uk, looks like ru")
-    (short,) = check_translation(ENGLISH, "नगर परिषद ने मतदान किया।", "hi")
+    short, lost = check_translation(ENGLISH, "नगर परिषद ने मतदान किया।", "hi")
     assert short.code == "length_ratio" and short.lang == "hi"
+    assert lost == GuardWarning("number_lost", "hi", "'90' of the source is not in the translation")
 
 
 def test_check_summary_flags_a_brief_longer_than_its_article():
     article = "The ferry company cancelled all crossings on Sunday because of a storm."
     assert check_summary(ENGLISH, ENGLISH.split(". ")[0] + ".") == []
-    (padded,) = check_summary(article, ENGLISH)
+    padded, *invented = check_summary(article, ENGLISH)
     assert padded.code == "length_ratio" and padded.lang is None
+    assert {w.code for w in invented} == {"unsupported_number", "unsupported_name"}
     (empty,) = check_summary(article, "")
     assert empty.code == "length_ratio"
     codes = [w.code for w in check_summary(ENGLISH, "Мост закроют весной весной весной весной.")]

@@ -167,12 +167,15 @@ class Scripted:
         return getattr(self.engine, name)
 
     def generate(self, texts, settings, max_new_tokens=None, languages=None):
+        return [h[0] for h in self.generate_hypotheses(texts, settings, max_new_tokens, languages)]
+
+    def generate_hypotheses(self, texts, settings, max_new_tokens=None, languages=None):
         self.calls.append(settings)
-        real = self.engine.generate(texts, settings, max_new_tokens, languages)
+        real = self.engine.generate_hypotheses(texts, settings, max_new_tokens, languages)
         if not self.answers:
             return real
         answer = self.answers.pop(0)
-        return [answer] * len(texts) if answer is not None else real
+        return [[answer]] * len(texts) if answer is not None else real
 
 
 LOOP = "міст міст міст міст міст міст міст міст міст міст міст міст"

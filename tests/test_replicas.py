@@ -11,7 +11,7 @@ from transformers import (
     MarianMTModel,
 )
 
-from benchmarks.replicas import DISTILBART_CNN_12_6, OPUS_MT_EN, main
+from benchmarks.replicas import DISTILBART_CNN_12_6, OPUS_MT_EN, OPUS_MT_TC_BIG_EN_ZLE, main
 from tests.support.models import TINY_BART, TINY_MARIAN, build_bart, build_replica, replica_config
 from tests.support.text import news_article, news_corpus
 
@@ -181,3 +181,15 @@ def test_opus_mt_replicas_have_the_hub_architecture(lang, vocab_size):
         model = MarianMTModel(config)
     shared = model.model.shared.weight
     assert model.lm_head.weight is shared and model.model.encoder.embed_tokens.weight is shared
+
+
+def test_tc_big_en_zle_replica_is_a_transformer_big():
+    config = replica_config(OPUS_MT_TC_BIG_EN_ZLE)
+    assert (config.d_model, config.encoder_layers, config.decoder_layers) == (1024, 6, 6)
+    assert config.encoder_attention_heads == config.decoder_attention_heads == 16
+    assert config.encoder_ffn_dim == config.decoder_ffn_dim == 4096
+    assert config.max_position_embeddings == 1024 and config.activation_function == "relu"
+    with torch.device("meta"):
+        model = MarianMTModel(config)
+    # Three times an OPUS-MT base model's 76M parameters.
+    assert model.num_parameters() == 240_935_936

@@ -22,6 +22,10 @@ from briefly.errors import UsageError
 # The models a brief uses unless told otherwise; briefly.models.hub resolves them.
 DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
 DEFAULT_LANGUAGES = ("uk", "ru", "hi")
+# One model for both East Slavic targets (>>ukr<<, >>rus<<), loaded once; other targets
+# default to Helsinki-NLP/opus-mt-en-{lang}. Scores and sources: docs/models.md.
+ZLE_TRANSLATOR = "Helsinki-NLP/opus-mt-tc-big-en-zle"
+DEFAULT_TRANSLATORS = {"uk": ZLE_TRANSLATOR, "ru": ZLE_TRANSLATOR}
 
 DEVICES = ("auto", "cpu", "cuda")
 BACKENDS = ("auto", "torch", "ct2")
@@ -45,6 +49,30 @@ EXTRACTIVE = "extractive"
 # own window bounds it further (briefly.models.generation.check_max_words).
 MAX_WORDS = 1000
 
+
+@dataclass(frozen=True)
+class Preset:
+    """A documented set of models and decoding settings (docs/models.md gives the evidence)."""
+
+    summarizer: str  # summarisation model
+    translators: Mapping[str, str]  # target -> model, where not the default translator
+    num_beams: int | None = None  # beam width of every model; None: each model's own
+
+
+QUALITIES = ("fast", "balanced", "best")
+PRESETS = {
+    # A laptop CPU: the smaller distilled summariser and base Marian models, two beams.
+    "fast": Preset(
+        "sshleifer/distilbart-cnn-6-6",
+        {"uk": "Helsinki-NLP/opus-mt-en-uk", "ru": "Helsinki-NLP/opus-mt-en-ru"},
+        num_beams=2,
+    ),
+    "balanced": Preset(DEFAULT_SUMMARIZER, {}),
+    # A GPU box: a 1.2B multilingual model (MIT) for Hindi as well.
+    "best": Preset(DEFAULT_SUMMARIZER, {"hi": "facebook/m2m100_1.2B"}),
+}
+_EVERY_TARGET = ("*", "all")
+
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 # --translator keys: a target ("uk"), a source into English ("ru-en"), a direct pair
 # ("ru-uk"), or every target ("*" / "all").
@@ -58,8 +86,9 @@ class BriefOptions:
     >>> BriefOptions(languages=("uk",), summarizer="extractive")
     """
 
-    # Summarisation model: hub id, local directory, or "extractive" (no model).
-    summarizer: str = DEFAULT_SUMMARIZER
+    # Summarisation model: hub id, local directory, or "extractive" (no model); "": the
+    # quality preset's.
+    summarizer: str = ""
     # Target languages of the translations, in order; () for the English brief only.
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     # Model overrides by key: "uk" (English into uk), "ru-en" (Russian into English),
@@ -83,13 +112,27 @@ class BriefOptions:
     prompt: str | None = None
     # Retry outputs the guards reject (loops, wrong language); off only to measure raw speed.
     guard_retries: bool = True
+    # Preset of models and decoding: "fast", "balanced" or "best" (see PRESETS); the
+    # summariser, translators and beams given here override its parts.
+    quality: str = "balanced"
+    # Beam width of every model; None: the preset's, else each model's own.
+    num_beams: int | None = None
 
     def __post_init__(self) -> None:
         check_fields(self)
+        _one_of("quality", self.quality, QUALITIES)
+        preset = PRESETS[self.quality]
         languages = tuple(dict.fromkeys(lang.strip().lower() for lang in self.languages))
         object.__setattr__(self, "languages", languages)
         translators = {k.strip().lower(): v.strip() for k, v in dict(self.translators).items()}
+        # A model given for every target overrides the preset's per-target ones too.
+        if not set(translators) & set(_EVERY_TARGET):
+            translators = {**preset.translators, **translators}
         object.__setattr__(self, "translators", translators)
+        if self.summarizer == "":
+            object.__setattr__(self, "summarizer", preset.summarizer)
+        if self.num_beams is None:
+            object.__setattr__(self, "num_beams", preset.num_beams)
         _one_of("device", self.device, DEVICES)
         _one_of("backend", self.backend, BACKENDS)
         if self.compute_type is not None:
@@ -110,6 +153,8 @@ class BriefOptions:
                     f"Translator override '{key}={name}' is not LANG=MODEL: use e.g. "
                     "uk=Helsinki-NLP/opus-mt-en-uk, ru-en=MODEL, ru-uk=MODEL or '*=MODEL'"
                 )
+        if self.num_beams is not None and not 1 <= self.num_beams <= 64:
+            raise UsageError(f"num_beams must be from 1 to 64, not {_shown(self.num_beams)}")
         if self.max_words is not None and not 1 <= self.max_words <= MAX_WORDS:
             raise UsageError(
                 f"max_words must be a positive number of words up to {MAX_WORDS}, "
@@ -144,7 +189,18 @@ class BriefOptions:
         return cls(**values)
 
     def replace(self, **changes: Any) -> BriefOptions:
-        """A copy with ``changes`` applied and validated."""
+        """A copy with ``changes`` applied and validated.
+
+        A new ``quality`` brings its preset's models and beams, except where they were given.
+        """
+        old = PRESETS[self.quality]
+        if changes.get("quality", self.quality) != self.quality:
+            if self.summarizer == old.summarizer:
+                changes.setdefault("summarizer", "")
+            if self.num_beams == old.num_beams:
+                changes.setdefault("num_beams", None)
+            given = {k: v for k, v in self.translators.items() if old.translators.get(k) != v}
+            changes.setdefault("translators", given)
         return replace(self, **changes)
 
 

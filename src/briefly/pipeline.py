@@ -313,6 +313,7 @@ class Briefer:
             options.long_strategy,
             self._prompt_for(engine),
             retries=options.guard_retries,
+            num_beams=options.num_beams,
         )
 
     def _translator(
@@ -324,7 +325,10 @@ class Briefer:
         source: str = "en",
     ) -> Translator:
         engine = self._engine(name, role or f"translator:{lang}", works)
-        return Translator(engine, lang, source=source, retries=self.options.guard_retries)
+        options = self.options
+        return Translator(
+            engine, lang, source=source, retries=options.guard_retries, num_beams=options.num_beams
+        )
 
     def _prompt_for(self, engine: TextGenerator) -> Prompt | None:
         if engine.family == "seq2seq" and self.options.prompt is not None:

@@ -15,9 +15,12 @@ from typing import Any
 class GuardWarning:
     """A problem the output guards found in a model's output and could not fix."""
 
-    code: str  # "repetition", "length_ratio" or "wrong_language"
+    # "repetition", "length_ratio", "wrong_language", or from the faithfulness check
+    # "unsupported_number", "number_lost" or "unsupported_name"
+    code: str
     lang: str | None  # the translation's language; None for the English brief
-    detail: str  # one line for people, e.g. "expected uk, looks like ru"
+    # one line for people, e.g. "expected uk, looks like ru" or "'85%' is not in the article"
+    detail: str
 
 
 @dataclass(frozen=True)

@@ -191,8 +191,12 @@ def marian_config(
     ffn: int,
     vocab_size: int,
     max_positions: int,
+    activation: str = "swish",
 ) -> MarianConfig:
-    """The MarianConfig build_marian saves, with OPUS-MT's fixed choices and token ids."""
+    """The MarianConfig build_marian saves, with OPUS-MT's fixed choices and token ids.
+
+    ``activation`` is "swish" in the OPUS-MT base models, "relu" in the opus-mt-tc-big ones.
+    """
     pad = vocab_size - 1
     return MarianConfig(
         vocab_size=vocab_size,
@@ -205,7 +209,7 @@ def marian_config(
         encoder_ffn_dim=ffn,
         decoder_ffn_dim=ffn,
         max_position_embeddings=max_positions,
-        activation_function="swish",
+        activation_function=activation,
         scale_embedding=True,
         share_encoder_decoder_embeddings=True,
         tie_word_embeddings=True,
@@ -277,6 +281,7 @@ def build_marian(
     generation: Mapping[str, Any],
     seed: int = 0,
     corpus: Sequence[str] | None = None,
+    activation: str = "swish",
 ) -> Path:
     """Save a randomly initialised English-to-`target_lang` MarianMTModel with its tokenizer.
 
@@ -307,6 +312,7 @@ def build_marian(
         ffn=ffn,
         vocab_size=vocab_size,
         max_positions=max_positions,
+        activation=activation,
     )
     pad = vocab_size - 1
     ids = {
@@ -359,6 +365,7 @@ class MarianSpec:
     max_positions: int  # sinusoidal position table: the longest input (in tokens) it takes
     spm_vocab: int  # pieces requested from each SentencePiece model (source and target)
     generation: Mapping[str, Any]  # decoding defaults written to generation_config.json
+    activation: str = "swish"  # feed-forward activation: "relu" in the opus-mt-tc-big models
 
 
 # As in sshleifer/distilbart-cnn-12-6's config.json (its task_specific_params.summarization).
@@ -428,7 +435,7 @@ def replica_config(spec: BartSpec | MarianSpec) -> BartConfig | MarianConfig:
     """The model config build_replica(spec) saves, without building anything."""
     if isinstance(spec, BartSpec):
         return bart_config(**_architecture(spec))
-    return marian_config(**_architecture(spec))
+    return marian_config(**_architecture(spec), activation=spec.activation)
 
 
 def build_replica(
@@ -459,4 +466,5 @@ def build_replica(
         spm_vocab=spec.spm_vocab,
         generation=generation,
         seed=seed,
+        activation=spec.activation,
     )

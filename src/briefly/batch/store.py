@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,8 @@ class BatchReport:
     stage: str = ""  # what the run is doing: "loading models", then "briefing"
     index: list[dict] = field(default_factory=list)  # one entry per article, in input order
     errors: list[dict] = field(default_factory=list)  # one entry per failure, in input order
+    # Output guards' warnings in this run's briefs, by code ("unsupported_number": 2)
+    warnings: Counter[str] = field(default_factory=Counter)
 
     @property
     def rate(self) -> float:
@@ -252,6 +255,7 @@ class ResultStore:
         output = self._write(position, item, brief, digest, seconds)
         if output is not None:
             self.report.done += 1
+            self.report.warnings.update(w.code for w in brief.warnings)
             self._entries[position] = _entry(item, "done", brief.title, output, digest, seconds)
 
     def _write(self, position: int, item: Item, brief: Brief, digest: str, seconds: float):

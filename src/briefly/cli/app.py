@@ -23,7 +23,7 @@ from briefly.article.reading import MAX_BYTES
 from briefly.cli.options import ALL, brief_options
 from briefly.cli.web import WebInputs, web_inputs
 from briefly.errors import BrieflyError, UsageError, printable
-from briefly.options import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER, BriefOptions
+from briefly.options import QUALITIES, BriefOptions
 from briefly.results import GuardWarning
 
 # Set by --debug: errors then come with their traceback.
@@ -327,7 +327,7 @@ def extract(
 
 
 @app.command(cls=_Command)
-@brief_options("to", "translator", "device", "backend", "compute_type", to=TranslateTo)
+@brief_options("to", "translator", "quality", "device", "backend", "compute_type", to=TranslateTo)
 def translate(
     options: BriefOptions,
     text: Annotated[
@@ -364,20 +364,17 @@ def translate(
 
 @models_app.command("list", cls=_Command)
 def models_list(debug: Debug = False) -> None:
-    """List the default models, their size and whether they are cached locally."""
+    """List each quality preset's models and whether they are cached locally (and their size)."""
     _setup(True, debug)
-    from briefly.models.hub import TRANSLATOR_TEMPLATE, cached_size
+    from briefly.models.hub import cached_size
+    from briefly.pipeline import Briefer
 
-    # (role, hub id, approximate download in MB) of each model briefly uses by default.
-    defaults = [("summarizer", DEFAULT_SUMMARIZER, 1230)] + [
-        (f"translator:{lang}", TRANSLATOR_TEMPLATE.format(lang=lang), 300)
-        for lang in DEFAULT_LANGUAGES
-    ]
-    typer.echo(f"{'role':<15} {'model':<34} {'download':>9}  cached")
-    for role, model_id, download_mb in defaults:
-        size = cached_size(model_id)
-        cached = f"yes ({size / 1e6:.0f} MB)" if size else "no"
-        typer.echo(f"{role:<15} {model_id:<34} {download_mb:>6} MB  {cached}")
+    typer.echo(f"{'quality':<9} {'role':<15} {'model':<36} cached")
+    for quality in QUALITIES:
+        for role, model_id in Briefer(BriefOptions(quality=quality)).models.items():
+            size = cached_size(model_id)
+            cached = f"yes ({size / 1e6:.0f} MB)" if size else "no"
+            typer.echo(f"{quality:<9} {role:<15} {model_id:<36} {cached}")
 
 
 def _needed(options: BriefOptions) -> dict[str, str]:
@@ -393,22 +390,24 @@ def _needed(options: BriefOptions) -> dict[str, str]:
 
 
 @models_app.command("download", cls=_Command)
-@brief_options("to", "summarizer", "translator")
+@brief_options("to", "summarizer", "translator", "quality")
 def models_download(options: BriefOptions, quiet: Quiet = False, debug: Debug = False) -> None:
     """Download the models into the Hugging Face cache so later runs work offline."""
     _setup(quiet, debug)
-    from briefly.models.hub import model_path
+    from briefly.models.hub import cached_size, model_path
 
-    for role, name in _needed(options).items():
+    # One model may serve several roles (opus-mt-tc-big-en-zle: uk and ru): fetched once.
+    for name, role in {name: role for role, name in _needed(options).items()}.items():
         if not quiet:
             _say(f"Fetching {name}")
         path = model_path(name, role=role, downloading=True)
+        size = cached_size(name)
         if not quiet:
-            _say(f"  ready in {path}")
+            _say(f"  ready in {path}" + (f" ({size / 1e6:.0f} MB)" if size else ""))
 
 
 @models_app.command("convert", cls=_Command)
-@brief_options("to", "summarizer", "translator", "device", "compute_type")
+@brief_options("to", "summarizer", "translator", "quality", "device", "compute_type")
 def models_convert(options: BriefOptions, quiet: Quiet = False, debug: Debug = False) -> None:
     """Convert the models for the ct2 backend ahead of time, for offline use."""
     _setup(quiet, debug)
@@ -647,11 +646,14 @@ def _summary_line(report, out: Path) -> str:
         pace = "nothing new to brief"
     else:
         pace = "none briefed"
+    # The guards' warnings, most frequent first: how often a brief needs a second look.
+    found = ", ".join(f"{code} {n}" for code, n in report.warnings.most_common())
+    warnings = f"; warnings: {found}" if found else ""
     fetched = f"fetched {report.fetched}, " if report.fetched else ""
     return (
         f"{fetched}done {report.done}, skipped {report.skipped} (already done), "
         f"failed {report.failed}{errors}, not articles {report.ignored_files}, "
-        f"excluded {report.excluded}; {pace}"
+        f"excluded {report.excluded}; {pace}{warnings}"
     )
 
 

@@ -17,11 +17,11 @@ from briefly.cli.params import options_as
 from briefly.options import (
     BACKENDS,
     COMPUTE_TYPES,
-    DEFAULT_SUMMARIZER,
     DEVICES,
     LENGTHS,
     LONG_STRATEGIES,
     MAX_WORDS,
+    QUALITIES,
     BriefOptions,
 )
 
@@ -57,10 +57,23 @@ OPTIONS: dict[str, _Option] = {
             typer.Option(
                 "--summarizer",
                 metavar="MODEL",
-                help="Summarisation model: hub id, local directory, or 'extractive' (no model).",
+                help="Summarisation model: hub id, local directory, or 'extractive' (no model). "
+                "Default: the --quality preset's.",
+                show_default=False,
             ),
         ],
-        DEFAULT_SUMMARIZER,
+        "",
+    ),
+    "quality": _Option(
+        Annotated[
+            choice(QUALITIES),
+            typer.Option(
+                "--quality",
+                help="Models and beams: fast (a laptop CPU), balanced, best (a GPU box); "
+                "--summarizer and --translator override its parts (docs/models.md).",
+            ),
+        ],
+        "balanced",
     ),
     "translator": _Option(
         Annotated[

@@ -37,6 +37,7 @@ class GenerationSettings:
     min_new_tokens: int | None = None  # minimum generated tokens, overrides min_length
     max_new_tokens: int | None = None  # maximum generated tokens, overrides max_length
     early_stopping: bool = False  # stop beam search once num_beams hypotheses finish
+    num_hypotheses: int = 1  # outputs returned per input, best-scored first (at most num_beams)
 
     @classmethod
     def from_generation_config(cls, config) -> GenerationSettings:
@@ -83,6 +84,11 @@ class Languages:
 
     source: str | None = None  # replaces the input's first (source-language) token
     target: str | None = None  # forced as the first generated token
+
+
+def with_beams(settings: GenerationSettings, num_beams: int | None) -> GenerationSettings:
+    """``settings`` with ``num_beams`` beams; unchanged where ``num_beams`` is None."""
+    return settings if num_beams is None else replace(settings, num_beams=num_beams)
 
 
 def word_token_limit(max_words: int) -> int:
@@ -138,4 +144,15 @@ class TextGenerator(Protocol):
     ) -> list[str]:
         """One output per text, in order; ``max_new_tokens`` bounds each text's output and
         ``languages`` selects a multilingual translator's source and target."""
+        ...
+
+    def generate_hypotheses(
+        self,
+        texts: Sequence[str],
+        settings: GenerationSettings,
+        max_new_tokens: Sequence[int] | None = None,
+        languages: Languages | None = None,
+    ) -> list[list[str]]:
+        """As :meth:`generate`, but ``settings.num_hypotheses`` outputs per text, best-scored
+        first: the n-best list the output guards re-rank."""
         ...

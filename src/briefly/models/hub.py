@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from briefly.errors import ModelError, UsageError, first_line
+from briefly.options import DEFAULT_TRANSLATORS
 
 logger = logging.getLogger("briefly")
 
@@ -87,7 +88,7 @@ def translator_name(lang: str, overrides: Mapping[str, str] | None = None) -> st
     for key in (lang, *EVERY_TARGET):
         if overrides.get(key):
             return overrides[key]
-    return TRANSLATOR_TEMPLATE.format(lang=lang)
+    return DEFAULT_TRANSLATORS.get(lang) or TRANSLATOR_TEMPLATE.format(lang=lang)
 
 
 def source_translator_name(lang: str, overrides: Mapping[str, str] | None = None) -> str:

@@ -7,6 +7,7 @@ import functools
 import hmac
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from briefly.article.loader import load_url, parse_article
 from briefly.models.hub import parse_languages
 from briefly.options import DEFAULT_LANGUAGES, BriefOptions
 from briefly.render import render_article, render_brief
+from briefly.results import Translation
 from briefly.serve import languages, markup, ui, work
 from briefly.serve.batcher import Batcher
 from briefly.serve.failures import ApiError, install
@@ -50,6 +52,8 @@ class ServiceState:
     batcher: Batcher[work.WorkKey] | None = None
     draining: bool = False  # SIGTERM received: finish what is in flight, refuse the rest
     in_flight: int = 0
+    # Output guards' warnings in the briefs and translations served, by code (for /health).
+    warnings: Counter[str] = field(default_factory=Counter)
     fetcher: ThreadPoolExecutor | None = None
     # Set at shutdown: URL fetches under way end at once.
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -111,6 +115,7 @@ def create_app(state: ServiceState) -> FastAPI:
             "jobs_done": batcher.jobs_done,
             "model_calls": batcher.calls,
             "in_flight": state.in_flight,
+            "warnings": dict(state.warnings),
         }
 
     @app.get("/metrics", response_class=PlainTextResponse)
@@ -136,6 +141,7 @@ def create_app(state: ServiceState) -> FastAPI:
             max_words=_whole(req.max_words) if req.max_words is not None else base.max_words,
         )
         result = await submit(work.BRIEF, options, article, [article.body])
+        state.warnings.update(w.code for w in result.warnings)
         state.metrics.warned(result.warnings)
         return Response(render_brief(result, "json"), media_type="application/json")
 
@@ -184,7 +190,7 @@ def create_app(state: ServiceState) -> FastAPI:
         done = iter(await submit(work.TRANSLATE, options, segments, segments) if segments else [])
         outputs = []
         for runs, rebuild in pieces:
-            translated = [next(done) if s.strip() else s for s in runs]
+            translated = [_counted(next(done), state) if s.strip() else s for s in runs]
             outputs.append(rebuild(translated) if rebuild is not None else translated[0])
         single = isinstance(req.q, str)
         answer: dict[str, Any] = {"translatedText": outputs[0] if single else outputs}
@@ -305,6 +311,13 @@ def _characters(parsed: BaseModel) -> int:
         for t in ([value] if isinstance(value, str | bytes) else value)
     ]
     return sum(len(t) for t in texts)
+
+
+def _counted(translation: Translation, state: ServiceState) -> str:
+    """The text of ``translation``, its warnings counted for /health and /metrics."""
+    state.warnings.update(w.code for w in translation.warnings)
+    state.metrics.warned(translation.warnings)
+    return translation.text
 
 
 def _check_texts(count: int, what: str, settings: ServeSettings) -> None:

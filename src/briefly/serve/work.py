@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from briefly.options import BriefOptions
+from briefly.results import Translation
 from briefly.serve.batcher import Abandoned
 
 T = TypeVar("T")
@@ -40,7 +41,7 @@ WorkKey = tuple[str, BriefOptions]
 def run_batch(
     key: WorkKey, items: Sequence[Any], stopped: Callable[[], bool], *, chunk_tokens: int
 ) -> list[Any]:
-    """A Brief per article, or per text list a translation.
+    """A Brief per article, or per text list its Translations.
 
     The work goes to the models in chunks of about ``chunk_tokens``, and ``stopped`` is
     checked before each: a request that asked for much stops soon after its client gives up.
@@ -53,9 +54,9 @@ def run_batch(
             briefs.extend(briefer.brief_many(chunk))
         return briefs
     texts = [text for item in items for text in item]
-    translated: list[str] = []
+    translated: list[Translation] = []
     for chunk in _chunks(texts, lambda text: text, chunk_tokens, stopped):
-        translated.extend(t.text for t in briefer.translate_many(chunk)[options.languages[0]])
+        translated.extend(briefer.translate_many(chunk)[options.languages[0]])
     results, start = [], 0
     for item in items:
         results.append(translated[start : start + len(item)])

@@ -1,4 +1,4 @@
-"""Checks on model output: loops, lost or invented text, and the wrong language.
+"""Checks on model output: loops, lost or invented text and numbers, and the wrong language.
 
 Seq2seq models fail in a few recognisable ways: they loop ("the the the",
 one clause over and over), stop early or run on, and translators for close
@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from briefly.article.language import detect_language
 from briefly.results import GuardWarning
+from briefly.stages.faithfulness import check_brief, check_numbers
 from briefly.stages.text import split_sentences, unspaced, word_count, words
 
 # A word repeated back to back this many times is a loop ("the the the the").
@@ -219,14 +220,15 @@ def check_translation(source: str, output: str, lang: str) -> list[GuardWarning]
         warnings.append(
             GuardWarning("wrong_language", lang, f"expected {lang}, looks like {found}")
         )
-    return warnings
+    return warnings + check_numbers(source, output, lang)
 
 
 def check_summary(source: str, summary: str) -> list[GuardWarning]:
     """Problems with ``summary``, the English brief of the article ``source``.
 
     A brief longer than its article was padded out with invented text (models
-    with a minimum output length do this to short articles).
+    with a minimum output length do this to short articles); a number or name the
+    article does not have was invented too (see :mod:`briefly.stages.faithfulness`).
     """
     warnings = []
     repeated = repetition(summary)
@@ -239,4 +241,4 @@ def check_summary(source: str, summary: str) -> list[GuardWarning]:
     found = wrong_language(summary, "en")
     if found:
         warnings.append(GuardWarning("wrong_language", None, f"expected en, looks like {found}"))
-    return warnings
+    return warnings + check_brief(source, summary)

@@ -9,12 +9,13 @@ model load.
 from __future__ import annotations
 
 import logging
+import shlex
 
-from briefly.errors import UsageError
+from briefly.errors import ModelError, UsageError
 from briefly.models.engines import ct2_available
 from briefly.models.generation import check_max_words, output_token_bound
 from briefly.models.hub import cached_config, check_available, resolve_device, translator_name
-from briefly.options import BriefOptions
+from briefly.options import DEFAULT_LANGUAGES, PRESETS, BriefOptions
 
 logger = logging.getLogger("briefly")
 
@@ -36,13 +37,47 @@ def check_options(options: BriefOptions, article_language: str | None = None) ->
         _check_compute_type(options.compute_type, backend, device, options.backend)
     if options.extractive and options.prompt is not None:
         logger.warning("the prompt is ignored: the extractive summariser takes no prompt")
+    needed = {} if options.extractive else {"summarizer": options.summarizer}
+    for lang in sorted(set(options.languages) - {"en", article_language}):
+        needed[f"translator:{lang}"] = translator_name(lang, options.translators)
+    missing: dict[str, ModelError] = {}
+    for role, name in needed.items():
+        try:
+            check_available(name, role=role)
+        except ModelError as e:
+            missing.setdefault(name, e)
+    if len(missing) == 1:
+        raise next(iter(missing.values()))
+    if missing:
+        # Following one model's advice at a time would meet the next missing one.
+        extractive = (
+            ", or use --summarizer extractive, which needs no model"
+            if options.summarizer in missing
+            else ""
+        )
+        raise ModelError(
+            f"{len(missing)} models are not available here: {', '.join(missing)}. Fetch them "
+            f"all with `{download_command(options)}` where huggingface.co is reachable "
+            f"(HF_HUB_OFFLINE unset){extractive}"
+        )
     if not options.extractive:
-        check_available(options.summarizer, role="summarizer")
         # A model not yet downloaded is checked once it is loaded (Briefer._summarizer).
         bound = output_token_bound(cached_config(options.summarizer))
         check_max_words(options.max_words, bound, options.summarizer)
-    for lang in set(options.languages) - {"en", article_language}:
-        check_available(translator_name(lang, options.translators), role=f"translator:{lang}")
+
+
+def download_command(options: BriefOptions) -> str:
+    """The one ``briefly models download`` line that fetches every model ``options`` use."""
+    preset = PRESETS[options.quality]
+    words = ["briefly models download", f"--quality {options.quality}"]
+    if options.languages != DEFAULT_LANGUAGES:
+        words.append(f"--to {','.join(options.languages) or 'none'}")
+    if options.summarizer != preset.summarizer:
+        words.append(f"--summarizer {shlex.quote(options.summarizer)}")
+    for key, name in options.translators.items():
+        if preset.translators.get(key) != name:
+            words.append(f"--translator {shlex.quote(f'{key}={name}')}")
+    return " ".join(words)
 
 
 def _backend(options: BriefOptions) -> str:

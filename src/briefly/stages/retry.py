@@ -3,6 +3,11 @@
 A retry uses stronger settings chosen by what went wrong: repetition
 penalties for loops and runaway lengths, a wider beam for a translation that
 came out in the wrong language (opus-mt-en-uk sometimes answers in Russian).
+It asks for the n-best list rather than one output and takes the best-scored
+hypothesis that passes every check: a wrong number is often only the top
+hypothesis's, with the right one a little lower. Where none passes, the output
+with the fewest problems is kept (on a tie, the output before the retry) and its problems
+reported.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ from briefly.results import GuardWarning
 
 Check = Callable[[str, str], list[GuardWarning]]
 
+# Hypotheses a retry re-ranks; its beam is at least this wide to hold them.
+HYPOTHESES = 4
+
 
 def stronger(settings: GenerationSettings, problems: Sequence[GuardWarning]) -> GenerationSettings:
     """Settings for a second try at an output with ``problems``."""
@@ -26,7 +34,8 @@ def stronger(settings: GenerationSettings, problems: Sequence[GuardWarning]) -> 
         changes["repetition_penalty"] = max(settings.repetition_penalty, 1.3)
     if "wrong_language" in codes:
         changes["num_beams"] = max(6, 2 * settings.num_beams)
-    return replace(settings, **changes)
+    changes["num_beams"] = max(changes.get("num_beams", settings.num_beams), HYPOTHESES)
+    return replace(settings, **changes, num_hypotheses=HYPOTHESES)
 
 
 def generate_checked(
@@ -53,8 +62,24 @@ def generate_checked(
             retries.setdefault(stronger(settings, found), []).append(i)
     for retry_settings, indices in retries.items():
         bounds = None if max_new_tokens is None else [max_new_tokens[i] for i in indices]
-        again = engine.generate([texts[i] for i in indices], retry_settings, bounds, languages)
-        for i, out in zip(indices, again, strict=True):
-            outputs[i] = out
-            problems[i] = check(texts[i], out)
+        again = engine.generate_hypotheses(
+            [texts[i] for i in indices], retry_settings, bounds, languages
+        )
+        for i, hypotheses in zip(indices, again, strict=True):
+            outputs[i], problems[i] = _best(texts[i], hypotheses, check, outputs[i], problems[i])
     return outputs, problems
+
+
+def _best(
+    text: str, hypotheses: Sequence[str], check: Check, first: str, found: list[GuardWarning]
+) -> tuple[str, list[GuardWarning]]:
+    """The best-scored hypothesis that passes ``check``, else of all outputs the one with
+    the fewest problems, ``first`` (the output before the retry) on a tie."""
+    best = (first, found)
+    for hypothesis in hypotheses:
+        problems = check(text, hypothesis)
+        if not problems:
+            return hypothesis, problems
+        if len(problems) < len(best[1]):
+            best = (hypothesis, problems)
+    return best

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 from briefly.errors import UsageError
 from briefly.models.generation import (
     TOKENS_PER_WORD,
     GenerationSettings,
     TextGenerator,
+    with_beams,
     word_token_limit,
 )
 from briefly.models.prompts import Prompt
@@ -35,6 +37,8 @@ _LENGTH_SCALE = {"short": 0.45, "medium": 1.0, "long": 1.8}
 # Sentences in an extractive brief.
 # "short" is one sentence, as in single-sentence (XSum-style) briefs.
 EXTRACTIVE_SENTENCES = {"short": 1, "medium": 3, "long": 5}
+# What a chunk's summary is retried for (see _chunk_problems).
+_CHUNK_PROBLEMS = ("repetition", "unsupported_number", "unsupported_name")
 # The least room for the article in the model's input, in tokens: a few words.
 _MIN_ARTICLE_TOKENS = 8
 
@@ -88,13 +92,14 @@ class Summarizer:
         prompt: Prompt | None = None,
         *,
         retries: bool = True,
+        num_beams: int | None = None,
     ) -> None:
         check_length(length, long_strategy)
         self.engine = engine
         # Whether outputs the guards reject are generated again (see briefly.stages.retry).
         self.retries = retries
         self.settings = length_settings(
-            engine.settings, length, max_words, engine.max_output_tokens
+            with_beams(engine.settings, num_beams), length, max_words, engine.max_output_tokens
         )
         self.long_strategy = long_strategy
         self.prompt = prompt
@@ -152,11 +157,12 @@ class Summarizer:
         limit = self.settings.new_token_limit()
         while pending:
             flat = [(i, chunk) for i, chunks in pending.items() for chunk in chunks]
+            rendered = {self._render(chunk): chunk for _, chunk in flat}
             outputs, _ = generate_checked(
                 self.engine,
                 [self._render(chunk) for _, chunk in flat],
                 self.settings,
-                _repetition_only,
+                partial(_chunk_problems, rendered),
                 retry=self.retries,
             )
             joined: dict[int, list[str]] = {}
@@ -194,6 +200,9 @@ class Summarizer:
         return [n - self._overhead for n in self.engine.count_tokens(texts)]
 
 
-def _repetition_only(source: str, output: str) -> list[GuardWarning]:
-    # Chunk summaries are retried for loops only; the whole brief is checked at the end.
-    return [w for w in check_summary(source, output) if w.code == "repetition"]
+def _chunk_problems(chunks: dict[str, str], source: str, output: str) -> list[GuardWarning]:
+    # A chunk's summary is retried for loops and for numbers and names its chunk does not
+    # have (``chunks`` maps the model's input, prompt and all, back to the chunk); its length
+    # and language are judged on the whole brief at the end.
+    found = check_summary(chunks[source], output)
+    return [w for w in found if w.code in _CHUNK_PROBLEMS]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from briefly.models.generation import Languages, TextGenerator
+from briefly.models.generation import Languages, TextGenerator, with_beams
 from briefly.models.language_codes import language_tokens
 from briefly.results import GuardWarning, Translation
 from briefly.stages.guards import check_translation
@@ -28,12 +28,20 @@ class Translator:
     """
 
     def __init__(
-        self, engine: TextGenerator, lang: str, *, source: str = "en", retries: bool = True
+        self,
+        engine: TextGenerator,
+        lang: str,
+        *,
+        source: str = "en",
+        retries: bool = True,
+        num_beams: int | None = None,
     ) -> None:
         self.engine = engine
         self.lang = lang
         # Whether outputs the guards reject are generated again (see briefly.stages.retry).
         self.retries = retries
+        # The model's own decoding, with ``num_beams`` beams where given (a quality preset).
+        self.settings = with_beams(engine.settings, num_beams)
         self._prefix = ""
         self._languages = Languages()
         tokens = language_tokens(engine.vocabulary())
@@ -68,7 +76,7 @@ class Translator:
         outputs, problems = generate_checked(
             self.engine,
             [self._prefix + piece for piece in pieces],
-            self.engine.settings,
+            self.settings,
             self._check,
             max_new_tokens=self._bounds(pieces),
             languages=self._languages,

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefly.models.generation import GenerationSettings, Languages, output_token_bound
@@ -105,7 +105,20 @@ class Engine:
         ``equal_length_batches``). ``languages`` selects the source and
         target of a multilingual translation model.
         """
-        outputs: list[str] = [""] * len(texts)
+        single = replace(settings, num_hypotheses=1)
+        return [h[0] for h in self.generate_hypotheses(texts, single, max_new_tokens, languages)]
+
+    def generate_hypotheses(
+        self,
+        texts: Sequence[str],
+        settings: GenerationSettings,
+        max_new_tokens: Sequence[int] | None = None,
+        languages: Languages | None = None,
+    ) -> list[list[str]]:
+        """As :meth:`generate`, with ``settings.num_hypotheses`` outputs per text, best-scored
+        first (``_generate_batch`` returns each text's hypotheses one after another)."""
+        n = settings.num_hypotheses
+        outputs: list[list[str]] = [[] for _ in texts]
         batches = token_budget_batches(
             self.count_tokens(texts),
             self.max_batch_tokens,
@@ -119,8 +132,8 @@ class Engine:
             decoded = self._generate_halving(
                 [texts[i] for i in batch], batch_settings, languages or Languages()
             )
-            for index, text in zip(batch, decoded, strict=True):
-                outputs[index] = text
+            for k, index in enumerate(batch):
+                outputs[index] = decoded[k * n : (k + 1) * n]
         return outputs
 
     def _generate_halving(
@@ -154,14 +167,15 @@ class SharedWindow(Engine):
 
     window: int
 
-    def generate(
+    def generate_hypotheses(
         self,
         texts: Sequence[str],
         settings: GenerationSettings,
         max_new_tokens: Sequence[int] | None = None,
         languages: Languages | None = None,
-    ) -> list[str]:
-        """As :meth:`Engine.generate`, but a reply also stops at the end of the model's window.
+    ) -> list[list[str]]:
+        """As :meth:`Engine.generate_hypotheses`, but a reply also stops at the end of the
+        model's window.
 
         Callers may ask for longer replies than the room kept free (a long brief); each
         text's bound follows from its own length, so batching still changes nothing.
@@ -172,4 +186,4 @@ class SharedWindow(Engine):
             wanted = requested if max_new_tokens is None else max_new_tokens[i]
             room = self.window - n
             bounds.append(room if wanted is None else min(wanted, room))
-        return super().generate(texts, settings, bounds, languages)
+        return super().generate_hypotheses(texts, settings, bounds, languages)

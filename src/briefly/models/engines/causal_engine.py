@@ -72,6 +72,7 @@ class CausalEngine(SharedWindow, TorchEngine):
             no_repeat_ngram_size=settings.no_repeat_ngram_size,
             repetition_penalty=settings.repetition_penalty,
             early_stopping=settings.early_stopping,
+            num_return_sequences=settings.num_hypotheses,
             max_new_tokens=settings.new_token_limit(),
             min_new_tokens=settings.new_token_minimum(),
             pad_token_id=self.tokenizer.pad_token_id,

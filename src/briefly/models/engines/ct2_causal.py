@@ -48,6 +48,7 @@ class CT2CausalEngine(SharedWindow, CT2Engine):
         results = self.generator.generate_batch(
             prompts,
             beam_size=settings.num_beams,
+            num_hypotheses=settings.num_hypotheses,
             length_penalty=settings.length_penalty,
             no_repeat_ngram_size=settings.no_repeat_ngram_size,
             repetition_penalty=settings.repetition_penalty,
@@ -60,4 +61,5 @@ class CT2CausalEngine(SharedWindow, CT2Engine):
             max_batch_size=self.token_budget,
             return_scores=False,
         )
-        return self._decoded([result.sequences[0] for result in results])
+        n = settings.num_hypotheses
+        return self._decoded([tokens for result in results for tokens in result.sequences[:n]])

@@ -209,6 +209,7 @@ class CT2Engine(Engine):
         maximum = 256 if limit is None else limit - int(self._forced_eos)
         options = {
             "beam_size": settings.num_beams,
+            "num_hypotheses": settings.num_hypotheses,
             "length_penalty": settings.length_penalty,
             "no_repeat_ngram_size": settings.no_repeat_ngram_size,
             "repetition_penalty": settings.repetition_penalty,
@@ -224,7 +225,8 @@ class CT2Engine(Engine):
             options["target_prefix"] = [[prefix]] * len(texts)
         tokens = self.tokenizer.tokenize(texts, source=languages.source)
         results = self.translator.translate_batch(tokens, **options)
-        return self._decoded([result.hypotheses[0] for result in results])
+        n = settings.num_hypotheses
+        return self._decoded([tokens for result in results for tokens in result.hypotheses[:n]])
 
     def _decoded(self, outputs: list[list[str]]) -> list[str]:
         """The text of each output's tokens, counted in ``stats``."""

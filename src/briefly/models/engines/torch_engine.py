@@ -106,6 +106,7 @@ class TorchEngine(Engine):
             no_repeat_ngram_size=settings.no_repeat_ngram_size,
             repetition_penalty=settings.repetition_penalty,
             early_stopping=settings.early_stopping,
+            num_return_sequences=settings.num_hypotheses,
             do_sample=False,
             max_new_tokens=limit,
             min_new_tokens=minimum,
