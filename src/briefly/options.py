@@ -83,6 +83,10 @@ class BriefOptions:
     prompt: str | None = None
     # Retry outputs the guards reject (loops, wrong language); off only to measure raw speed.
     guard_retries: bool = True
+    # Batch only texts of equal token length, so that each output is what its text gets alone
+    # whatever it shares a model call with (slower); by default texts of any length share
+    # calls, and the same inputs with the same options still give the same outputs.
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
         check_fields(self)

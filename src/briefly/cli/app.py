@@ -323,7 +323,9 @@ def extract(
 
 
 @app.command(cls=_Command)
-@brief_options("to", "translator", "device", "backend", "compute_type", to=TranslateTo)
+@brief_options(
+    "to", "translator", "device", "backend", "compute_type", "deterministic", to=TranslateTo
+)
 def translate(
     options: BriefOptions,
     text: Annotated[

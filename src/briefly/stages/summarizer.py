@@ -88,6 +88,7 @@ class Summarizer:
         prompt: Prompt | None = None,
         *,
         retries: bool = True,
+        deterministic: bool = False,
     ) -> None:
         check_length(length, long_strategy)
         self.engine = engine
@@ -95,7 +96,7 @@ class Summarizer:
         self.retries = retries
         self.settings = length_settings(
             engine.settings, length, max_words, engine.max_output_tokens
-        )
+        ).with_limits(batch_invariant=deterministic)
         self.long_strategy = long_strategy
         self.prompt = prompt
         # The length a prompt asks for, in words: the same bound the decoder gets.
