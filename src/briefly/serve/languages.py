@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from briefly.article.language import identifier
 from briefly.render import language_name
 
 # As briefly.article.language.detect_language: too few letters to tell (it returns None then).
@@ -19,7 +18,7 @@ def detect(text: str) -> tuple[str, float]:
     sample = " ".join(text.split())[:4000].lower()
     if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS:
         return "en", 0.0
-    lang, probability = _identifier().classify(sample)
+    lang, probability = identifier(norm_probs=True).classify(sample)
     return lang, round(float(probability) * 100, 1)
 
 
@@ -31,10 +30,3 @@ def supported(languages: tuple[str, ...]) -> list[dict]:
         for lang in languages
         if lang != "en"
     ]
-
-
-@lru_cache(maxsize=1)
-def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

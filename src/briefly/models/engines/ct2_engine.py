@@ -22,6 +22,7 @@ from pathlib import Path
 
 import ctranslate2
 
+from briefly.cache import cache_home
 from briefly.errors import ModelError, UsageError, first_line
 from briefly.models.engines.base import Engine, announce
 from briefly.models.engines.ct2_tokenizer import load_tokenizer
@@ -52,10 +53,7 @@ def default_compute_type(device: str) -> str:
 
 
 def cache_root() -> Path:
-    base = os.environ.get("BRIEFLY_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "briefly"
-    )
-    return Path(base) / "ct2"
+    return cache_home() / "ct2"
 
 
 def converted_model(path: Path, quantization: str) -> Path:
