@@ -316,7 +316,7 @@ def _compared(rows: dict[tuple[Runtime, str, bool], dict]) -> Iterator[dict]:
     """Each row against the baseline's row of its stage."""
     baselines = {stage: row for (r, stage, _), row in rows.items() if r.backend == "baseline"}
     for (runtime, stage, _), row in rows.items():
-        yield row if runtime.backend == "baseline" else rowlib.compare(row, baselines.get(stage))
+        yield rowlib.compare(row, baselines.get(stage))
 
 
 def _defaults(plan: Plan) -> list[Runtime]:
