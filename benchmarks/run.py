@@ -315,7 +315,7 @@ def _user_keys(context: _Context, stages: list[str], inputs: list[str]) -> dict:
 def _compared(rows: dict[tuple[Runtime, str, bool], dict]) -> Iterator[dict]:
     """Each row against the baseline's row of its stage."""
     baselines = {stage: row for (r, stage, _), row in rows.items() if r.backend == "baseline"}
-    for (runtime, stage, _), row in rows.items():
+    for (_runtime, stage, _), row in rows.items():
         yield rowlib.compare(row, baselines.get(stage))
 
 
