@@ -8,6 +8,7 @@ and its handler.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,10 +40,11 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     add("--parallel", type=Path, metavar="DIR_OR_JSONL", help="local parallel: FLORES layout")
     add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
     add("--machine", help="label of this machine (default: from the hardware)")
+    add("--parts", default="brief,group,translate,bulk,quality", help="default: %(default)s")
 
 
 def _run(args: argparse.Namespace) -> None:
-    from benchmarks.run import Settings, run
+    from benchmarks.run import PARTS, Settings, run
     from briefly.models.hub import parse_languages
 
     if args.limit is not None and args.limit < 1:
@@ -50,6 +52,10 @@ def _run(args: argparse.Namespace) -> None:
     options = vars(args).copy()
     del options["handler"]
     options["languages"] = parse_languages(args.languages)
+    options["parts"] = _names(args.parts)
+    unknown = sorted(set(options["parts"]) - set(PARTS))
+    if unknown or not options["parts"]:
+        raise UsageError(f"--parts takes {','.join(PARTS)}, not '{args.parts}'")
     run(Settings(**options), say=lambda line: print(line, flush=True))
 
 
@@ -224,6 +230,32 @@ def _batching(args: argparse.Namespace) -> None:
     print(batching.table(batching.measure(args.models, args.compute_type, args.replica_dir)))
 
 
+def _invariance_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.invariance import ROLES
+    from benchmarks.models import DEFAULT_REPLICA_DIR, MODEL_KINDS
+
+    add = parser.add_argument
+    add("--models", default="tiny", choices=MODEL_KINDS, help="default: tiny")
+    add("--roles", default="translator", help=f"of {','.join(ROLES)} (default: %(default)s)")
+    add("--texts", type=int, default=24, help="sentences to translate (default: 24)")
+    add("--articles", type=int, default=6, help="short articles to summarise (default: 6)")
+    add("--bucket", type=int, default=16, help="bucket width in tokens; 0: none (default: 16)")
+    add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
+
+
+def _invariance(args: argparse.Namespace) -> None:
+    from benchmarks import invariance
+
+    roles = _names(args.roles)
+    if not roles or set(roles) - set(invariance.ROLES) or min(args.texts, args.articles) < 2:
+        raise UsageError("--roles takes translator,summarizer; --texts and --articles at least 2")
+    progress = functools.partial(print, file=sys.stderr, flush=True)
+    rows = invariance.measure(
+        args.models, roles, args.texts, args.articles, args.bucket, args.replica_dir, progress
+    )
+    print(invariance.table(rows))
+
+
 Options = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace], int | None]
 COMMANDS: dict[str, tuple[str, Options, Handler]] = {
@@ -235,6 +267,11 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
         "CTranslate2 calls, time and solo-run equality of a small and a large job",
         _batching_options,
         _batching,
+    ),
+    "invariance": (
+        "how much outputs change when padded for batch partners: torch and ct2 int8/float32",
+        _invariance_options,
+        _invariance,
     ),
     "quality": (
         "ROUGE of one summariser next to lead-1 and lead-3 on articles with human summaries",

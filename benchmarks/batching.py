@@ -1,7 +1,7 @@
 """What CTranslate2 batching costs and whether it keeps results equal to one-at-a-time runs.
 
-Two jobs, each run with texts of any length batched together ("padded": what briefly did
-before issue 13) and with only equal token lengths batched ("equal": what it does now):
+Two jobs, each run with texts of any length batched together ("padded": briefly's default)
+and with only equal token lengths batched ("equal": ``--deterministic``):
 
 - small: one brief's sentences translated into three languages;
 - large: a group of 16 articles summarised.
@@ -27,7 +27,7 @@ from briefly.stages.text import sentences
 from briefly.stages.translator import Translator
 
 KINDS = ("tiny", "wide", "replica")
-MODES = {"padded": False, "equal": True}  # mode -> CT2Engine.equal_length_batches
+MODES = {"padded": False, "equal": True}  # mode -> BriefOptions.deterministic
 
 
 @dataclass
@@ -60,19 +60,20 @@ def _engine(path: str, compute_type: str | None) -> tuple[CT2Engine, _CountingTr
 
 def _measure(
     job: str,
-    run: Callable[[Sequence[str]], list[str]],
+    runner: Callable[[bool], Callable[[Sequence[str]], list[str]]],
     inputs: Sequence[str],
-    engines: Sequence[tuple[CT2Engine, _CountingTranslator]],
+    counters: Sequence[_CountingTranslator],
 ) -> list[Row]:
+    """``runner(deterministic)`` is the job's function for one batching mode."""
     rows = []
-    for mode, equal in MODES.items():
-        for engine, counter in engines:
-            engine.equal_length_batches = equal
+    for mode, deterministic in MODES.items():
+        run = runner(deterministic)
+        for counter in counters:
             counter.calls = 0
         start = time.perf_counter()
         batched = run(inputs)
         seconds = time.perf_counter() - start
-        calls = sum(counter.calls for _, counter in engines)
+        calls = sum(counter.calls for counter in counters)
         solo = [run([text])[0] for text in inputs]
         rows.append(Row(job, mode, calls, seconds, batched == solo))
     return rows
@@ -98,29 +99,36 @@ def measure(kind: str, compute_type: str | None, replica_dir: Path) -> list[Row]
         summarizer_path = str(built(wide, replica_dir.expanduser() / "wide"))
     articles = news_corpus(16)
     brief = sentences(articles[0])[:4]
-    translators = []
-    for lang in models.translators:
-        engine, counter = _engine(models.paths[f"translator:{lang}"], compute_type)
-        translators.append((Translator(engine, lang), (engine, counter)))
+    engines = {
+        lang: _engine(models.paths[f"translator:{lang}"], compute_type)
+        for lang in models.translators
+    }
 
-    def translate_sentences(texts: Sequence[str]) -> list[str]:
-        per_language = [t.translate(list(texts)) for t, _ in translators]
-        return ["\n".join(outputs) for outputs in zip(*per_language, strict=True)]
+    def translating(deterministic: bool) -> Callable[[Sequence[str]], list[str]]:
+        translators = [
+            Translator(engines[lang][0], lang, deterministic=deterministic) for lang in engines
+        ]
 
-    summarizer_engine = _engine(summarizer_path, compute_type)
-    summarizer = Summarizer(summarizer_engine[0])
+        def translate_sentences(texts: Sequence[str]) -> list[str]:
+            per_language = [t.translate(list(texts)) for t in translators]
+            return ["\n".join(outputs) for outputs in zip(*per_language, strict=True)]
 
-    def summarize(texts: Sequence[str]) -> list[str]:
-        return [s.text for s in summarizer.summarize(texts)]
+        return translate_sentences
+
+    summarizer_engine, summarizer_counter = _engine(summarizer_path, compute_type)
+
+    def summarizing(deterministic: bool) -> Callable[[Sequence[str]], list[str]]:
+        summarizer = Summarizer(summarizer_engine, deterministic=deterministic)
+        return lambda texts: [s.text for s in summarizer.summarize(texts)]
 
     return [
         *_measure(
             "small: 4 sentences x 3 languages",
-            translate_sentences,
+            translating,
             brief,
-            [engines for _, engines in translators],
+            [counter for _, counter in engines.values()],
         ),
-        *_measure("large: 16-article group", summarize, articles, [summarizer_engine]),
+        *_measure("large: 16-article group", summarizing, articles, [summarizer_counter]),
     ]
 
 

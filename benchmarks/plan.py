@@ -4,8 +4,11 @@ Workloads, labelled in every row so the report never mixes them:
 
 - ``user``: what people run, output guards on as they have them: one brief (an article whose
   brief is about four sentences, into every target language) measured cold (a fresh process
-  until its first brief) and warm (the same brief again in that process), and one 16-article
-  batch group (``briefly batch``'s unit of work);
+  until its first brief) and warm (the same brief again in that process), one 16-article
+  batch group (``briefly batch``'s unit of work) and one ``briefly translate`` job (24
+  sentences into every target language). Each is measured again with the guards' retries off
+  (warm only, for the brief): replicas' random output trips the guards, real models' rarely.
+  Each side runs ``Sizes.rounds`` workers in turn (A B A B) and the median is kept;
 - ``bulk``: model throughput with the guards' retries off (``BriefOptions.guard_retries``), the
   summariser on articles and each translator on sentences; on CUDA swept over articles per
   call and engine token budgets, plus one point that runs out of memory on purpose.
@@ -42,6 +45,8 @@ class Sizes:
     warm_repeats: int  # timed warm briefs after the cold one
     quality_articles: int  # per summary test set
     quality_sentences: int  # per parallel test set and language
+    rounds: int = 1  # user workloads: workers per side, run in turn (A B A B), medians kept
+    job_sentences: int = 24  # the translate job's sentences, into every target language
 
 
 def runtimes(device: str, bf16: bool, ct2_types: frozenset[str] | None) -> tuple[Runtime, ...]:
@@ -67,11 +72,11 @@ def sizes(kind: str, device: str, limit: int | None) -> Sizes:
     if kind == "tiny":
         base = Sizes(4, 12, 16, 2, 4, 12)
     elif device == "cuda":
-        base = Sizes(64, 512, 16, 5, 500, 1012)
+        base = Sizes(64, 512, 16, 5, 500, 1012, rounds=3)
     elif kind == "replica":
-        base = Sizes(6, 48, 16, 2, 3, 12)
+        base = Sizes(6, 48, 16, 2, 3, 12, rounds=2)
     else:
-        base = Sizes(16, 200, 16, 3, 50, 200)
+        base = Sizes(16, 200, 16, 3, 50, 200, rounds=3)
     if limit is None:
         return base
     return Sizes(
@@ -81,6 +86,8 @@ def sizes(kind: str, device: str, limit: int | None) -> Sizes:
         base.warm_repeats,
         min(base.quality_articles, limit),
         min(base.quality_sentences, limit),
+        base.rounds,
+        min(base.job_sentences, limit),
     )
 
 
@@ -120,4 +127,5 @@ class Plan:
     sweep: Sweep
     articles: tuple[str, ...]  # bulk summarisation and batch group inputs
     sentences: tuple[str, ...]  # bulk translation inputs
+    job_sentences: tuple[str, ...]  # the translate job's inputs
     brief_article: str  # the one-brief workload's article

@@ -67,8 +67,10 @@ def render(rows: Sequence[dict], plots: Sequence[Path] = ()) -> str:
         parts.append(
             "## What users run (output guards on)\n\n"
             "One brief (an article into every target language) cold, from a fresh process to "
-            "its first brief, and warm; one batch group of articles briefed together.\n\n"
-            + _speed_table(user)
+            "its first brief, and warm; one batch group of articles briefed together; one "
+            "translate job (sentences into every target language). Each again with the "
+            "guards' retries off: random-weight replicas trip the guards, real models rarely "
+            "do. Sides run in turn (A B A B), medians kept.\n\n" + _speed_table(user)
         )
     if bulk:
         parts.append(
@@ -114,7 +116,7 @@ def _speed_table(rows: Sequence[dict]) -> str:
         theirs = r.get("baseline_tokens")
         body.append(
             [
-                r["stage"],
+                r["stage"] + (", retries off" if r.get("retries") is False else ""),
                 _runtime(r),
                 _num(r.get("batch_size"), 0),
                 _num(r.get("token_budget"), 0),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import statistics
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -36,6 +37,9 @@ PINS = {"real": (80, 24), "replica": (80, 24), "tiny": (8, 6)}
 _WORDS_PER_TOKEN = 0.55
 # A token budget that puts every input of the out-of-memory point in one batch.
 _UNBOUNDED = 1 << 24
+# What a run measures: the user workloads (one brief, a batch group, a translate job), bulk
+# model throughput, and quality.
+PARTS = ("brief", "group", "translate", "bulk", "quality")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Settings:
     parallel: Path | None = None  # local parallel test folder or JSONL instead
     machine: str | None = None  # label; None: from the hardware
     languages: tuple[str, ...] = ("uk", "ru", "hi")
+    parts: tuple[str, ...] = PARTS  # which of PARTS to measure
 
 
 def run(settings: Settings, say: Callable[[str], None] = print) -> Path:
@@ -68,9 +73,17 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> Path:
     say(f"benchmarks: {plan.models.kind} models on {device}; results in {out}")
     _convert(plan)
     context = _Context(plan, machine, done, results, say)
-    for job in (_user_brief, _user_group, _bulk, _oom_backoff, _quality):
-        for row in job(context, settings):
-            context.record(row)
+    jobs = {
+        "brief": (_user_brief,),
+        "group": (_user_group,),
+        "translate": (_user_translate,),
+        "bulk": (_bulk, _oom_backoff),
+        "quality": (_quality,),
+    }
+    for part in PARTS:
+        for job in jobs[part] if part in settings.parts else ():
+            for row in job(context, settings):
+                context.record(row)
     from benchmarks import report
 
     report.write(out)
@@ -163,7 +176,7 @@ def _plan(settings: Settings, device: str) -> Plan:
     articles = [_fit(a, words) for a in news_corpus(max(size.articles, size.group), 0)]
     found: list[str] = []
     count = 8
-    while len(found) < size.sentences:
+    while len(found) < max(size.sentences, size.job_sentences):
         found = [s for a in news_corpus(count, 1) for p in paragraphs(a) for s in sentences(p)]
         count *= 2
     return Plan(
@@ -176,6 +189,7 @@ def _plan(settings: Settings, device: str) -> Plan:
         sweep=sweep(device),
         articles=tuple(articles),
         sentences=tuple(found[: size.sentences]),
+        job_sentences=tuple(found[: size.job_sentences]),
         brief_article=sorted(articles, key=len)[len(articles) // 2],
     )
 
@@ -249,38 +263,60 @@ def _settings_of(context: _Context, stage: str, runtime: Runtime, inputs, **extr
     }
 
 
-def _user_brief(context: _Context, _settings: Settings) -> Iterator[dict]:
-    """One brief, cold (a fresh process until its first brief) and warm."""
-    plan = context.plan
-    inputs = [plan.brief_article]
-    baseline: dict[str, dict] = {}
-    for runtime in _defaults(plan):
-        keys = {
-            stage: context.key(_settings_of(context, stage, runtime, inputs), runtime)
-            for stage in ("brief-cold", "brief-warm")
-        }
-        if all(k in context.done for k in keys.values()):
-            rows = {stage: context.done[k] for stage, k in keys.items()}
-        else:
-            task = Task("brief", "all", runtime, plan.device, plan.pinned, inputs)
-            outcome = context.spawn(replace(task, warm_repeats=plan.sizes.warm_repeats))
-            if outcome is None:
-                continue
-            measured, process = outcome
-            cold, *warm = measured.points
-            first = process.first_output_s or process.wall_s
-            rows = {
-                "brief-cold": _point_row(context, runtime, measured, process, "brief-cold", cold)
-                | rowlib.speed_figures(1, [first], cold.tokens)
-                | {"first_output_s": round(first, 4), "key": keys["brief-cold"]},
-                "brief-warm": _point_row(context, runtime, measured, process, "brief-warm", *warm)
-                | {"key": keys["brief-warm"]},
-            }
-        for stage, row in rows.items():
-            row = rowlib.compare(row, baseline.get(stage))
-            if runtime.backend == "baseline":
-                baseline[stage] = row
-            yield row
+# The guards' retry settings of the user workloads: as users have them, then off.
+_RETRIES = [True, False]
+_USER_STAGES = ("brief-cold", "brief-warm", "batch-group", "translate-job")
+
+
+def _interleaved(
+    context: _Context, task: Task, rounds: int
+) -> dict[Runtime, list[tuple[Measured, Process]]]:
+    """``task`` on the baseline and each backend in turn (A B A B), ``rounds`` workers each,
+    so that load coming and going on the machine falls on every side alike."""
+    runs: dict[Runtime, list[tuple[Measured, Process]]] = {r: [] for r in _defaults(context.plan)}
+    for _ in range(rounds):
+        for runtime in runs:
+            side = replace(task, runtime=runtime)
+            if runtime.backend == "baseline":  # nothing to retry
+                side = replace(side, retries=[True])
+            outcome = context.spawn(side)
+            if outcome is not None:
+                runs[runtime].append(outcome)
+    return runs
+
+
+def _median_run(runs: list[tuple[Measured, Process]], index: int) -> tuple[Measured, Process]:
+    """The run whose ``index``-th point took the median time (the lower one of two)."""
+    seconds = [sum(measured.points[index].latencies) for measured, _ in runs]
+    chosen = statistics.median_low(seconds)
+    return runs[seconds.index(chosen)]
+
+
+def _user_keys(context: _Context, stages: list[str], inputs: list[str]) -> dict:
+    """(runtime, stage, retries) -> key, for every row a user workload writes."""
+    keys = {}
+    for runtime in _defaults(context.plan):
+        for stage in stages:
+            for retries in [True] if runtime.backend == "baseline" else _RETRIES:
+                if stage == "brief-cold" and not retries:
+                    continue  # a cold start is measured as users have it only
+                settings = _settings_of(
+                    context,
+                    stage,
+                    runtime,
+                    inputs,
+                    retries=retries,
+                    rounds=context.plan.sizes.rounds,
+                )
+                keys[runtime, stage, retries] = context.key(settings, runtime)
+    return keys
+
+
+def _compared(rows: dict[tuple[Runtime, str, bool], dict]) -> Iterator[dict]:
+    """Each row against the baseline's row of its stage."""
+    baselines = {stage: row for (r, stage, _), row in rows.items() if r.backend == "baseline"}
+    for (_runtime, stage, _), row in rows.items():
+        yield rowlib.compare(row, baselines.get(stage))
 
 
 def _defaults(plan: Plan) -> list[Runtime]:
@@ -301,7 +337,7 @@ def _point_row(context, runtime, measured, process, stage, *points) -> dict:
         context,
         runtime,
         measured.compute_type,
-        workload="user" if stage.startswith(("brief", "batch")) else "bulk",
+        workload="user" if stage in _USER_STAGES else "bulk",
         stage=stage,
         batch_size=first.batch_size,
         token_budget=None,
@@ -317,30 +353,81 @@ def _point_row(context, runtime, measured, process, stage, *points) -> dict:
             "outputs": sum(point.outputs for point in points),
             "tokens": tokens,
             "halvings": sum(point.halvings for point in points),
+            "retries": first.retries,
         }
     )
+
+
+def _user_brief(context: _Context, _settings: Settings) -> Iterator[dict]:
+    """One brief, cold (a fresh process until its first brief) and warm."""
+    plan = context.plan
+    inputs = [plan.brief_article]
+    keys = _user_keys(context, ["brief-cold", "brief-warm"], inputs)
+    if all(k in context.done for k in keys.values()):
+        yield from (context.done[k] for k in keys.values())
+        return
+    task = Task("brief", "all", plan.runtimes[0], plan.device, plan.pinned, inputs)
+    task = replace(task, warm_repeats=plan.sizes.warm_repeats, retries=_RETRIES)
+    rows = {}
+    for runtime, runs in _interleaved(context, task, plan.sizes.rounds).items():
+        if not runs:
+            continue
+        measured, process = _median_run(runs, 0)
+        cold = measured.points[0]
+        first = process.first_output_s or process.wall_s
+        rows[runtime, "brief-cold", True] = (
+            _point_row(context, runtime, measured, process, "brief-cold", cold)
+            | rowlib.speed_figures(1, [first], cold.tokens)
+            | {"first_output_s": round(first, 4), "key": keys[runtime, "brief-cold", True]}
+        )
+        for retries in {p.retries for p in measured.points[1:]}:
+            # Every round's warm briefs of this setting: more samples for the median.
+            warm = [p for m, _ in runs for p in m.points[1:] if p.retries == retries]
+            rows[runtime, "brief-warm", retries] = _point_row(
+                context, runtime, measured, process, "brief-warm", *warm
+            ) | {"key": keys[runtime, "brief-warm", retries]}
+    yield from _compared(rows)
 
 
 def _user_group(context: _Context, _settings: Settings) -> Iterator[dict]:
     """One batch group of articles, briefed together as ``briefly batch`` does."""
     plan = context.plan
     inputs = list(plan.articles[: plan.sizes.group])
-    baseline = None
-    for runtime in _defaults(plan):
-        k = context.key(_settings_of(context, "batch-group", runtime, inputs), runtime)
-        row = context.done.get(k)
-        if row is None:
-            outcome = context.spawn(Task("group", "all", runtime, plan.device, plan.pinned, inputs))
-            if outcome is None:
-                continue
-            measured, process = outcome
-            (point,) = measured.points
-            row = _point_row(context, runtime, measured, process, "batch-group", point)
-            row |= rowlib.speed_figures(len(inputs), point.latencies, point.tokens)
-            row |= {"batch_size": len(inputs), "key": k}
-        row = rowlib.compare(row, baseline)
-        baseline = row if runtime.backend == "baseline" else baseline
-        yield row
+    task = Task("group", "all", plan.runtimes[0], plan.device, plan.pinned, inputs)
+    yield from _user_job(context, "batch-group", task)
+
+
+def _user_translate(context: _Context, _settings: Settings) -> Iterator[dict]:
+    """Sentences into every target language, as ``briefly translate`` does, in one call."""
+    plan = context.plan
+    translators = {role: path for role, path in plan.pinned.items() if role != "summarizer"}
+    inputs = list(plan.job_sentences)
+    task = Task("translate", "all", plan.runtimes[0], plan.device, translators, inputs)
+    yield from _user_job(context, "translate-job", task)
+
+
+def _user_job(context: _Context, stage: str, task: Task) -> Iterator[dict]:
+    """A user workload timed as one call of all its inputs, per retries setting."""
+    keys = _user_keys(context, [stage], task.inputs)
+    if all(k in context.done for k in keys.values()):
+        yield from (context.done[k] for k in keys.values())
+        return
+    rows = {}
+    runs_by_runtime = _interleaved(
+        context, replace(task, retries=_RETRIES), context.plan.sizes.rounds
+    )
+    for runtime, runs in runs_by_runtime.items():
+        for index, point in enumerate(runs[0][0].points if runs else []):
+            measured, process = _median_run(runs, index)
+            point = measured.points[index]
+            row = _point_row(context, runtime, measured, process, stage, point)
+            row |= rowlib.speed_figures(len(task.inputs), point.latencies, point.tokens)
+            retries = point.retries is not False
+            rows[runtime, stage, retries] = row | {
+                "batch_size": len(task.inputs),
+                "key": keys[runtime, stage, retries],
+            }
+    yield from _compared(rows)
 
 
 def _bulk(context: _Context, _settings: Settings) -> Iterator[dict]:

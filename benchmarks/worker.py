@@ -24,7 +24,9 @@ from benchmarks.plan import Runtime
 class Task:
     """What a worker runs."""
 
-    workload: str  # "bulk", "brief", "group" or "outputs" (texts for the quality scores)
+    # "bulk", "brief", "group", "translate" (sentences into every target, as `briefly
+    # translate` does) or "outputs" (texts for the quality scores)
+    workload: str
     role: str  # bulk: "summarizer" or "translator:<lang>"; "all" otherwise
     runtime: Runtime
     device: str  # "cpu" or "cuda"
@@ -34,6 +36,9 @@ class Task:
     max_batch_tokens: int | None = None  # the engine's token budget; None: its default
     memory_cap_mb: int | None = None  # CUDA torch only: cap this process's GPU memory
     warm_repeats: int = 0  # brief: timed repeats after the cold brief
+    # brief, group, translate: one point per entry, whether the guards retry what they flag
+    # (the cold brief takes the first)
+    retries: list[bool] = field(default_factory=lambda: [True])
     by_role: dict[str, list[str]] = field(default_factory=dict)  # outputs: inputs per role
 
 
@@ -48,6 +53,7 @@ class Point:
     halvings: int  # batches halved after running out of GPU memory
     gpu_peak_mb: float | None  # None off CUDA
     gpu_source: str | None  # where the GPU figure came from
+    retries: bool | None = None  # user workloads: whether the guards retried
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,10 @@ def measure(task: Task) -> Measured:
         return Measured(runner.compute_type, load_s, _brief_points(task, runner))
     # Untimed first call: lazy initialisation (kernels, allocator pools) is not throughput.
     runner.call([min(task.inputs, key=len)])
-    points = [_timed(task, runner, size) for size in task.batch_sizes]
+    if task.workload == "bulk":
+        points = [_timed(task, runner, size) for size in task.batch_sizes]
+    else:
+        points = [_timed(task, runner, None, retries) for retries in task.retries]
     return Measured(runner.compute_type, load_s, points)
 
 
@@ -111,17 +120,21 @@ def cap_memory(cap_mb: int) -> None:
 
 
 def _brief_points(task: Task, runner: _Runner) -> list[Point]:
-    """The cold brief (its end is signalled on stdout), then ``warm_repeats`` warm ones."""
-    points = [_timed(task, runner, None)]
+    """The cold brief (its end is signalled on stdout), then ``warm_repeats`` warm ones of each
+    ``retries`` variant."""
+    points = [_timed(task, runner, None, task.retries[0])]
     sys.stdout.write("cold\n")
     sys.stdout.flush()
-    for _ in range(task.warm_repeats):
-        points.append(_timed(task, runner, None))
+    for retries in task.retries:
+        for _ in range(task.warm_repeats):
+            points.append(_timed(task, runner, None, retries))
     return points
 
 
-def _timed(task: Task, runner: _Runner, size: int | None) -> Point:
+def _timed(task: Task, runner: _Runner, size: int | None, retries: bool | None = None) -> Point:
     runner.reset()
+    if retries is not None:
+        runner.retrying(retries)
     step = size or len(task.inputs)
     latencies = []
     with GpuPeak(task.device, torch_allocator=task.runtime.backend != "ct2") as peak:
@@ -131,7 +144,7 @@ def _timed(task: Task, runner: _Runner, size: int | None) -> Point:
             runner.synchronize()
             latencies.append(time.perf_counter() - began)
     outputs, tokens, halvings = runner.counts()
-    return Point(size, latencies, outputs, tokens, halvings, peak.mb, peak.source)
+    return Point(size, latencies, outputs, tokens, halvings, peak.mb, peak.source, retries)
 
 
 @dataclass
@@ -141,6 +154,12 @@ class _Runner:
     counts: Callable[[], tuple[int, int, int]]  # outputs, tokens, halvings since reset
     reset: Callable[[], None]
     synchronize: Callable[[], None]
+    # Sets whether the guards retry from now on.
+    retrying: Callable[[bool], None]
+
+
+def _guardless(_retries: bool) -> None:
+    """The retries switch of runners without guards: the baseline, bulk throughput."""
 
 
 def _synchronizer(task: Task) -> Callable[[], None]:
@@ -156,7 +175,8 @@ def _briefly(task: Task) -> _Runner:
     from briefly.models.engines import load_engine
 
     runtime = task.runtime
-    if task.workload in ("brief", "group"):
+    switch: Callable[[bool], None] = _guardless
+    if task.workload in ("brief", "group", "translate"):
         from briefly.options import BriefOptions
         from briefly.pipeline import Briefer
 
@@ -164,15 +184,23 @@ def _briefly(task: Task) -> _Runner:
         # Torch runs at the device's default dtype here, as `briefly brief` does.
         compute_type = runtime.compute_type if runtime.backend == "ct2" else None
         options = BriefOptions(
-            summarizer=task.models["summarizer"],
+            # `briefly translate` loads no summariser.
+            summarizer=task.models.get("summarizer", "extractive"),
             languages=tuple(languages),
             translators={lang: task.models[f"translator:{lang}"] for lang in languages},
             device=task.device,
             backend=runtime.backend,
             compute_type=compute_type,
         )
-        briefer = Briefer(options)
-        briefer.preload()
+        # One Briefer per retries setting, on the same loaded engines.
+        briefers = {r: Briefer(options.replace(guard_retries=r)) for r in (True, False)}
+        current = {"briefer": briefers[task.retries[0]]}
+        current["briefer"].preload()
+
+        def retrying(retries: bool) -> None:
+            current["briefer"] = briefers[retries]
+
+        switch = retrying
         # The Briefer's engines, from load_engine's per-process cache: same arguments.
         engines = [
             load_engine(
@@ -182,6 +210,10 @@ def _briefly(task: Task) -> _Runner:
         ]
 
         def call(articles: Sequence[str]) -> list[str]:
+            briefer = current["briefer"]
+            if task.workload == "translate":
+                done = briefer.translate_many(articles)
+                return [t.text for translations in done.values() for t in translations]
             parsed = [
                 parse_article(a, source=f"article {i}", is_html=False)
                 for i, a in enumerate(articles)
@@ -213,7 +245,7 @@ def _briefly(task: Task) -> _Runner:
         for engine in engines:
             engine.stats.reset()
 
-    return _Runner(compute_type, call, counts, reset, _synchronizer(task))
+    return _Runner(compute_type, call, counts, reset, _synchronizer(task), switch)
 
 
 def _model_call(task: Task, role: str, engine) -> Callable[[Sequence[str]], list[str]]:
@@ -273,7 +305,12 @@ def _baseline(task: Task) -> _Runner:
                         generate(role, sentence)
         return summary
 
+    def translate(sentence: str) -> str:
+        return "\n".join(generate(role, sentence) for role in models if role != "summarizer")
+
     def each(text: str) -> str:
+        if task.workload == "translate":
+            return translate(text)
         return brief(text) if task.role == "all" else generate(task.role, text)
 
     def call(texts: Sequence[str]) -> list[str]:
@@ -285,7 +322,7 @@ def _baseline(task: Task) -> _Runner:
     def reset() -> None:
         tally[:] = [0, 0]
 
-    return _Runner("float32", call, counts, reset, _synchronizer(task))
+    return _Runner("float32", call, counts, reset, _synchronizer(task), _guardless)
 
 
 if __name__ == "__main__":

@@ -125,7 +125,10 @@ def test_stamp_follows_prompt_text_and_model_files(tmp_path):
     second = settings_hash(options)
     assert second != first
     (model / "model.safetensors").write_bytes(b"retrained weights")
-    assert settings_hash(options) != second
+    third = settings_hash(options)
+    assert third != second
+    # Resume never mixes batching guarantees: --deterministic results are redone without it.
+    assert settings_hash(options.replace(deterministic=True)) != third
 
 
 # --- filters and counts --------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import metrics, plan, report, rows, testsets
+from benchmarks import invariance, metrics, plan, report, rows, testsets
 from benchmarks.__main__ import main
 from benchmarks.environment import environment
 from benchmarks.models import model_set
@@ -278,6 +278,25 @@ def test_report_separates_workloads_and_marks_invalid_rows(tmp_path):
     assert "![speedup](plots/speedup.png)" in text
 
 
+def test_invariance_counts_differing_tokens_and_score_changes():
+    def out(tokens, score):
+        return invariance.Decoded(tuple(tokens), score)
+
+    alone = [out("abcd", -1.0), out("abcd", -2.0), out("xy", None)]
+    padded = [out("abcd", -1.0), out("abXdz", -2.5), out("xy", None)]
+    row = invariance.compare("translator", "ct2/int8", "mixed vs solo", alone, padded)
+    assert (row.changed, row.texts, row.tokens_differing) == (1, 3, [1 + 1])
+    assert row.score_deltas == [0.0, 0.5]
+    assert "1/3 (33%) | 2.0, 2 | 0.25, 0.5" in invariance.table([row])
+    assert invariance._filler(["a", "b", "</s>"], 6) == ["a", "b", "a", "b", "a", "</s>"]
+
+
+def test_bad_parts_and_invariance_options_are_usage_errors(capsys):
+    assert main(["run", "--parts", "user,speed"]) == 2
+    assert main(["invariance", "--roles", "decoder"]) == 2
+    assert "--parts takes brief,group,translate,bulk,quality" in capsys.readouterr().err
+
+
 # --- run end to end --------------------------------------------------------------------------
 
 
@@ -307,8 +326,12 @@ def test_run_on_tiny_models_writes_results_report_and_plots_and_resumes(
     stages = {(r["workload"], r["stage"]) for r in speed}
     assert stages == {
         ("user", "brief-cold"), ("user", "brief-warm"), ("user", "batch-group"),
-        ("bulk", "summarize"), ("bulk", "translate:uk"),
+        ("user", "translate-job"), ("bulk", "summarize"), ("bulk", "translate:uk"),
     }  # fmt: skip
+    # Each user workload with the guards' retries on and off (a cold start only on).
+    user = {(r["stage"], r["backend"], r["retries"]) for r in speed if r["workload"] == "user"}
+    assert ("translate-job", "ct2", False) in user and ("brief-warm", "torch", False) in user
+    assert ("brief-cold", "ct2", False) not in user
     for row in speed:
         assert row["tokens"] > 0 and row["environment"]["machine"] == "test-box"
         if row["backend"] == "baseline":

@@ -297,6 +297,17 @@ def test_translate_prints_the_guards_warnings(runner, model_args, monkeypatch):
     assert "warning [uk]: wrong_language: looks like ru" in result.stderr
 
 
+def test_deterministic_reaches_the_briefer(runner, model_args, monkeypatch):
+    from briefly.pipeline import Briefer
+
+    seen = []
+    monkeypatch.setattr(Briefer, "translate", lambda self, _text: seen.append(self.options) or {})
+    for flag in ([], ["--deterministic"]):
+        args = ["translate", "Hello.", "--to", "uk", *model_args[2:], *flag]
+        assert runner.invoke(app, args).exit_code == 0
+    assert [options.deterministic for options in seen] == [False, True]
+
+
 def test_max_bytes_refuses_a_large_article_and_says_how_to_raise_it(runner, article):
     small = runner.invoke(app, ["extract", str(article), "--max-bytes", "100"])
     assert small.exit_code == 1

@@ -110,7 +110,10 @@ def model_args(tiny_summarizer, tiny_translators) -> list[str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, model_args):
-    started = start(tmp_path_factory.mktemp("serve"), model_args, "--batch-wait-ms", "20")
+    # --deterministic: the guarantee that lets concurrent answers equal sequential ones.
+    started = start(
+        tmp_path_factory.mktemp("serve"), model_args, "--batch-wait-ms", "20", "--deterministic"
+    )
     yield started
     stop(started)
 

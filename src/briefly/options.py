@@ -117,6 +117,10 @@ class BriefOptions:
     quality: str = "balanced"
     # Beam width of every model; None: the preset's, else each model's own.
     num_beams: int | None = None
+    # Batch only texts of equal token length, so that each output is what its text gets alone
+    # whatever it shares a model call with (slower); by default texts of any length share
+    # calls, and the same inputs with the same options still give the same outputs.
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
         check_fields(self)

@@ -77,7 +77,7 @@ class Briefer:
     before each slow stage (for a progress display).
 
     Threads: one Briefer may be used from several threads at once, on either backend. Each
-    model is loaded once and shared, and every call returns what it would return alone.
+    model is loaded once and shared, and calls from different threads never share a batch.
     Calls from different threads are not batched together (``on_stage`` hears them all):
     for throughput, pass many articles to one :meth:`brief_many` call.
     """
@@ -126,7 +126,8 @@ class Briefer:
     def brief_many(self, articles: Sequence[Article]) -> list[Brief]:
         """Brief several articles, batching model work across them.
 
-        The result for each article is the same as briefing it alone. Each stage's time
+        The same articles with the same options give the same briefs; with
+        ``options.deterministic`` each is also the brief it gets alone. Each stage's time
         is shared among the articles it worked on by text length, so the articles'
         timings add up to the group's.
         """
@@ -314,6 +315,7 @@ class Briefer:
             self._prompt_for(engine),
             retries=options.guard_retries,
             num_beams=options.num_beams,
+            deterministic=options.deterministic,
         )
 
     def _translator(
@@ -327,7 +329,12 @@ class Briefer:
         engine = self._engine(name, role or f"translator:{lang}", works)
         options = self.options
         return Translator(
-            engine, lang, source=source, retries=options.guard_retries, num_beams=options.num_beams
+            engine,
+            lang,
+            source=source,
+            retries=options.guard_retries,
+            num_beams=options.num_beams,
+            deterministic=options.deterministic,
         )
 
     def _prompt_for(self, engine: TextGenerator) -> Prompt | None:

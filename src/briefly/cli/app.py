@@ -327,7 +327,16 @@ def extract(
 
 
 @app.command(cls=_Command)
-@brief_options("to", "translator", "quality", "device", "backend", "compute_type", to=TranslateTo)
+@brief_options(
+    "to",
+    "translator",
+    "quality",
+    "device",
+    "backend",
+    "compute_type",
+    "deterministic",
+    to=TranslateTo,
+)
 def translate(
     options: BriefOptions,
     text: Annotated[

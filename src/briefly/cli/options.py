@@ -166,6 +166,17 @@ OPTIONS: dict[str, _Option] = {
         ],
         None,
     ),
+    "deterministic": _Option(
+        Annotated[
+            bool,
+            typer.Option(
+                "--deterministic",
+                help="Give each text the output it gets alone, whatever shares its model call: "
+                "only texts of equal token length are batched (slower).",
+            ),
+        ],
+        False,
+    ),
 }
 
 # Every option, for the commands that brief.

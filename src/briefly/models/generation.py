@@ -38,6 +38,9 @@ class GenerationSettings:
     max_new_tokens: int | None = None  # maximum generated tokens, overrides max_length
     early_stopping: bool = False  # stop beam search once num_beams hypotheses finish
     num_hypotheses: int = 1  # outputs returned per input, best-scored first (at most num_beams)
+    # Batch only texts of equal token length, so that nothing is padded and each output is
+    # what its text gets alone, whatever shares its call (BriefOptions.deterministic).
+    batch_invariant: bool = False
 
     @classmethod
     def from_generation_config(cls, config) -> GenerationSettings:

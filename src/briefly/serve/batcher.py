@@ -1,9 +1,11 @@
 """Batching across requests: jobs that arrive together share one model call.
 
 Only jobs with equal keys (the kind of work and the whole options object) are batched
-together, and the work function must give each item the result it would get alone, so a
-response never depends on what it was batched with. A failing batch is retried item by item,
-so one bad request cannot fail its partners.
+together, up to a budget of estimated tokens, whatever their lengths. The model may pad a
+request to a partner's length, which can change its output within the bound in
+docs/batch.md; with ``--deterministic`` the engines batch only equal lengths, and a response
+never depends on what it was batched with. A failing batch is retried item by item, so one
+bad request cannot fail its partners.
 
 The work function is given a flag to check between its model calls: it is set once every
 client of the batch has given up (a timeout, a disconnect) or the service is stopping, and

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from functools import lru_cache
 
+from briefly.article.language import identifier
 from briefly.render import language_name
 
 # As briefly.article.language.detect_language: fewer letters are too few for langid alone.
@@ -39,7 +39,7 @@ def detect(text: str) -> tuple[str, float]:
     if not letters:
         return "en", 0.0
     if len(letters) >= _MIN_LETTERS:
-        lang, probability = _identifier().classify(sample)
+        lang, probability = identifier(norm_probs=True).classify(sample)
         return lang, round(float(probability) * 100, 1)
     script = Counter(_script(ch) for ch in letters).most_common(1)[0][0]
     candidates = _BY_SCRIPT.get(script)
@@ -47,7 +47,7 @@ def detect(text: str) -> tuple[str, float]:
         marked = [lang for lang, only in _ONLY.items() if only.intersection(letters)]
         if len(marked) == 1:
             return marked[0], _LETTERS_CONFIDENCE
-    ranked = [(lang, float(p)) for lang, p in _identifier().rank(sample)]
+    ranked = [(lang, float(p)) for lang, p in identifier(norm_probs=True).rank(sample)]
     if candidates:
         ranked = [(lang, p) for lang, p in ranked if lang in candidates]
     lang, probability = ranked[0]
@@ -72,13 +72,6 @@ def supported(languages: tuple[str, ...]) -> list[dict]:
         for lang in languages
         if lang != "en"
     ]
-
-
-@lru_cache(maxsize=1)
-def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def _script(letter: str) -> str:

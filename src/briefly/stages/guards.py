@@ -14,7 +14,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from briefly.article.language import detect_language
+from briefly.article.language import detect_language, identifier
 from briefly.results import GuardWarning
 from briefly.stages.faithfulness import check_brief, check_numbers
 from briefly.stages.text import split_sentences, unspaced, word_count, words
@@ -201,9 +201,7 @@ def _ukrainian_or_russian(text: str) -> str | None:
         return "uk" if ukrainian > russian else "ru"
     # Neither language's own letters decide it: ask langid, restricted to these
     # two by filtering its ranking (set_languages would change it for everyone).
-    import py3langid
-
-    return next((lang for lang, _ in py3langid.rank(lower) if lang in ("uk", "ru")), None)
+    return next((lang for lang, _ in identifier().rank(lower) if lang in ("uk", "ru")), None)
 
 
 def check_translation(source: str, output: str, lang: str) -> list[GuardWarning]:

@@ -93,6 +93,7 @@ class Summarizer:
         *,
         retries: bool = True,
         num_beams: int | None = None,
+        deterministic: bool = False,
     ) -> None:
         check_length(length, long_strategy)
         self.engine = engine
@@ -100,7 +101,7 @@ class Summarizer:
         self.retries = retries
         self.settings = length_settings(
             with_beams(engine.settings, num_beams), length, max_words, engine.max_output_tokens
-        )
+        ).with_limits(batch_invariant=deterministic)
         self.long_strategy = long_strategy
         self.prompt = prompt
         # The length a prompt asks for, in words: the same bound the decoder gets.

@@ -66,9 +66,6 @@ class Engine:
     backend = "none"
     # Padded tokens per batch that this engine sorts and groups texts into.
     max_batch_tokens = 8192
-    # Whether only texts of equal token length may share a batch: set where padding a text
-    # changes its output, so that a text's output never depends on its batch partners.
-    equal_length_batches = False
     settings: GenerationSettings
     max_input_tokens: int
     family: str
@@ -100,10 +97,11 @@ class Engine:
         """Generate one output per text, in input order, batched by token budget.
 
         ``max_new_tokens`` optionally bounds each text's output; texts with
-        different bounds are never batched together, so a text's output does not
-        depend on what it was batched with (nor on their lengths, on engines with
-        ``equal_length_batches``). ``languages`` selects the source and
-        target of a multilingual translation model.
+        different bounds are never batched together. Texts of other lengths share a batch,
+        padded to its longest, which can change an output slightly (docs/batch.md has the
+        measured bound); with ``settings.batch_invariant`` only equal lengths do, so a
+        text's output does not depend on what it was batched with. ``languages`` selects
+        the source and target of a multilingual translation model.
         """
         single = replace(settings, num_hypotheses=1)
         return [h[0] for h in self.generate_hypotheses(texts, single, max_new_tokens, languages)]
@@ -123,7 +121,7 @@ class Engine:
             self.count_tokens(texts),
             self.max_batch_tokens,
             keys=max_new_tokens,
-            equal_lengths=self.equal_length_batches,
+            equal_lengths=settings.batch_invariant,
         )
         for batch in batches:
             batch_settings = settings

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import ctranslate2
 
+from briefly.cache import cache_home
 from briefly.errors import ModelError, UsageError, first_line
 from briefly.models.engines.base import Engine, announce
 from briefly.models.engines.ct2_tokenizer import load_tokenizer
@@ -52,10 +53,7 @@ def default_compute_type(device: str) -> str:
 
 
 def cache_root() -> Path:
-    base = os.environ.get("BRIEFLY_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "briefly"
-    )
-    return Path(base) / "ct2"
+    return cache_home() / "ct2"
 
 
 def converted_model(path: Path, quantization: str) -> Path:
@@ -128,16 +126,9 @@ class CT2Engine(Engine):
     backend = "ct2"
     # What runs the converted model; loaded as ``translator``.
     runtime = ctranslate2.Translator
-    # Texts are only grouped by output bound and length here; CTranslate2 itself splits
-    # each group into token-budget batches.
+    # Texts are only grouped by output bound (and, batch-invariant, by length) here;
+    # CTranslate2 itself sorts each group by length and splits it into token-budget batches.
     max_batch_tokens = 1 << 30
-    # CTranslate2's CPU kernels can give a text different results when its batch is padded
-    # longer than the text (issue 13: a 369-token article briefed with the summariser changed
-    # with partners of 385-700 tokens; the batch size alone changed nothing). Tiny and
-    # mid-size random models do not show it, so no "safe" padded length can be measured
-    # that holds for every model and CPU; batching only equal lengths never pads, which is
-    # exact at any length. Its cost is in `python -m benchmarks batching`.
-    equal_length_batches = True
 
     def __init__(
         self,
