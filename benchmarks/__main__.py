@@ -110,6 +110,26 @@ def _cleaning(args: argparse.Namespace) -> None:
     print(cleaning.main(args.data, raw=args.raw, show_misses=args.misses))
 
 
+def _train_cleaner_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.cleaner_training.train import DEFAULT_OUT
+
+    add = parser.add_argument
+    add("--data", type=Path, required=True, help="labelled pages: a folder with pages/*/")
+    add("--out", type=Path, default=DEFAULT_OUT, help="model file (default: %(default)s)")
+    add(
+        "--report",
+        type=Path,
+        default=Path("benchmarks/results/cleaning-model.md"),
+        help="validation report (default: %(default)s)",
+    )
+
+
+def _train_cleaner(args: argparse.Namespace) -> None:
+    from benchmarks.cleaner_training import train
+
+    print(train.main(args.data, args.out, args.report, say=lambda line: print(line, flush=True)))
+
+
 def _quality_options(parser: argparse.ArgumentParser) -> None:
     from benchmarks.testsets import SAMPLE_SUMMARIES
     from briefly.options import BACKENDS, DEVICES, EXTRACTIVE, LENGTHS
@@ -178,6 +198,11 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
         "CTranslate2 calls, time and solo-run equality of a small and a large job",
         _batching_options,
         _batching,
+    ),
+    "train-cleaner": (
+        "the story model of text cleaning, validated grouped by site, from labelled pages",
+        _train_cleaner_options,
+        _train_cleaner,
     ),
     "quality": (
         "ROUGE of one summariser next to lead-1 and lead-3 on articles with human summaries",

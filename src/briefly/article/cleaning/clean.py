@@ -14,18 +14,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from briefly.article.cleaning import lexicon, metadata
+import numpy as np
+
+from briefly.article.cleaning import lexicon, metadata, model
 from briefly.article.cleaning.classify import (
     BAD,
     GOOD,
     LENGTH_LOW,
     Verdict,
-    classify,
     is_sentence,
     pick_stoplist,
     trailing_call,
 )
 from briefly.article.cleaning.classify import strong_furniture as _strong_furniture
+from briefly.article.cleaning.features import unit_features
 from briefly.article.cleaning.layout import (
     LIST_ITEM,
     SENTENCE_END,
@@ -59,6 +61,12 @@ _INSIDE_STORY = frozenset(
     }
 )
 _MIN_CLUSTER_SHARE = 0.3
+# The story model is confident of story at this probability: no context rule drops it.
+_CONFIDENT = 0.9
+# Without smoothing, a unit is story at this probability.
+_ALONE = 0.5
+# Strong-furniture reasons that come from a line's company, not from what it says.
+_CONTEXT_REASONS = frozenset({"menu", "link list", "comment rules", "recurs across the batch"})
 _BYLINE_WEIGHT = 3
 # "You are what you search. (The Associated Press)": a caption, not a headline.
 _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
@@ -124,18 +132,25 @@ class _Meta:
 
 
 def clean_text(
-    text: str, *, markdown: bool | None = None, furniture: frozenset[str] = frozenset()
+    text: str,
+    *,
+    markdown: bool | None = None,
+    furniture: frozenset[str] = frozenset(),
+    story_model: model.StoryModel | None = None,
 ) -> CleanedText:
     """Clean a plain-text or Markdown article (``markdown=None`` tells them apart).
 
     ``furniture`` holds lines known to be furniture, such as :func:`recurring_lines` of
-    the article's batch.
+    the article's batch; ``story_model`` is the shipped one unless given.
     """
-    text, fields = front_matter(text)
-    if markdown is None:
-        markdown = bool(fields) or looks_like_markdown(text)
-    found = units(text, markdown=markdown)
-    cleaned = _clean(found, furniture, title=fields.get("title"), find_title=True)
+    found, fields = _read_units(text, markdown)
+    cleaned = _clean(
+        found,
+        furniture,
+        title=fields.get("title"),
+        find_title=True,
+        story_model=story_model or model.load(),
+    )
     return CleanedText(
         title=cleaned.title,
         author=fields.get("author") or cleaned.author,
@@ -143,6 +158,24 @@ def clean_text(
         paragraphs=cleaned.paragraphs,
         removed=cleaned.removed,
     )
+
+
+def story_features(text: str, *, markdown: bool | None = None) -> tuple[list[Unit], np.ndarray]:
+    """The units of ``text`` and their features, as :func:`clean_text` scores them."""
+    found, _ = _read_units(text, markdown)
+    found, _ = _trim_calls(found)
+    return found, _features(found, _strong(found, frozenset(), _Meta()))
+
+
+def _read_units(text: str, markdown: bool | None) -> tuple[list[Unit], dict[str, str]]:
+    text, fields = front_matter(text)
+    if markdown is None:
+        markdown = bool(fields) or looks_like_markdown(text)
+    return units(text, markdown=markdown), fields
+
+
+def _features(found: Sequence[Unit], strong: Sequence[str]) -> np.ndarray:
+    return unit_features(found, strong, pick_stoplist([unit.text for unit in found]))
 
 
 def clean_paragraphs(
@@ -163,7 +196,7 @@ def clean_paragraphs(
         for line in paragraph.split("\n")
         if line.strip()
     ]
-    return _clean(found, furniture, title=title, find_title=False, extracted=True, author=author)
+    return _clean(found, furniture, title=title, find_title=False, author=author)
 
 
 def recurring_lines(texts: Iterable[str]) -> frozenset[str]:
@@ -191,16 +224,19 @@ def _clean(
     *,
     title: str | None,
     find_title: bool,
-    extracted: bool = False,
     author: str | None = None,
+    story_model: model.StoryModel | None = None,
 ) -> CleanedText:
     meta = _Meta()
     found, trimmed = _trim_calls(found)
     strong = _strong(found, furniture, meta)
-    verdicts = _classify_backing_off(found, strong, extracted)
-    if not extracted:
+    if story_model is None:
+        # The extractor kept these as story: only strong furniture goes.
+        verdicts = [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
+    else:
+        verdicts, story = _classify(found, strong, story_model)
         verdicts = _keep_lede(found, verdicts, strong)
-        verdicts = _keep_story_region(found, verdicts)
+        verdicts = _keep_story_region(found, verdicts, story >= _CONFIDENT)
     verdicts = _drop_author_bio(found, verdicts, meta.author or author)
     if title is None and find_title:
         index = _pick_title(found, verdicts, strong)
@@ -377,22 +413,42 @@ def _teaser_shaped(text: str) -> bool:
     return _MIN_TEASER_WORDS <= words <= _MAX_TITLE_WORDS and not SENTENCE_END.search(text)
 
 
-def _classify_backing_off(
-    found: Sequence[Unit], strong: Sequence[str], extracted: bool
-) -> list[Verdict]:
-    if extracted:
-        # The extractor kept these as story: only strong furniture goes.
-        return [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
-    stoplist = pick_stoplist([unit.text for unit in found])
-    verdicts = classify(found, strong, stoplist)
-    if any(v.label == GOOD for v in verdicts):
-        return verdicts
-    # Short articles have no long paragraph to anchor on: every sentence counts.
-    lenient = classify(found, strong, stoplist, lenient=True)
-    if any(v.label == GOOD for v in lenient):
-        return lenient
-    # Last, only strong furniture goes; a text of nothing else has no article in it.
-    return [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
+def _classify(
+    found: Sequence[Unit], strong: Sequence[str], story_model: model.StoryModel
+) -> tuple[list[Verdict], np.ndarray]:
+    """Story or furniture by the model, backing off so that some story is always left.
+
+    Returns the verdicts and each unit's probability of being story. Strong furniture goes
+    whatever the model says, except what only its context made furniture (a list, a line
+    the batch repeats) when the model is confident it is story.
+    """
+    features = _features(found, strong)
+    story = story_model.probabilities(features)
+    overruled = [
+        bool(reason) and not (reason in _CONTEXT_REASONS and p >= _CONFIDENT)
+        for reason, p in zip(strong, story, strict=True)
+    ]
+    # The smoothed labelling; failing that, each unit on its own; failing that, only strong
+    # furniture goes (a text of nothing else has no article in it).
+    for kept in (story_model.smooth(story), story >= _ALONE, np.ones(len(found), dtype=bool)):
+        verdicts = [
+            Verdict(BAD, reason)
+            if strong_bad
+            else Verdict(GOOD)
+            if keep
+            else _dropped(story_model, features[index], story[index])
+            for index, (reason, strong_bad, keep) in enumerate(
+                zip(strong, overruled, kept, strict=True)
+            )
+        ]
+        if any(v.label == GOOD for v in verdicts):
+            break
+    return verdicts, story
+
+
+def _dropped(story_model: model.StoryModel, features: np.ndarray, story: float) -> Verdict:
+    signals = ", ".join(story_model.signals(features))
+    return Verdict(BAD, f"model: story p={story:.2f}" + (f" ({signals})" if signals else ""))
 
 
 def _keep_lede(
@@ -419,13 +475,15 @@ def _keep_lede(
     return kept
 
 
-def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[Verdict]:
+def _keep_story_region(
+    found: Sequence[Unit], verdicts: list[Verdict], confident: np.ndarray
+) -> list[Verdict]:
     """Drop story-like text far from the story: sidebars, teasers, the site's "about" box.
 
     Story units separated by a long run of furniture form clusters; the cluster with the
     most text is the story, and clusters much smaller than it are furniture. Buttons,
     counters, credits and bylines stand inside stories too, so only menus, link lists and
-    other text-like furniture make a gap.
+    other text-like furniture make a gap. Units the model is ``confident`` are story stay.
     """
     clusters: list[list[int]] = []
     gap = _CLUSTER_GAP
@@ -459,7 +517,8 @@ def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[V
     for k, (cluster, size) in enumerate(zip(clusters, mass, strict=True)):
         if size < _MIN_CLUSTER_SHARE * main and k != opening:
             for index in cluster:
-                pruned[index] = Verdict(BAD, "away from the story")
+                if not confident[index]:
+                    pruned[index] = Verdict(BAD, "away from the story")
     return pruned
 
 
