@@ -98,16 +98,68 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _cleaning_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.cleaning import DEFAULT_DATA, GROUPS
+    from benchmarks.extraction.dumps import KINDS
+
     add = parser.add_argument
-    add("--data", type=Path, required=True, help="folder with trafilatura/ and newspaper4k/ pages")
-    add("--raw", action="store_true", help="score the inputs with no cleaning")
-    add("--misses", action="store_true", help="list every string scored wrong")
+    add(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="labelled pages (made by extraction-data), or a folder with the sample's "
+        "trafilatura/ and newspaper4k/ (default: %(default)s)",
+    )
+    add("--kinds", default=",".join(KINDS), help="input kinds to score (default: %(default)s)")
+    add("--by", default="lang", help=f"tables per {', '.join(GROUPS)} (default: %(default)s)")
+    add("--gold", choices=("human", "trafilatura"), help="only pages with this kind of gold")
+    add("--limit", type=int, metavar="N", help="at most N pages")
+    add("--misses", action="store_true", help="list inputs below F1 0.5, titles, authors missed")
 
 
 def _cleaning(args: argparse.Namespace) -> None:
     from benchmarks import cleaning
 
-    print(cleaning.main(args.data, raw=args.raw, show_misses=args.misses))
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit must be at least 1, got {args.limit}")
+    table = cleaning.main(
+        args.data,
+        kinds=_names(args.kinds),
+        by=_names(args.by),
+        limit=args.limit,
+        gold_kind=args.gold,
+        show_misses=args.misses,
+    )
+    print(table)
+
+
+def _names(csv: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in csv.split(",") if name.strip())
+
+
+def _extraction_data_options(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--sources", type=Path, required=True, help="folder of git clones of the recipe's repos")
+    add("--out", type=Path, required=True, help="folder to write the labelled pages into")
+    add("--corpora", default="", help="comma-separated corpora of the recipe (default: all)")
+    add("--limit", type=int, metavar="N", help="at most N new pages per corpus")
+
+
+def _extraction_data(args: argparse.Namespace) -> None:
+    import logging
+
+    from benchmarks.extraction.build import build
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit must be at least 1, got {args.limit}")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    counts = build(
+        args.sources,
+        args.out,
+        corpora_names=_names(args.corpora),
+        limit=args.limit,
+        say=lambda line: print(line, flush=True),
+    )
+    print(f"wrote {args.out / 'READY'}: {counts}")
 
 
 def _train_cleaner_options(parser: argparse.ArgumentParser) -> None:
@@ -209,8 +261,13 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
         _quality_options,
         _quality,
     ),
+    "extraction-data": (
+        "labelled pages for the cleaner, from the public repositories of extraction/sources.toml",
+        _extraction_data_options,
+        _extraction_data,
+    ),
     "cleaning": (
-        "furniture removed, story kept, title and author found on real pages",
+        "token 4-shingle P/R/F1, titles and authors of briefly on labelled pages, per input kind",
         _cleaning_options,
         _cleaning,
     ),

@@ -1,0 +1,110 @@
+"""Build the labelled-page folder from the recipe's repository snapshots."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.extraction import corpora, teacher
+from benchmarks.extraction.dumps import DUMP_KINDS, make_dumps
+from benchmarks.extraction.folder import Meta, listed, read_pages, write_page, write_ready
+from benchmarks.extraction.git import snapshot
+from benchmarks.extraction.site import language, site_of
+from benchmarks.extraction.sources import SOURCES, Source, select
+from briefly.errors import InputError
+
+logger = logging.getLogger("benchmarks")
+
+# Less main text than this is no article (a tag page, a video with a caption): left out.
+MIN_GOLD_CHARS = 200
+# Pages are saved as UTF-8, so what they declare must say so, or lynx and w3m misread them.
+_CHARSET = re.compile(r"""(<meta[^>]*?charset\s*=\s*["']?)([\w:.-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])([\w:.-]+)""", re.IGNORECASE)
+
+
+def as_utf8(html: str) -> str:
+    """``html`` with its charset declarations (meta, XML) saying UTF-8."""
+    html = _CHARSET.sub(r"\g<1>utf-8", html)
+    return _XML_ENCODING.sub(r"\g<1>utf-8", html, count=1)
+
+
+def build(
+    sources_dir: Path,
+    out: Path,
+    *,
+    corpora_names: tuple[str, ...] = (),
+    limit: int | None = None,
+    say: Callable[[str], None] = print,
+    sources: tuple[Source, ...] = SOURCES,
+) -> dict[str, dict[str, int]]:
+    """Write every page of the selected corpora of ``sources`` (default: the recipe) under
+    ``out``; pages already in its manifest are kept (a build resumes). Returns the counts
+    written to ``READY``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "READY").unlink(missing_ok=True)
+    done = listed(out)
+    # The same page in two corpora (a fixture kept in two places) is written once.
+    seen = {_digest(page.html) for page in read_pages(out)}
+    for source in select(sources, corpora_names):
+        snap = snapshot(sources_dir, source.repo, source.commit)
+        written = skipped = 0
+        for raw in corpora.READERS[source.reader](source, snap):
+            if limit is not None and written >= limit:
+                break
+            if f"{source.corpus}--{raw.id}" in done:
+                continue
+            if write_raw(out, source, raw, seen):
+                written += 1
+                if written % 25 == 0:
+                    say(f"{source.corpus}: {written} pages")
+            else:
+                skipped += 1
+        say(f"{source.corpus}: {written} pages written, {skipped} duplicates or too short")
+    return write_ready(out)
+
+
+def write_raw(out: Path, source: Source, raw: corpora.RawPage, seen: set[str]) -> bool:
+    """Write ``raw`` as a labelled page (gold from trafilatura where the corpus has none);
+    False for a page already in ``seen`` or with too little main text to be an article."""
+    html = as_utf8(raw.html)
+    digest = _digest(html)
+    if digest in seen:
+        return False
+    seen.add(digest)
+    found = teacher.extract(html, raw.url)
+    gold = raw.gold if raw.gold is not None else corpora.paragraphs(found.text.splitlines())
+    if len(gold) < MIN_GOLD_CHARS:
+        return False
+    url, site = site_of(raw.url or found.url, html, raw.id)
+    meta = Meta(
+        id=raw.id,
+        corpus=source.corpus,
+        site=site,
+        url=url,
+        lang=_language(raw.lang, gold),
+        title=raw.title or found.title,
+        authors=raw.authors or found.authors,
+        gold_kind=source.gold_kind,
+        licence=source.licence,
+    )
+    try:
+        dumps = dict(make_dumps(html, DUMP_KINDS))
+    except InputError as e:
+        logger.warning("%s: no dumps: %s", meta.name, e)
+        return False
+    write_page(out, meta, html, gold + "\n", dumps)
+    return True
+
+
+def _digest(html: str) -> str:
+    return hashlib.sha1(html.encode("utf-8")).hexdigest()
+
+
+def _language(given: str | None, gold: str) -> str:
+    """The corpus's language code where it gives a plain one, else py3langid's on the gold."""
+    if given and re.fullmatch(r"[a-z]{2}", given.strip().lower()):
+        return given.strip().lower()
+    return language(gold)
