@@ -8,9 +8,9 @@ between are left out of training rather than guessed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from benchmarks.extraction.metric import SHINGLE, tokens
 from briefly.article.cleaning.layout import Unit
 
 STORY, FURNITURE, UNSURE = 1, 0, -1
@@ -19,15 +19,7 @@ STORY, FURNITURE, UNSURE = 1, 0, -1
 # sit at 0 or 1, few between).
 STORY_SHARE = 0.7
 FURNITURE_SHARE = 0.3
-SHINGLE = 4
 _MIN_SHORT_TOKENS = 2
-# A word, or one CJK character (those scripts have no spaces to split words at).
-_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.casefold())
 
 
 def shingles(words: Sequence[str]) -> set[tuple[str, ...]]:

@@ -1,15 +1,13 @@
-"""Labelled pages on disk: the gold text, the page's metadata and its text dumps."""
+"""The dumps of labelled pages (clean-data's folders, :mod:`benchmarks.extraction.folder`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefly.errors import UsageError
-
-KINDS = ("lynx", "w3m", "bs4", "html2text", "lynx-article")
+from benchmarks.extraction.dumps import DUMP_KINDS
+from benchmarks.extraction.folder import read_pages
 
 
 @dataclass(frozen=True)
@@ -26,19 +24,10 @@ class Dump:
 
 
 def read_dumps(data: Path) -> Iterator[Dump]:
-    """Every dump of every page under ``data``/pages, in a stable order."""
-    folders = sorted((data / "pages").glob("*/meta.json"))
-    if not folders:
-        raise UsageError(f"No labelled pages under {data}/pages: pass --data with pages/*/")
-    for meta_file in folders:
-        folder = meta_file.parent
-        gold_file = folder / "gold.txt"
-        if not gold_file.exists():
-            continue
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        gold = gold_file.read_text(encoding="utf-8")
-        for kind in KINDS:
-            dump = folder / "dumps" / f"{kind}.txt"
-            if dump.exists():
-                text = dump.read_text(encoding="utf-8", errors="replace")
-                yield Dump(folder.name, meta["site"], meta.get("lang") or "?", kind, text, gold)
+    """Every dump of every page under ``data``, in a stable order."""
+    for page in read_pages(data):
+        gold = page.gold
+        for kind in DUMP_KINDS:
+            text = page.text(kind)
+            if text is not None:
+                yield Dump(page.meta.name, page.meta.site, page.meta.lang, kind, text, gold)

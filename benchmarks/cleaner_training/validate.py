@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from benchmarks.cleaner_training import fit
-from benchmarks.cleaner_training.labels import SHINGLE, UNSURE, labels, tokens
+from benchmarks.cleaner_training.labels import UNSURE, labels
 from benchmarks.cleaner_training.pages import Dump
+from benchmarks.extraction import metric
 from briefly.article.cleaning import clean_text
 from briefly.article.cleaning.clean import story_features
 from briefly.article.cleaning.model import StoryModel
@@ -134,34 +135,20 @@ def _line_counts(kept: np.ndarray, truth: np.ndarray) -> dict[str, int]:
 def _outcome(item: Example, model: StoryModel, fold: int) -> Outcome:
     cleaned = clean_text(item.dump.text, story_model=model)
     text = "\n".join(cleaned.paragraphs)
-    precision, recall, f1 = shingle_scores(text, item.dump.gold)
+    score = metric.score(text, item.dump.gold)
     kept = model.smooth(model.probabilities(item.features))
     counts = _line_counts(kept, item.labels)
     return Outcome(
         item.dump,
         fold,
-        precision,
-        recall,
-        f1,
+        score.precision,
+        score.recall,
+        score.f1,
         emptied=not text.strip(),
         true_story=counts["tp"],
         false_story=counts["fp"],
         lost_story=counts["fn"],
     )
-
-
-def shingle_scores(predicted: str, gold: str) -> tuple[float, float, float]:
-    """Token 4-shingle precision, recall and F1, shingles counted with their repeats."""
-    found, wanted = _shingle_counts(predicted), _shingle_counts(gold)
-    overlap = sum((found & wanted).values())
-    precision = overlap / sum(found.values()) if found else float(not wanted)
-    recall = overlap / sum(wanted.values()) if wanted else 1.0
-    return precision, recall, _harmonic(precision, recall)
-
-
-def _shingle_counts(text: str) -> Counter[tuple[str, ...]]:
-    words = tokens(text)
-    return Counter(tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
 
 
 def _f1(tp: int, fp: int, fn: int) -> float:

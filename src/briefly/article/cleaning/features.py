@@ -22,6 +22,11 @@ _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _CJK_CHARS_PER_WORD = 2
 _CJK_SENTENCE_END = ("。", "！", "？", "」", "』")
+# Chinese and Japanese function characters (particles, "of", "is"): CJK's stopwords, dense
+# in prose and rare in menus and headlines.
+_CJK_FUNCTION = re.compile(r"[的了是在和也就都而及与着或之这那有为をにがはでとのもへやから]")
+# html2text keeps links as [text](address): the share of a unit's text that is linked.
+_MD_LINK_TEXT = re.compile(r"\[([^\]]*)\]\(")
 # What dumps leave of links, images, buttons and form fields.
 _DUMP_MARK = re.compile(r"\[(IMG|BUTTON|INLINE|LINK|\d+)\]|\[[^\]]{0,40}\]\(|\(https?:|^\s*\[")
 _SEPARATORS = re.compile(r"(^|\s)[|•·*›»/]\s")
@@ -62,6 +67,8 @@ _OWN = (
     ("metadata", "", "byline or date"),
     ("listed", "", "link list"),
     ("cjk", "", "CJK"),
+    ("cjk_function", "few particles", "many particles"),
+    ("linked", "", "link text"),
 )
 _CONTEXT = (
     ("position", "near the top", "near the bottom"),
@@ -151,7 +158,15 @@ def _own(unit: Unit, reason: str, stoplist: frozenset[str]) -> tuple[float, ...]
         float(reason in _METADATA),
         float(reason in _LISTS),
         cjk / (chars or 1),
+        len(_CJK_FUNCTION.findall(text)) / cjk if cjk else 0.0,
+        _linked(unit) / (chars or 1),
     )
+
+
+def _linked(unit: Unit) -> int:
+    if "](" not in unit.raw:
+        return 0
+    return sum(len(text) for text in _MD_LINK_TEXT.findall(unit.raw))
 
 
 def _column(name: str) -> int:
