@@ -85,7 +85,12 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
     add("--models", default="tiny", choices=MODEL_KINDS, help="default: tiny")
     add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
     add("--machine", help="label of this machine (default: from the hardware)")
-    add("--out", type=Path, help="JSONL to append to (default: results/serve/MACHINE.jsonl)")
+    add(
+        "--out",
+        type=Path,
+        help="results folder; appends to its serve.jsonl (default: ~/.cache/briefly/benchmarks/"
+        "MACHINE)",
+    )
     add_options(parser)
 
 
@@ -112,7 +117,7 @@ def _cleaning_options(parser: argparse.ArgumentParser) -> None:
     add("--kinds", default=",".join(KINDS), help="input kinds to score (default: %(default)s)")
     add("--by", default="lang", help=f"tables per {', '.join(GROUPS)} (default: %(default)s)")
     add("--gold", choices=("human", "trafilatura"), help="only pages with this kind of gold")
-    add("--limit", type=int, metavar="N", help="at most N pages")
+    add("--limit", type=int, metavar="N", help="at most N pages, spread evenly over the folder")
     add("--misses", action="store_true", help="list inputs below F1 0.5, titles, authors missed")
 
 

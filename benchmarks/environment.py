@@ -71,6 +71,12 @@ def environment(
     )
 
 
+def default_out(machine: str) -> Path:
+    """Where a benchmark writes its results on ``machine`` unless told otherwise (never the
+    checkout: published results are copied into benchmarks/results by hand)."""
+    return Path("~/.cache/briefly/benchmarks").expanduser() / machine
+
+
 def machine_label() -> str:
     """A label derived from the hardware: "cpu-2core-x86_64" or "nvidia-h100-...-16core-x86_64"."""
     gpu, _ = _gpu()

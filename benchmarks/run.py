@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks import rows as rowlib
 from benchmarks import testsets
-from benchmarks.environment import check_device, environment, machine_label
+from benchmarks.environment import check_device, default_out, environment, machine_label
 from benchmarks.memory import Process, spawn
 from benchmarks.models import DEFAULT_REPLICA_DIR, model_set, pinned_view
 from benchmarks.plan import Plan, Runtime, runtimes, sizes, sweep
@@ -54,10 +54,6 @@ class Settings:
     parallel: Path | None = None  # local parallel test folder or JSONL instead
     machine: str | None = None  # label; None: from the hardware
     languages: tuple[str, ...] = ("uk", "ru", "hi")
-
-
-def default_out(machine: str) -> Path:
-    return Path("~/.cache/briefly/benchmarks").expanduser() / machine
 
 
 def run(settings: Settings, say: Callable[[str], None] = print) -> Path:

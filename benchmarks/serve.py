@@ -14,7 +14,9 @@ batched model call). It stops by itself after the rounds and reports the medians
   the first figure: batching across requests can at best reach what batching gives the model.
 
 The figures and the machine and versions they come from are printed and appended as one JSON
-line to ``benchmarks/results/serve/MACHINE.jsonl`` (or ``--out``).
+line to ``serve.jsonl`` in the results folder, as ``run`` writes (``--out``, default
+``~/.cache/briefly/benchmarks/MACHINE``); the published lines are copied from there into
+``benchmarks/results/serve/``.
 """
 
 from __future__ import annotations
@@ -31,9 +33,8 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from benchmarks.environment import environment, machine_label
+from benchmarks.environment import default_out, environment, machine_label
 from benchmarks.models import ModelSet, model_set
 from briefly.errors import UsageError
 
@@ -93,7 +94,7 @@ def run(args) -> int:
         "summary": {k: round(v, 4) for k, v in summary.items()},
         "environment": environment(args.device, args.backend, args.compute_type, machine),
     }
-    out = args.out or Path(__file__).parent / "results" / "serve" / f"{machine}.jsonl"
+    out = (args.out or default_out(machine)).expanduser() / "serve.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")

@@ -15,8 +15,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest
 
-from tests.support.causal import build_tiny_llama, build_tiny_qwen
-from tests.support.models import TINY_BART, TINY_MARIAN, build_replica
+# The model builders import torch and transformers, which takes a minute on a busy machine:
+# they are imported by the fixtures that use them, so that pytest reports from the start.
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,12 +30,16 @@ def briefly_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_summarizer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny BART summariser: max 128 input tokens, so ordinary articles need chunking."""
+    from tests.support.models import TINY_BART, build_replica
+
     return build_replica(TINY_BART, tmp_path_factory.mktemp("models") / TINY_BART.name)
 
 
 @pytest.fixture(scope="session")
 def tiny_translators(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Tiny English-to-{uk, ru, hi} Marian translators, keyed by target language."""
+    from tests.support.models import TINY_MARIAN, build_replica
+
     root = tmp_path_factory.mktemp("models")
     return {lang: build_replica(spec, root / spec.name) for lang, spec in TINY_MARIAN.items()}
 
@@ -49,12 +53,16 @@ def model_dir(request, tiny_summarizer: Path, tiny_translators: dict[str, Path])
 @pytest.fixture(scope="session")
 def tiny_llama(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny Llama chat model: a 192-token window, replies of 4 to 12 tokens."""
+    from tests.support.causal import build_tiny_llama
+
     return build_tiny_llama(tmp_path_factory.mktemp("models") / "tiny-llama")
 
 
 @pytest.fixture(scope="session")
 def tiny_chat_models(tmp_path_factory: pytest.TempPathFactory, tiny_llama: Path) -> dict[str, Path]:
     """Tiny decoder-only chat models of each family CTranslate2 runs, keyed by model type."""
+    from tests.support.causal import build_tiny_qwen
+
     root = tmp_path_factory.mktemp("models")
     return {
         "llama": tiny_llama,

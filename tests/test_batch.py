@@ -19,6 +19,7 @@ from briefly.batch.sources import list_articles
 from briefly.cli.app import app
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
+from tests.support.processes import PROCESS_TIMEOUT_S
 
 PARAGRAPH = (
     "Engineers in {city} finished testing the new flood barrier on {day}, officials said. "
@@ -213,6 +214,7 @@ def test_cli_exit_codes_and_summary(tmp_path, tiny_summarizer, tiny_translators)
     assert "done 0, skipped 4" in clean.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["sigint", "sigkill"])
 def test_interrupted_run_resumes_to_the_same_results(tmp_path, briefer, sig):
     src = tmp_path / "in"
@@ -249,7 +251,7 @@ def test_interrupted_run_resumes_to_the_same_results(tmp_path, briefer, sig):
         stderr=subprocess.DEVNULL,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    deadline = time.time() + 120
+    deadline = time.time() + PROCESS_TIMEOUT_S
     while time.time() < deadline and len(list(out.glob("*.json"))) < 2:
         time.sleep(0.02)
     os.kill(proc.pid, sig)
@@ -260,7 +262,7 @@ def test_interrupted_run_resumes_to_the_same_results(tmp_path, briefer, sig):
     for path in out.glob("story*.json"):
         json.loads(path.read_text(encoding="utf-8"))  # complete files only
 
-    resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=PROCESS_TIMEOUT_S)
     assert resumed.returncode == 0, resumed.stderr
     assert f"skipped {finished} (already done)" in resumed.stderr
     reference = tmp_path / "reference"

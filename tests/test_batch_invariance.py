@@ -1,4 +1,4 @@
-"""A text's output does not depend on which texts share its batch (README, batch section)."""
+"""A text's output does not depend on which texts share its batch (docs/batch.md)."""
 
 import pytest
 

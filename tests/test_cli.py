@@ -79,7 +79,7 @@ def test_brief_text_from_stdin_english_only(runner, model_args):
 
 
 def test_brief_markdown_to_file(runner, article, model_args, tmp_path):
-    out = tmp_path / "out" / "brief.md"
+    out = tmp_path / "brief.md"
     args = ["brief", str(article), "--to", "uk", "-f", "markdown", "-o", str(out), *model_args]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -95,8 +95,9 @@ def test_translate_keeps_paragraphs_and_json(runner, model_args):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"uk", "hi"}
-    assert all(v.count("\n\n") == 1 for v in data.values())
+    assert set(data) == {"translations", "warnings"}
+    assert set(data["translations"]) == {"uk", "hi"}
+    assert all(v.count("\n\n") == 1 for v in data["translations"].values())
 
 
 def test_translate_rejects_no_languages(runner, model_args):

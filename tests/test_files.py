@@ -97,9 +97,12 @@ def test_full_disk_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
 
 
 def test_temp_names_are_recognised():
-    assert files.temp_name(".a.json.k2j3h4.tmp")
-    assert not files.temp_name("a.json")
-    assert not files.temp_name(".tmp")
+    assert files.temp_target(".a.json.briefly-k2j3h4_9.tmp") == "a.json"
+    assert files.temp_target("a.json") is None
+    assert files.temp_target(".tmp") is None
+    # A user's own temporary files are not write_atomic's.
+    assert files.temp_target(".notes.tmp") is None
+    assert files.temp_target(".a.json.k2j3h4_9.tmp") is None
 
 
 ARTICLE = (

@@ -186,11 +186,12 @@ def test_malicious_pickle_is_refused_without_a_traceback(
     ],
 )
 def test_hostile_prompt_template_is_a_usage_error(
-    tiny_summarizer: Path, article: Path, tmp_path: Path, template: str, expected: str
+    tiny_llama: Path, article: Path, tmp_path: Path, template: str, expected: str
 ) -> None:
+    # An instruction model: a seq2seq summariser uses no prompt, so it never reads one.
     prompt = tmp_path / "prompt.txt"
     prompt.write_text(template, encoding="utf-8")
-    code, stderr = _brief(str(article), "--summarizer", str(tiny_summarizer), "--to", "none",
+    code, stderr = _brief(str(article), "--summarizer", str(tiny_llama), "--to", "none",
                           "--backend", "torch", "--prompt", str(prompt))  # fmt: skip
     assert code == 2
     # The template is checked once the model is loaded (its family picks the default

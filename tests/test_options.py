@@ -69,7 +69,7 @@ def test_cuda_without_a_cuda_device(no_loading, monkeypatch):
 
 
 def test_ct2_backend_without_ctranslate2(no_loading, monkeypatch):
-    monkeypatch.setattr("briefly.models.preflight.ct2_available", lambda: False)
+    monkeypatch.setattr("briefly.stages.preflight.ct2_available", lambda: False)
     options = BriefOptions(summarizer="extractive", languages=(), device="cpu", backend="ct2")
     with pytest.raises(UsageError, match="needs CTranslate2"):
         Briefer(options).check()
@@ -92,11 +92,11 @@ def test_missing_models_name_themselves_and_the_right_way_out(no_loading, tmp_pa
     with pytest.raises(ModelError, match="nothing-here"):
         Briefer(BriefOptions(summarizer=str(folder), languages=(), device="cpu")).check()
     # Tests run with HF_HUB_OFFLINE=1 and an empty cache for this id.
-    options = BriefOptions(summarizer="extractive", languages=("xx",), device="cpu")
+    options = BriefOptions(summarizer="extractive", languages=("de",), device="cpu")
     with pytest.raises(ModelError) as raised:
         Briefer(options).check()
     message = str(raised.value)
-    assert "Helsinki-NLP/opus-mt-en-xx" in message and "HF_HUB_OFFLINE" in message
+    assert "Helsinki-NLP/opus-mt-en-de" in message and "HF_HUB_OFFLINE" in message
     assert "extractive" not in message
     with pytest.raises(ModelError, match="extractive"):
         Briefer(BriefOptions(summarizer="no-org/no-model", languages=(), device="cpu")).check()

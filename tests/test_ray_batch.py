@@ -19,6 +19,10 @@ from briefly.batch.sources import list_articles, read_jsonl
 from briefly.errors import ModelError, UsageError
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
+from tests.support.processes import PROCESS_TIMEOUT_S
+
+# Ray integration: the tests start a cluster, or the CLI that starts one.
+pytestmark = pytest.mark.slow
 
 STORY = (
     "Workers in {city} opened a new bridge on Monday, officials said. "
@@ -263,7 +267,7 @@ def test_cli_from_a_folder_holding_a_briefly_clone(tmp_path):
     command = [sys.executable, "-m", "briefly", "batch", "in", "--out", "out", "--engine", "ray"]
     command += ["--summarizer", "extractive", "--to", "none"]
     run = subprocess.run(
-        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=PROCESS_TIMEOUT_S
     )
     assert run.returncode == 0, run.stderr
     assert "done 2" in run.stderr

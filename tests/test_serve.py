@@ -8,25 +8,21 @@ import http.server
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from libretranslatepy import LibreTranslateAPI
 from typer.testing import CliRunner
 
 from briefly.cli.app import app as cli_app
-from briefly.errors import InputError
-from briefly.serve import urls
 from briefly.serve.batcher import Batcher, QueueFull
+from tests.support.serving import model_args_for, start, stop
 
 ARTICLE = (
     "The minister said on Monday that talks with Kenya would resume next week.\n\n"
@@ -44,7 +40,7 @@ KEY = "test-key-1"
 def test_batcher_shares_calls_only_between_equal_keys_and_retries_a_failed_batch_alone():
     calls: list[tuple[str, list[str]]] = []
 
-    def run_batch(key, items):
+    def run_batch(key, items, _stopped):
         calls.append((key, list(items)))
         if "bad" in items:
             raise ValueError("bad item")
@@ -71,7 +67,7 @@ def test_batcher_shares_calls_only_between_equal_keys_and_retries_a_failed_batch
 def test_batcher_respects_the_cost_budget_and_the_queue_bound():
     sizes: list[int] = []
 
-    def run_batch(_key, items):
+    def run_batch(_key, items, _stopped):
         sizes.append(len(items))
         return list(items)
 
@@ -88,49 +84,6 @@ def test_batcher_respects_the_cost_budget_and_the_queue_bound():
 
     assert asyncio.run(main()) == [0, 1, 2, 3, 4]
     assert max(sizes) <= 3 and sum(sizes) == 5
-
-
-# ---------------------------------------------------------------------------------------------
-# URL checks, without a network
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "host", ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1"]
-)
-def test_private_loopback_and_link_local_addresses_are_refused(host):
-    with pytest.raises(urls.ForbiddenURL):
-        urls.public_address(host, 80)
-
-
-def test_a_redirect_to_a_private_address_is_refused(monkeypatch):
-    class Redirect(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(302)
-            self.send_header("Location", f"http://localhost:{self.server.server_port}/secret")
-            self.end_headers()
-
-        def log_message(self, *_args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    checked = urls.public_address
-    # Let the first hop through as if it were public; the redirect's host is checked for real.
-    monkeypatch.setattr(
-        urls, "public_address", lambda h, p: "127.0.0.1" if h == "127.0.0.1" else checked(h, p)
-    )
-    try:
-        with pytest.raises(urls.ForbiddenURL, match="localhost"):
-            urls.fetch(f"http://127.0.0.1:{server.server_port}/", max_bytes=1000, timeout=5)
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_a_non_http_url_is_refused():
-    with pytest.raises(InputError):
-        urls.fetch("file:///etc/passwd", max_bytes=1000, timeout=5)
 
 
 def test_serve_without_the_extra_says_how_to_install_it(monkeypatch):
@@ -150,85 +103,16 @@ def test_serve_without_the_extra_says_how_to_install_it(monkeypatch):
 # ---------------------------------------------------------------------------------------------
 
 
-class Server:
-    def __init__(self, proc: subprocess.Popen, port: int, log: Path) -> None:
-        self.proc = proc
-        self.url = f"http://127.0.0.1:{port}"
-        self.port = port
-        self.log = log
-
-    def call(self, method: str, path: str, body=None, *, form: bool = False, headers=None):
-        """(status, headers, parsed JSON) for one request."""
-        data = None
-        headers = dict(headers or {})
-        if isinstance(body, bytes):
-            data = body
-        elif body is not None and form:
-            data = urllib.parse.urlencode(body, doseq=True).encode()
-        elif body is not None:
-            data = json.dumps(body).encode()
-            headers.setdefault("Content-Type", "application/json")
-        request = urllib.request.Request(self.url + path, data, headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                return response.status, response.headers, json.loads(response.read())
-        except urllib.error.HTTPError as e:
-            return e.code, e.headers, json.loads(e.read())
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _model_args(summarizer: Path, translators: dict[str, Path]) -> list[str]:
-    args = ["--summarizer", str(summarizer), "--to", "uk,ru", "--device", "cpu"]
-    for lang in ("uk", "ru"):
-        args += ["--translator", f"{lang}={translators[lang]}"]
-    return args
-
-
-def _start(tmp: Path, model_args: list[str], *extra: str) -> Server:
-    port = _free_port()
-    log = tmp / f"serve-{port}.log"
-    cmd = [sys.executable, "-m", "briefly", "serve", "--port", str(port), *model_args, *extra]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(proc, port, log)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"briefly serve exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            if server.call("GET", "/health")[0] == 200:
-                return server
-        except (ConnectionError, urllib.error.URLError):
-            time.sleep(0.1)
-    proc.kill()
-    pytest.fail(f"briefly serve did not start:\n{log.read_text()}")
-
-
-def _stop(server: Server) -> None:
-    if server.proc.poll() is None:
-        server.proc.send_signal(signal.SIGTERM)
-        try:
-            server.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait()
-
-
 @pytest.fixture(scope="module")
 def model_args(tiny_summarizer, tiny_translators) -> list[str]:
-    return _model_args(tiny_summarizer, tiny_translators)
+    return model_args_for(tiny_summarizer, tiny_translators)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, model_args):
-    started = _start(tmp_path_factory.mktemp("serve"), model_args, "--batch-wait-ms", "20")
+    started = start(tmp_path_factory.mktemp("serve"), model_args, "--batch-wait-ms", "20")
     yield started
-    _stop(started)
+    stop(started)
 
 
 @pytest.fixture(scope="module")
@@ -237,16 +121,17 @@ def strict(tmp_path_factory, model_args):
     tmp = tmp_path_factory.mktemp("serve-strict")
     keys = tmp / "keys.txt"
     keys.write_text(f"# operators' keys\n{KEY}\nsecond-key\n", encoding="utf-8")
-    started = _start(
+    started = start(
         tmp,
         model_args,
         *("--api-keys", str(keys), "--allow-urls", "--max-body-bytes", "4000"),
         *("--max-chars", "1000", "--max-queue", "2", "--batch-wait-ms", "1000"),
     )
     yield started
-    _stop(started)
+    stop(started)
 
 
+@pytest.mark.slow
 def test_health_and_models(server):
     status, headers, health = server.call("GET", "/health")
     assert status == 200 and health["status"] == "ready"
@@ -259,6 +144,7 @@ def test_health_and_models(server):
     assert models["options"]["languages"] == ["uk", "ru"]
 
 
+@pytest.mark.slow
 def test_brief_is_the_object_briefly_brief_prints(server, model_args, tmp_path):
     article = tmp_path / "article.txt"
     article.write_text(ARTICLE, encoding="utf-8")
@@ -282,17 +168,19 @@ def test_brief_is_the_object_briefly_brief_prints(server, model_args, tmp_path):
     assert status == 200 and short["translations"] == {}
 
 
+@pytest.mark.slow
 def test_brief_and_extract_take_html(server):
     page = f"<html><head><title>Talks resume</title></head><body><article>{ARTICLE}</article>"
     page = page.replace("\n\n", "</p><p>") + "</body></html>"
     status, _, article = server.call("POST", "/extract", {"html": page})
     assert status == 200
-    assert set(article) == {"source", "title", "author", "published", "body", "removed"}
+    assert set(article) == {"source", "title", "author", "published", "language", "body", "removed"}
     assert "port fees" in article["body"]
     status, _, brief = server.call("POST", "/brief", {"html": page})
     assert status == 200 and set(brief["translations"]) == {"uk", "ru"}
 
 
+@pytest.mark.slow
 def test_translate_in_libretranslate_shapes(server):
     status, _, one = server.call("POST", "/translate", {"q": SENTENCES[0], "target": "uk"})
     assert status == 200 and isinstance(one["translatedText"], str) and one["translatedText"]
@@ -318,6 +206,7 @@ def test_translate_in_libretranslate_shapes(server):
     assert status == 400 and "uk, ru" in error["error"]
 
 
+@pytest.mark.slow
 def test_detect_and_languages(server):
     status, _, found = server.call("POST", "/detect", {"q": SENTENCES[0]})
     assert status == 200 and found[0]["language"] == "en" and 0 < found[0]["confidence"] <= 100
@@ -327,6 +216,7 @@ def test_detect_and_languages(server):
     assert {entry["code"] for entry in listed} == {"en", "uk", "ru"}
 
 
+@pytest.mark.slow
 def test_openapi_docs(server):
     status, _, schema = server.call("GET", "/openapi.json")
     assert status == 200 and {"/brief", "/translate", "/detect"} <= set(schema["paths"])
@@ -334,6 +224,7 @@ def test_openapi_docs(server):
         assert response.status == 200
 
 
+@pytest.mark.slow
 def test_libretranslatepy_client_works_unchanged(server):
     client = LibreTranslateAPI(server.url)
     _, _, direct = server.call("POST", "/translate", {"q": SENTENCES[1], "target": "ru"})
@@ -342,6 +233,7 @@ def test_libretranslatepy_client_works_unchanged(server):
     assert "uk" in {entry["code"] for entry in client.languages()}
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_requests_equal_sequential_ones(server):
     requests = [
         ("/translate", {"q": SENTENCES[i % len(SENTENCES)], "target": ("uk", "ru")[i % 2]})
@@ -363,6 +255,7 @@ def test_fifty_concurrent_requests_equal_sequential_ones(server):
     assert jobs == len(requests) and after["model_calls"] - before["model_calls"] < jobs
 
 
+@pytest.mark.slow
 def test_malformed_and_incomplete_requests_get_a_message(server):
     status, _, error = server.call(
         "POST", "/translate", b"{not json", headers={"Content-Type": "application/json"}
@@ -380,11 +273,13 @@ def test_malformed_and_incomplete_requests_get_a_message(server):
     assert status == 404 and error == {"error": "Not Found"}
 
 
+@pytest.mark.slow
 def test_urls_need_allow_urls(server):
     status, _, error = server.call("POST", "/brief", {"url": "https://example.com/news"})
     assert status == 403 and "--allow-urls" in error["error"]
 
 
+@pytest.mark.slow
 def test_api_keys_are_enforced(strict):
     body = {"q": SENTENCES[0], "target": "uk"}
     status, _, error = strict.call("POST", "/translate", body)
@@ -403,6 +298,7 @@ def test_api_keys_are_enforced(strict):
     )
 
 
+@pytest.mark.slow
 def test_oversized_bodies_and_articles_get_413(strict):
     status, _, error = strict.call("POST", "/brief", {"text": "word " * 1000, "api_key": KEY})
     assert status == 413 and "4,000 bytes" in error["error"]
@@ -419,6 +315,7 @@ def test_oversized_bodies_and_articles_get_413(strict):
     connection.close()
 
 
+@pytest.mark.slow
 def test_urls_to_private_addresses_are_refused(strict):
     for url in (
         f"http://127.0.0.1:{strict.port}/health",  # the server itself
@@ -429,9 +326,10 @@ def test_urls_to_private_addresses_are_refused(strict):
     ):
         status, _, error = strict.call("POST", "/brief", {"url": url, "api_key": KEY})
         assert status == 400, url
-        assert "does not fetch" in error["error"], url
+        assert "private, loopback or link-local" in error["error"], url
 
 
+@pytest.mark.slow
 def test_a_full_queue_answers_503_with_retry_after(strict):
     body = {"q": SENTENCES[2], "target": "ru", "api_key": KEY}
     with ThreadPoolExecutor(12) as pool:
@@ -443,8 +341,9 @@ def test_a_full_queue_answers_503_with_retry_after(strict):
     assert strict.call("GET", "/health")[0] == 200  # still serving
 
 
+@pytest.mark.slow
 def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(tmp_path, model_args):
-    server = _start(tmp_path, model_args, "--batch-wait-ms", "3000")
+    server = start(tmp_path, model_args, "--batch-wait-ms", "3000")
     try:
         with ThreadPoolExecutor(1) as pool:
             body = {"q": SENTENCES[3], "target": "uk"}
@@ -461,4 +360,4 @@ def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(tmp_path, mode
         assert status == 200 and done["translatedText"]
         assert server.proc.wait(timeout=60) == 0
     finally:
-        _stop(server)
+        stop(server)

@@ -75,15 +75,13 @@ def l3s(source: Source, snap: Snapshot) -> Iterator[RawPage]:
         labelled = tree(decode(snap.read(annotated), annotated))
         html = decode(snap.read(path), path)
         visible = " ".join(visible_text(html).split())
-        headline = " ".join(
-            e.text_content() for e in labelled.xpath("//span[contains(@class, 'x-nc-sel1')]")
-        )
         blocks = _labelled_blocks(labelled, "x-nc-sel2")
+        headline = (_restored(p, visible) for p in _labelled_blocks(labelled, "x-nc-sel1"))
         yield RawPage(
             id=page_id(path),
             html=html,
             gold=paragraphs([_restored(parts, visible) for parts in blocks]),
-            title=_restored([headline], visible) or None,
+            title=" ".join(headline) or None,
         )
 
 

@@ -112,33 +112,16 @@ SOURCES = (
         ),
     ),
     Source(
-        corpus="trafilatura",
-        repo="adbar/trafilatura",
-        commit="e90b0ef51ab026fdb905fb6c5b3c84dd3d784fd5",
+        corpus="gne",
+        repo="GeneralNewsExtractor/GeneralNewsExtractor",
+        commit="3d5a67c65f4d6c8e13c3047754a4c18fc0b0754a",
         licence=(
-            "Apache-2.0 (the repository's licence; the pages are public web pages kept as "
-            "test data)"
+            "GPL-3.0 (the repository's; the pages are public Chinese news pages kept as test data)"
         ),
-        reader="trafilatura_eval",
-        files="tests/eval/*.html",
+        reader="teacher",
+        files="tests/*.html",
         gold_kind="trafilatura",
-        gold=(
-            "trafilatura's extraction; url from tests/evaldata.json. Pages named by a 32-hex "
-            "id are left out: they may be copies of the ScrapingHub benchmark"
-        ),
-    ),
-    Source(
-        corpus="trafilatura-cache",
-        repo="adbar/trafilatura",
-        commit="e90b0ef51ab026fdb905fb6c5b3c84dd3d784fd5",
-        licence=(
-            "Apache-2.0 (the repository's licence; the pages are public web pages kept as "
-            "test data)"
-        ),
-        reader="trafilatura_cache",
-        files="tests/cache/*.html",
-        gold_kind="trafilatura",
-        gold="trafilatura's extraction; pages also under tests/eval/ and 32-hex names are left out",
+        gold="trafilatura's extraction of the Chinese news test pages",
     ),
     Source(
         corpus="postlight",
@@ -157,16 +140,33 @@ SOURCES = (
         ),
     ),
     Source(
-        corpus="gne",
-        repo="GeneralNewsExtractor/GeneralNewsExtractor",
-        commit="3d5a67c65f4d6c8e13c3047754a4c18fc0b0754a",
+        corpus="trafilatura-cache",
+        repo="adbar/trafilatura",
+        commit="e90b0ef51ab026fdb905fb6c5b3c84dd3d784fd5",
         licence=(
-            "GPL-3.0 (the repository's; the pages are public Chinese news pages kept as test data)"
+            "Apache-2.0 (the repository's licence; the pages are public web pages kept as "
+            "test data)"
         ),
-        reader="teacher",
-        files="tests/*.html",
+        reader="trafilatura_cache",
+        files="tests/cache/*.html",
         gold_kind="trafilatura",
-        gold="trafilatura's extraction of the Chinese news test pages",
+        gold="trafilatura's extraction; pages also under tests/eval/ and 32-hex names are left out",
+    ),
+    Source(
+        corpus="trafilatura",
+        repo="adbar/trafilatura",
+        commit="e90b0ef51ab026fdb905fb6c5b3c84dd3d784fd5",
+        licence=(
+            "Apache-2.0 (the repository's licence; the pages are public web pages kept as "
+            "test data)"
+        ),
+        reader="trafilatura_eval",
+        files="tests/eval/*.html",
+        gold_kind="trafilatura",
+        gold=(
+            "trafilatura's extraction; url from tests/evaldata.json. Pages named by a 32-hex "
+            "id are left out: they may be copies of the ScrapingHub benchmark"
+        ),
     ),
 )
 

@@ -6,6 +6,12 @@ CLI prints it as is and exits with ``exit_code``.
 
 from __future__ import annotations
 
+import re
+
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates: what can move a
+# terminal's cursor, retitle or clear it, forge a log line, or reorder the text around it.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
 
 class BrieflyError(Exception):
     """Base class for errors a user can act on."""
@@ -38,6 +44,14 @@ class ModelError(BrieflyError):
     """A model cannot be found, downloaded, loaded or run."""
 
     kind = "model"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``, ``\\n``, ``\\u202e``).
+
+    For every message and log line that may hold a name or path someone else chose.
+    """
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def first_line(error: BaseException) -> str:

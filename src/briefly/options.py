@@ -9,10 +9,13 @@ hub (CUDA present, model available) is checked by :meth:`briefly.pipeline.Briefe
 from __future__ import annotations
 
 import json
+import os
 import re
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, Literal
 
 from briefly.errors import UsageError
 
@@ -38,6 +41,9 @@ COMPUTE_TYPES = (
 LENGTHS = ("short", "medium", "long")
 LONG_STRATEGIES = ("map-reduce", "extract")
 EXTRACTIVE = "extractive"
+# The longest brief any summariser is asked for, in words: a brief, not an essay. A model's
+# own window bounds it further (briefly.models.generation.check_max_words).
+MAX_WORDS = 1000
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 # --translator keys: a target ("uk"), a source into English ("ru-en"), a direct pair
@@ -79,6 +85,7 @@ class BriefOptions:
     guard_retries: bool = True
 
     def __post_init__(self) -> None:
+        check_fields(self)
         languages = tuple(dict.fromkeys(lang.strip().lower() for lang in self.languages))
         object.__setattr__(self, "languages", languages)
         translators = {k.strip().lower(): v.strip() for k, v in dict(self.translators).items()}
@@ -103,8 +110,11 @@ class BriefOptions:
                     f"Translator override '{key}={name}' is not LANG=MODEL: use e.g. "
                     "uk=Helsinki-NLP/opus-mt-en-uk, ru-en=MODEL, ru-uk=MODEL or '*=MODEL'"
                 )
-        if self.max_words is not None and self.max_words < 1:
-            raise UsageError(f"max_words must be a positive number of words, not {self.max_words}")
+        if self.max_words is not None and not 1 <= self.max_words <= MAX_WORDS:
+            raise UsageError(
+                f"max_words must be a positive number of words up to {MAX_WORDS}, "
+                f"not {_shown(self.max_words)}"
+            )
 
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_dict(), sort_keys=True))
@@ -141,3 +151,90 @@ class BriefOptions:
 def _one_of(what: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise UsageError(f"Unknown {what} '{value}': use one of {', '.join(allowed)}")
+
+
+def check_fields(options: Any) -> None:
+    """Check every field of a frozen dataclass against its annotation, in ``__post_init__``.
+
+    The options are the Python API's edge: a wrong type is a :class:`UsageError` naming the
+    field, not a TypeError deep in a run (see :func:`checked` for what is taken).
+    """
+    hints = typing.get_type_hints(type(options))
+    for f in fields(options):
+        object.__setattr__(
+            options, f.name, checked(f.name, getattr(options, f.name), hints[f.name])
+        )
+
+
+def checked(name: str, value: Any, hint: Any) -> Any:
+    """``value`` as the type ``hint`` declares, or a UsageError that names ``name``.
+
+    Where a ``str`` is declared, an ``os.PathLike`` (a ``Path``) is taken as its path; where a
+    tuple is declared, any list or tuple; where a float, an int. A bool is never a number.
+    """
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        members = [arg for arg in args if arg is not type(None)]
+        if len(members) == 1:
+            # Its own message says more than the list (which item of a tuple is wrong).
+            return checked(name, value, members[0])
+        for member in members:
+            try:
+                return checked(name, value, member)
+            except UsageError:
+                pass
+        raise UsageError(f"{name} must be {_described(hint)}, not {_shown(value)}")
+    if origin is Literal:
+        if value in args:
+            return value
+        raise UsageError(f"{name} must be one of {', '.join(map(str, args))}, not {_shown(value)}")
+    if origin is tuple and isinstance(value, list | tuple):
+        return tuple(checked(f"{name}[{i}]", item, args[0]) for i, item in enumerate(value))
+    if origin is not None and issubclass(origin, Mapping) and isinstance(value, Mapping):
+        return {
+            checked(f"{name} key", key, args[0]): checked(f"{name}[{key!r}]", item, args[1])
+            for key, item in value.items()
+        }
+    if hint is str and isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    # bool is an int to Python, never to a user: max_words=True is a mistake.
+    number = hint in (int, float) and not isinstance(value, bool)
+    if hint is float and number and isinstance(value, int):
+        return float(value)
+    if origin in (None, os.PathLike) and isinstance(value, origin or hint):
+        if hint in (bool, type(None)) or number or not isinstance(value, bool):
+            return value
+    raise UsageError(f"{name} must be {_described(hint)}, not {_shown(value)}")
+
+
+_DESCRIPTIONS = {
+    str: "a str",
+    bytes: "bytes",
+    int: "a whole number",
+    float: "a number",
+    bool: "True or False",
+    type(None): "None",
+    os.PathLike: "a path",
+}
+
+
+def _described(hint: Any) -> str:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_described(arg) for arg in args)
+    if origin is tuple:
+        return f"a list or tuple of {args[0].__name__}"
+    if origin is not None and issubclass(origin, Mapping):
+        return f"a dict of {args[0].__name__} to {args[1].__name__}"
+    return _DESCRIPTIONS.get(origin or hint, getattr(hint, "__name__", str(hint)))
+
+
+def _shown(value: Any) -> str:
+    """``value`` for a one-line message: its repr, shortened, with its type where that helps."""
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    plain = isinstance(value, str | int | float | type(None))
+    return text if plain else f"{text} ({type(value).__name__})"

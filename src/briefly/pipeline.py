@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from time import perf_counter
 
 from briefly.article.language import detect_language
 from briefly.article.loader import Article, load_article
 from briefly.errors import ModelError
 from briefly.models.engines import load_engine
-from briefly.models.generation import TextGenerator
+from briefly.models.generation import TextGenerator, check_max_words
 from briefly.models.hub import (
     check_available,
     direct_translator_name,
@@ -20,10 +22,13 @@ from briefly.models.hub import (
 )
 from briefly.models.language_codes import MULTILINGUAL_MODEL_TYPES, language_tokens
 from briefly.models.prompts import Prompt, default_prompt, load_prompt
-from briefly.options import BriefOptions
+from briefly.options import BriefOptions, checked
 from briefly.results import Brief, GuardWarning, Summary, Translation
 from briefly.stages.summarizer import EXTRACTIVE_SENTENCES, Summarizer
 from briefly.stages.translator import Translator
+from briefly.unicode import replace_surrogates
+
+logger = logging.getLogger("briefly")
 
 
 @dataclass
@@ -57,7 +62,7 @@ class _Work:
             chunks=self.chunks,
             brief_language=self.brief_language,
             timings={stage: round(seconds, 3) for stage, seconds in self.timings.items()},
-            warnings=[asdict(w) for w in dict.fromkeys(self.warnings)],
+            warnings=tuple(dict.fromkeys(self.warnings)),
         )
 
 
@@ -70,6 +75,11 @@ class Briefer:
     See :class:`BriefOptions` for what can be set. :meth:`check` finds bad settings and
     missing models before anything loads. ``on_stage`` is called with a short description
     before each slow stage (for a progress display).
+
+    Threads: one Briefer may be used from several threads at once, on either backend. Each
+    model is loaded once and shared, and every call returns what it would return alone.
+    Calls from different threads are not batched together (``on_stage`` hears them all):
+    for throughput, pass many articles to one :meth:`brief_many` call.
     """
 
     def __init__(
@@ -78,9 +88,11 @@ class Briefer:
         *,
         on_stage: Callable[[str], None] | None = None,
     ) -> None:
-        self.options = options or BriefOptions()
+        self.options = checked("options", options, BriefOptions | None) or BriefOptions()
         self._unavailable: dict[str, ModelError] = {}
         self._on_stage = on_stage or (lambda _stage: None)
+        # Whether the warning that a summariser takes no prompt was given (once is enough).
+        self._prompt_ignored = False
 
     @property
     def models(self) -> dict[str, str]:
@@ -99,13 +111,14 @@ class Briefer:
         article is read, so they are not checked; a target that every one of ``articles``
         is written in needs no model, nor does English.
         """
-        from briefly.models.preflight import check_options
+        from briefly.stages.preflight import check_options
 
         languages = {detect_language(article.body) for article in articles}
         check_options(self.options, languages.pop() if len(languages) == 1 else None)
 
-    def brief(self, article: Article | str) -> Brief:
+    def brief(self, article: Article | str | os.PathLike[str]) -> Brief:
         """Brief one article (an :class:`Article`, or a path/URL to load)."""
+        article = checked("article", article, Article | str | os.PathLike[str])
         if not isinstance(article, Article):
             article = load_article(article)
         return self.brief_many([article])[0]
@@ -117,6 +130,7 @@ class Briefer:
         is shared among the articles it worked on by text length, so the articles'
         timings add up to the group's.
         """
+        articles = checked("articles", articles, tuple[Article, ...])
         works = []
         for article in articles:
             language = detect_language(article.body)
@@ -134,10 +148,14 @@ class Briefer:
 
     def translate(self, text: str) -> dict[str, Translation]:
         """Translate English ``text`` into each of this briefer's languages."""
+        text = checked("text", text, str)
         return {lang: out[0] for lang, out in self.translate_many([text]).items()}
 
     def translate_many(self, texts: Sequence[str]) -> dict[str, list[Translation]]:
         """Translate English texts into each language: language -> one result per text."""
+        texts = checked("texts", texts, tuple[str, ...])
+        # A lone surrogate (from JSON's "\ud800") would stop the tokenizer.
+        texts = [replace_surrogates(text) for text in texts]
         results = {}
         for lang in self.options.languages:
             translator = self._translator(translator_name(lang, self.options.translators), lang)
@@ -287,6 +305,7 @@ class Briefer:
     def _summarizer(self, works: list[_Work]) -> Summarizer:
         options = self.options
         engine = self._engine(options.summarizer, "summarizer", works)
+        check_max_words(options.max_words, engine.max_output_tokens, options.summarizer)
         return Summarizer(
             engine,
             options.length,
@@ -308,6 +327,18 @@ class Briefer:
         return Translator(engine, lang, source=source, retries=self.options.guard_retries)
 
     def _prompt_for(self, engine: TextGenerator) -> Prompt | None:
+        if engine.family == "seq2seq" and self.options.prompt is not None:
+            # BART and Pegasus were fine-tuned on bare articles: an instruction would be read
+            # as part of the article and briefed with it.
+            if not self._prompt_ignored:
+                self._prompt_ignored = True
+                logger.warning(
+                    "the prompt is ignored: %s is a %s summariser, which takes no prompt "
+                    "(T5, FLAN-T5 and chat models do)",
+                    self.options.summarizer,
+                    getattr(engine, "model_type", "seq2seq"),
+                )
+            return None
         name = self.options.prompt or default_prompt(engine.family)
         return None if name is None else load_prompt(name)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
+from briefly.article.language import detect_language
 from briefly.article.loader import Article
-from briefly.results import Brief
+from briefly.results import Brief, Translation
 
 FORMATS = ("text", "markdown", "json")
 
@@ -53,6 +55,8 @@ def render_article(article: Article, fmt: str) -> str:
                 "title": article.title,
                 "author": article.author,
                 "published": article.published,
+                # As `brief` reports it: what the summariser and translators would be told.
+                "language": detect_language(article.body),
                 "body": article.body,
                 "removed": [{"line": line, "reason": reason} for line, reason in article.removed],
             }
@@ -78,9 +82,12 @@ def render_removed(article: Article) -> str:
     return "".join(f"[{reason}] {line}\n" for line, reason in article.removed)
 
 
-def render_translations(translations: dict[str, str], fmt: str) -> str:
+def render_translations(translations: dict[str, Translation], fmt: str) -> str:
+    """``briefly translate``'s output; JSON holds the output guards' warnings, as a brief's."""
+    texts = {lang: translation.text for lang, translation in translations.items()}
     if fmt == "json":
-        return to_json(translations)
-    if len(translations) == 1:
-        return next(iter(translations.values())) + "\n"
-    return "\n\n".join(f"[{k}] {language_name(k)}\n{v}" for k, v in translations.items()) + "\n"
+        warnings = [asdict(w) for t in translations.values() for w in t.warnings]
+        return to_json({"translations": texts, "warnings": warnings})
+    if len(texts) == 1:
+        return next(iter(texts.values())) + "\n"
+    return "\n\n".join(f"[{k}] {language_name(k)}\n{v}" for k, v in texts.items()) + "\n"

@@ -56,11 +56,13 @@ class Brief:
     chunks: int  # pieces the article was summarised in
     brief_language: str = "en"  # language of text: "en", or the article's own
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (its share)
-    warnings: list[dict] = field(default_factory=list)  # output-guard findings: code, lang, detail
+    warnings: tuple[GuardWarning, ...] = ()  # what the output guards could not fix
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object ``briefly brief --format json`` prints."""
+        """The JSON object ``briefly brief --format json`` prints (warnings as objects with
+        code, lang and detail)."""
         data = asdict(self)
+        data["warnings"] = list(data["warnings"])
         return {("brief" if key == "text" else key): value for key, value in data.items()}
 
     @classmethod
@@ -68,4 +70,5 @@ class Brief:
         """The inverse of :meth:`to_dict`; keys it does not know (``_batch``) are ignored."""
         known = {f.name for f in fields(cls)}
         values = {("text" if key == "brief" else key): value for key, value in data.items()}
+        values["warnings"] = tuple(GuardWarning(**w) for w in values.get("warnings", ()))
         return cls(**{key: value for key, value in values.items() if key in known})

@@ -4,6 +4,9 @@ Connecting, the headers, every redirect and the body share a single deadline: a 
 that drips a byte at a time cannot keep briefly busy longer than ``timeout`` seconds.
 URLs with credentials are refused, and every URL this module names in a message or a
 log line has its user information masked, so a password never reaches a terminal or a log.
+With ``public_only``, every connection, the first and each redirect's, goes to a checked
+public address (:mod:`briefly.article.addresses`), directly rather than through a proxy
+that would resolve the name itself.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from briefly.article.addresses import public_addresses
 from briefly.article.reading import gunzip, too_large
 from briefly.errors import InputError
 
@@ -30,6 +35,8 @@ _SCHEMES = ("http", "https")
 _HINT = "Save the page to a file and pass the file instead."
 _CHUNK = 64 * 1024
 _GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})
+# How often a fetch that can be stopped looks at its stop flag.
+_STOP_POLL_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -65,17 +72,28 @@ def check_url(url: str) -> None:
         )
 
 
-def fetch(url: str, *, max_bytes: int, timeout: float) -> Response:
-    """GET ``url`` within ``timeout`` seconds in all; raise :class:`InputError` on any failure."""
+def fetch(
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float,
+    public_only: bool = False,
+    stop: threading.Event | None = None,
+) -> Response:
+    """GET ``url`` within ``timeout`` seconds in all; raise :class:`InputError` on any failure.
+
+    ``public_only`` refuses private, loopback and link-local addresses at every hop
+    (:class:`~briefly.article.addresses.ForbiddenURL`); setting ``stop`` ends the fetch at once.
+    """
     check_url(url)
     shown = redact(url)
     request = urllib.request.Request(
         url, headers={"User-Agent": _USER_AGENT, "Accept": "text/html, text/plain;q=0.9, */*;q=0.1"}
     )
     logger.info("Fetching %s", shown)
-    watchdog = _Watchdog(timeout)
+    watchdog = _Watchdog(timeout, stop)
     try:
-        with watchdog, _opener(watchdog).open(request, timeout=timeout) as response:
+        with watchdog, _opener(watchdog, public_only).open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length", "")
             if length.isdigit() and int(length) > max_bytes:
                 raise too_large(shown, max_bytes)
@@ -93,12 +111,12 @@ def fetch(url: str, *, max_bytes: int, timeout: float) -> Response:
     except urllib.error.HTTPError as e:
         raise _fetch_error(shown, f"HTTP {e.code} {e.reason}") from e
     except urllib.error.URLError as e:
-        reason = _timed_out(timeout) if watchdog.expired else str(e.reason)
+        reason = watchdog.reason(timeout) if watchdog.expired else str(e.reason)
         raise _fetch_error(shown, reason) from e
     except (http.client.HTTPException, OSError, ValueError) as e:
         expired = watchdog.expired or isinstance(e, TimeoutError)
         raise _fetch_error(
-            shown, _timed_out(timeout) if expired else str(e).replace(url, shown)
+            shown, watchdog.reason(timeout) if expired else str(e).replace(url, shown)
         ) from e
 
 
@@ -120,31 +138,43 @@ def _fetch_error(shown: str, reason: str) -> InputError:
     return InputError(f"Could not fetch {shown}: {reason}. {_HINT}", "fetch")
 
 
-def _timed_out(timeout: float) -> str:
-    return f"no complete answer within {timeout:g} s"
-
-
 class _Watchdog:
-    """Shuts every socket of one fetch down when its deadline passes.
+    """Shuts every socket of one fetch down when its deadline passes or ``stop`` is set.
 
     Socket timeouts bound each read, not their sum; shutting the sockets down ends
     whatever read, header line or redirect is under way.
     """
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, stop: threading.Event | None = None) -> None:
         self.deadline = time.monotonic() + timeout
         self.expired = False
+        self._stop = stop
+        self._done = threading.Event()
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(timeout, self._expire)
-        self._timer.daemon = True
+        self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def __enter__(self) -> _Watchdog:
-        self._timer.start()
+        self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        self._done.set()
+
+    def reason(self, timeout: float) -> str:
+        if self._stop is not None and self._stop.is_set():
+            return "stopped, as briefly is shutting down"
+        return f"no complete answer within {timeout:g} s"
+
+    def _watch(self) -> None:
+        while True:
+            left = self.deadline - time.monotonic()
+            stopped = self._stop is not None and self._stop.is_set()
+            if left <= 0 or stopped:
+                self._expire()
+                return
+            if self._done.wait(left if self._stop is None else min(left, _STOP_POLL_S)):
+                return
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -177,14 +207,26 @@ def _shut(sock: socket.socket) -> None:
 class _HTTPConnection(http.client.HTTPConnection):
     """Registers its sockets with the fetch's watchdog, raw and (for HTTPS) TLS-wrapped."""
 
-    def __init__(self, *args, watchdog: _Watchdog, **kwargs) -> None:
+    # Set by http.client's __init__ (socket.create_connection), undeclared in its stubs.
+    _create_connection: Callable[..., socket.socket]
+
+    def __init__(self, *args, watchdog: _Watchdog, public_only: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.watchdog = watchdog
         create = self._create_connection
 
-        def create_watched(*args, **kwargs) -> socket.socket:
+        def create_watched(address: tuple[str, int], *args, **kwargs) -> socket.socket:
+            host, port = address
+            # To the checked addresses themselves: a second DNS answer cannot swap in another.
+            targets = public_addresses(host, port) if public_only else [host]
+            for i, target in enumerate(targets):
+                try:
+                    sock = create((target, port), *args, **kwargs)
+                    break
+                except OSError:
+                    if i == len(targets) - 1:
+                        raise
             # Watched before the TLS handshake, which a slow server could drip as well.
-            sock = create(*args, **kwargs)
             watchdog.watch(sock)
             return sock
 
@@ -201,32 +243,37 @@ class _HTTPSConnection(_HTTPConnection, http.client.HTTPSConnection):
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, watchdog: _Watchdog) -> None:
+    def __init__(self, connection: functools.partial) -> None:
         super().__init__()
-        self.watchdog = watchdog
+        self.connection = connection
 
     def http_open(self, req):
-        return self.do_open(functools.partial(_HTTPConnection, watchdog=self.watchdog), req)
+        return self.do_open(self.connection, req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, watchdog: _Watchdog) -> None:
+    def __init__(self, connection: functools.partial) -> None:
         super().__init__()
-        self.watchdog = watchdog
+        self.connection = connection
 
     def https_open(self, req):
-        connection = functools.partial(_HTTPSConnection, watchdog=self.watchdog)
-        return self.do_open(connection, req, context=self._context)
+        # The default TLS context, as HTTPSConnection makes it when given none.
+        return self.do_open(self.connection, req)
 
 
-def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
+def _opener(watchdog: _Watchdog, public_only: bool) -> urllib.request.OpenerDirector:
     """An http(s)-only opener whose connections all answer to ``watchdog``."""
     opener = urllib.request.OpenerDirector()
     for handler in (
-        urllib.request.ProxyHandler(),
+        # A proxy would resolve the host itself, past the address check.
+        urllib.request.ProxyHandler({} if public_only else None),
         urllib.request.UnknownHandler(),
-        _HTTPHandler(watchdog),
-        _HTTPSHandler(watchdog),
+        _HTTPHandler(
+            functools.partial(_HTTPConnection, watchdog=watchdog, public_only=public_only)
+        ),
+        _HTTPSHandler(
+            functools.partial(_HTTPSConnection, watchdog=watchdog, public_only=public_only)
+        ),
         urllib.request.HTTPDefaultErrorHandler(),
         _RedirectHandler(),
         urllib.request.HTTPErrorProcessor(),

@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, overload
 
 from briefly.article.cleaning import (
     CleanedText,
@@ -24,14 +26,24 @@ from briefly.article.cleaning import (
 from briefly.article.decode import check_not_binary as _check_not_binary
 from briefly.article.decode import decode_bytes
 from briefly.article.fetch import fetch, redact
-from briefly.article.pages import flattened, is_link_list, link_texts
+from briefly.article.pages import (
+    DEEPEST,
+    check_cost,
+    flattened,
+    is_link_list,
+    link_texts,
+    reparsed_if_cut,
+)
 from briefly.article.reading import MAX_BYTES, read_file, read_stdin
 from briefly.article.reading import label as _label
 from briefly.errors import InputError, UsageError
+from briefly.unicode import has_surrogates, replace_surrogates
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
     from trafilatura.settings import Document
+
+logger = logging.getLogger("briefly")
 
 
 @dataclass(frozen=True)
@@ -51,9 +63,17 @@ class Article:
     # Each line cleaning dropped, with the reason, for ``briefly extract --show-removed``.
     removed: tuple[Removed, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        # However it was built, an article's text can be tokenized, hashed and written.
+        for name in ("source", "title", "author", "published", "body"):
+            value = getattr(self, name)
+            if isinstance(value, str) and has_surrogates(value):
+                object.__setattr__(self, name, replace_surrogates(value))
 
-# Whether a file or response is a web page; others are sniffed.
-_IS_HTML_BY_SUFFIX = {".html": True, ".htm": True, ".txt": False, ".md": False}
+
+# What a name or a content type says; a page saved as .txt or served as text/plain is still
+# a page (see looks_like_page). Markdown may hold a few tags of its own.
+_IS_HTML_BY_SUFFIX = {".html": True, ".htm": True, ".md": False, ".markdown": False}
 _IS_HTML_BY_TYPE = {
     "text/html": True,
     "application/xhtml+xml": True,
@@ -98,6 +118,8 @@ def load_article(
     Raises :class:`InputError` (with a ``kind``) when the source cannot be read
     or has no article text, and :class:`UsageError` for other URL schemes.
     """
+    if not isinstance(source, str | os.PathLike):
+        raise UsageError(f"source must be a str or a path, not {source!r:.40}")
     source = os.fspath(source)
     if not source:
         raise UsageError("No article given: pass a file path, an http(s) URL, or '-' for stdin.")
@@ -117,9 +139,14 @@ def load_article(
         )
     path = Path(source)
     data = read_file(path, max_bytes)
-    suffix = Path(path.stem).suffix if path.suffix.lower() == ".gz" else path.suffix
-    is_html = _IS_HTML_BY_SUFFIX.get(suffix.lower())
+    is_html = html_by_name(path)
     return parse_article(data, source=source, is_html=is_html, clean=clean, furniture=furniture)
+
+
+def html_by_name(path: Path) -> bool | None:
+    """What a file's name says it holds: a page (True), text (False) or nothing (None)."""
+    suffix = Path(path.stem).suffix if path.suffix.lower() == ".gz" else path.suffix
+    return _IS_HTML_BY_SUFFIX.get(suffix.lower())
 
 
 def load_url(
@@ -129,9 +156,15 @@ def load_url(
     timeout: float = 20.0,
     clean: bool = True,
     furniture: frozenset[str] = frozenset(),
+    public_only: bool = False,
+    stop: threading.Event | None = None,
 ) -> Article:
-    """Fetch and parse the article at an http(s) ``url``; anything else is an InputError."""
-    response = fetch(url, max_bytes=max_bytes, timeout=timeout)
+    """Fetch and parse the article at an http(s) ``url``; anything else is an InputError.
+
+    ``public_only`` and ``stop`` are :func:`briefly.article.fetch.fetch`'s: for URLs that
+    come from data rather than the user, and for fetches a shutdown must cut short.
+    """
+    response = fetch(url, max_bytes=max_bytes, timeout=timeout, public_only=public_only, stop=stop)
     text = decode_bytes(response.data, redact(url), response.charset, nfc=False)
     is_html = _IS_HTML_BY_TYPE.get(response.content_type)
     return parse_article(text, source=url, is_html=is_html, clean=clean, furniture=furniture)
@@ -147,20 +180,26 @@ def parse_article(
 ) -> Article:
     """Build an :class:`Article` from raw bytes or text; ``is_html=None`` sniffs the markup.
 
+    ``is_html=False`` (a text field, a text file's name) still reads a whole HTML document
+    as a page: see :func:`looks_like_page`.
+
     ``clean=False`` keeps the text as it is (decoded, whitespace tidied; for a page, the
     extractor's text). ``furniture`` holds lines to drop wherever they stand, such as
     :func:`briefly.article.cleaning.recurring_lines` of the article's batch.
     """
+    if not isinstance(data, bytes | str):
+        raise UsageError(f"data must be bytes or a str, not {data!r:.40}")
+    if not isinstance(source, str):
+        raise UsageError(f"source must be a str, not {source!r:.40}")
     if isinstance(data, bytes):
         text = decode_bytes(data, source, nfc=False)
     else:
-        text = data
+        text = replace_surrogates(data)
         _check_not_binary(text, source)
     if not text.strip():
         raise InputError(f"{_label(source)} is empty: give an article with some text.", "empty")
-    if is_html is None:
-        is_html = _looks_like_html(text)
-    if is_html:
+    if looks_like_page(text, is_html):
+        check_cost(text, source)
         # Only the story is normalised, not the whole page: most of a page is markup.
         cleaned = _extract_html(text, source, clean=clean, furniture=furniture)
     else:
@@ -186,8 +225,15 @@ def parse_article(
     )
 
 
-def _looks_like_html(text: str) -> bool:
-    return bool(_HTML_START.match(text)) or len(_HTML_TAG.findall(text)) >= _MIN_HTML_TAGS
+def looks_like_page(text: str, declared: bool | None = None) -> bool:
+    """Whether ``text`` is read as a web page, given what its name or type ``declared``.
+
+    A whole HTML document is a page whatever it was called; text that only holds a few
+    tags is one when nothing said it was text.
+    """
+    if declared or _HTML_START.match(text):
+        return True
+    return declared is None and len(_HTML_TAG.findall(text)) >= _MIN_HTML_TAGS
 
 
 def _extract_html(
@@ -200,19 +246,19 @@ def _extract_html(
     """
     url = source if _URL_SCHEME.match(source) else None
     # No extensive date search: it turns a footer's "© 2024" into 2024-01-01.
-    options = {"url": url, "with_metadata": True, "include_comments": False}
+    options: dict[str, Any] = {"url": url, "with_metadata": True, "include_comments": False}
     options["date_extraction_params"] = {"extensive_search": False}
-    document, links = _extract(html, options)
-    flat = flattened(html) if document is None or document.body is None else None
-    if flat is not None:
-        document, links = _extract(flat, options)
+    flat = flattened(html)
+    document, links = _extract(html, source, options, last_try=flat is None)
+    if flat is not None and (document is None or document.body is None):
+        document, links = _extract(flat, source, options, last_try=True)
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     title = _strip_site_name(
-        _nfc(document.title), document.sitename, document.hostname, document.author
+        _normal(document.title), document.sitename, document.hostname, document.author
     )
-    author = _nfc(document.author)
-    blocks = [_nfc(block) for block in _html_blocks(document.body)]
+    author = _normal(document.author)
+    blocks = [_normal(block) for block in _html_blocks(document.body)]
     if not clean:
         return CleanedText(title, author, parse_date(document.date or ""), tuple(blocks))
     cleaned = clean_paragraphs(blocks, title=title, author=author, furniture=furniture)
@@ -230,20 +276,42 @@ def _extract_html(
     )
 
 
-def _extract(html: str, options: dict) -> tuple[Document | None, frozenset[str]]:
-    """trafilatura's document for ``html``, and the texts of the page's links."""
+def _extract(
+    html: str, source: str, options: dict, *, last_try: bool
+) -> tuple[Document | None, frozenset[str]]:
+    """trafilatura's document for ``html``, and the texts of the page's links.
+
+    A page nested too deeply to parse whole is left for its flattened form, or on the
+    ``last_try`` read as far as it goes, with a warning.
+    """
     import trafilatura  # Slow to import; only pages need it.
 
     tree = trafilatura.load_html(html)
     if tree is None:
         return None, frozenset()
+    tree, cut = reparsed_if_cut(tree, html)
+    if cut and not last_try:
+        return None, frozenset()
+    if cut:
+        logger.warning(
+            "%s nests tags more than %d deep: the text below that depth is left out",
+            _label(source),
+            DEEPEST,
+        )
     # Read before extraction, which prunes the tree it is given.
     links = link_texts(tree)
-    return trafilatura.bare_extraction(tree, **options), links
+    document = trafilatura.bare_extraction(tree, **options)
+    # A dict only with as_dict=True, which briefly never asks for.
+    return (None if isinstance(document, dict) else document), links
 
 
-def _nfc(text: str | None) -> str | None:
-    return unicodedata.normalize("NFC", text) if text else text
+@overload
+def _normal(text: str) -> str: ...
+@overload
+def _normal(text: str | None) -> str | None: ...
+def _normal(text: str | None) -> str | None:
+    """The extractor's text normalised as plain text is (controls and bidi overrides out)."""
+    return normalize_text(text) if text else text
 
 
 def _html_blocks(body: _Element) -> list[str]:

@@ -3,27 +3,37 @@
 A regular file (or a new one) is written to a temporary file beside it and renamed over it, so
 a reader never sees half a file; it keeps an existing file's mode and otherwise gets the
 umask's. A symlink is written through to its target, and a device or FIFO (``/dev/null``) is
-written directly, since renaming over them would replace them. Failures are one-line
-:class:`~briefly.errors.OutputError`\\ s.
+written directly, since renaming over them would replace them. Text is UTF-8 with any lone
+surrogate (a file name that is not UTF-8) replaced, so no name stops a write. Failures are
+one-line :class:`~briefly.errors.OutputError`\\ s.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
 
 from briefly.errors import OutputError, UsageError
+from briefly.unicode import replace_surrogates
 
-TEMP_SUFFIX = ".tmp"
+# Temporary files are ".NAME.briefly-XXXXXXXX.tmp" beside NAME: a pattern no one else uses, so
+# that the leftovers of a killed run can be told from a user's own ".notes.tmp".
+_TEMP_MARK = ".briefly-"
+_TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"^\.(.+)\.briefly-[a-z0-9_]{8}\.tmp$", re.S)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` (text is UTF-8 encoded) to ``path``; raises OutputError on failure."""
+def write_atomic(path: Path, data: str | bytes, *, make_folders: bool = True) -> None:
+    """Write ``data`` (text is UTF-8 encoded) to ``path``; raises OutputError on failure.
+
+    ``make_folders`` creates missing parent folders; without it a missing one is an error.
+    """
     path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    payload = replace_surrogates(data).encode("utf-8") if isinstance(data, str) else data
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
         existing = os.stat(target)
@@ -38,14 +48,15 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             _write_direct(target, payload)
         else:
             mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
-            _write_replacing(target, payload, mode)
+            _write_replacing(target, payload, mode, make_folders)
     except OSError as e:
         raise _output_error(path, e) from e
 
 
-def temp_name(name: str) -> bool:
-    """Whether a file name is one of write_atomic's temporary files (left by a kill -9)."""
-    return name.startswith(".") and name.endswith(TEMP_SUFFIX) and len(name) > 1 + len(TEMP_SUFFIX)
+def temp_target(name: str) -> str | None:
+    """The file a temporary file of write_atomic's was for (left by a kill -9); None for others."""
+    match = _TEMP_NAME.match(name)
+    return match.group(1) if match else None
 
 
 def _write_direct(path: Path, payload: bytes) -> None:
@@ -54,9 +65,12 @@ def _write_direct(path: Path, payload: bytes) -> None:
         handle.flush()
 
 
-def _write_replacing(path: Path, payload: bytes, mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+def _write_replacing(path: Path, payload: bytes, mode: int, make_folders: bool = True) -> None:
+    if make_folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}{_TEMP_MARK}", suffix=_TEMP_SUFFIX
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)

@@ -3,23 +3,37 @@
 Built on :meth:`briefly.pipeline.Briefer.brief_many`, so each result equals
 what ``briefly brief`` writes for the same article and settings. Results and
 records go through :class:`briefly.batch.store.ResultStore`, which both engines share.
+
+With ``article_timeout``, each article is read and cleaned in a separate worker process
+that is killed when it takes longer (a pathological page, a dripping server), so that
+article fails with kind "timeout" and the run goes on; the models' work is not timed, since
+stopping it would mean reloading them. The worker is started afresh after a kill.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
+from pebble import ProcessExpired, ProcessPool
+
+from briefly.article.loader import Article
 from briefly.batch.sources import Item, content_hash, load_item, site_furniture, site_key
 from briefly.batch.store import BatchOptions, BatchReport, ResultStore, settings_hash
-from briefly.errors import BrieflyError, ModelError, first_line
+from briefly.errors import BrieflyError, InputError, ModelError, first_line
 from briefly.pipeline import Briefer
 from briefly.results import Brief
+
+# An article read and cleaned for briefing: its position, item, article, content hash and
+# the seconds reading took.
+Prepared = tuple[int, Item, Article, str, float]
 
 __all__ = [
     "BatchOptions",
@@ -43,27 +57,38 @@ def run_batch(
     SIGTERM abandon the group in flight and return a report marked ``interrupted``.
     """
     options = options or BatchOptions()
-    settings = settings_hash(briefer.options, options.fmt, site_furniture=options.site_furniture)
+    settings = settings_hash(briefer.options, site_furniture=options.site_furniture)
     store = ResultStore(out_dir, items, settings, options)
-    furniture = site_furniture(items, max_bytes=options.max_bytes) if options.site_furniture else {}
     started = time.perf_counter()
     notify = on_progress or (lambda _report, _total: None)
     positions = list(range(len(items)))
     groups = [positions[i : i + options.group_size] for i in positions[:: options.group_size]]
-    if groups:
+    try:
         # A model that cannot load stops the run before it starts, leaving OUT_DIR as it was.
         with interrupt_on_sigterm():
-            briefer.preload()
+            store.report.stage = "loading models"
+            notify(store.report, len(items))
+            furniture = (
+                site_furniture(items, max_bytes=options.max_bytes) if options.site_furniture else {}
+            )
+            if groups:
+                briefer.preload()
+    except BaseException:
+        store.release()
+        raise
+    store.report.stage = "briefing"
     pool = ThreadPoolExecutor(max_workers=1)
+    loader = _Loader(options)
     try:
         with interrupt_on_sigterm():
             upcoming = (
-                pool.submit(_prepare, groups[0], store, options, furniture) if groups else None
+                pool.submit(_prepare, groups[0], store, loader, furniture) if groups else None
             )
             for k in range(len(groups)):
+                assert upcoming is not None  # group k, submitted before the loop or at k - 1
                 todo, events = upcoming.result()
                 if k + 1 < len(groups):
-                    upcoming = pool.submit(_prepare, groups[k + 1], store, options, furniture)
+                    upcoming = pool.submit(_prepare, groups[k + 1], store, loader, furniture)
                 for event in events:
                     event()
                 _brief_group(briefer, todo, store)
@@ -75,9 +100,64 @@ def run_batch(
         # The group in flight is abandoned; its finished files are complete.
         store.report.interrupted = True
     finally:
+        loader.stop()
         pool.shutdown(wait=True, cancel_futures=True)
         store.close(started)
     return store.report
+
+
+class _Loader:
+    """Reads and cleans articles, in a worker process when they have a time limit."""
+
+    def __init__(self, options: BatchOptions) -> None:
+        self._options = options
+        # Set when the run ends early: the reading thread stops between articles and mid-fetch.
+        self.stopped = threading.Event()
+        self._pool: ProcessPool | None = None
+        if options.article_timeout is not None:
+            # Spawned, not forked: the models' threads make fork unsafe.
+            self._pool = ProcessPool(
+                max_workers=1,
+                context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_interrupts,
+            )
+
+    def load(self, item: Item, furniture: frozenset[str]):
+        how = partial(
+            load_item,
+            max_bytes=self._options.max_bytes,
+            furniture=furniture,
+            allow_private_urls=self._options.allow_private_urls,
+        )
+        if self._pool is None:
+            return how(item, stop=self.stopped)
+        # An event cannot reach the spawned worker: stop() ends the worker instead.
+        limit = self._options.article_timeout
+        future = self._pool.schedule(how, (item,), timeout=limit)
+        try:
+            return future.result()
+        except TimeoutError:
+            raise InputError(
+                f"reading and cleaning it took longer than --article-timeout {limit:g}s: "
+                "check the page, or give it a longer --article-timeout",
+                "timeout",
+            ) from None
+        except ProcessExpired as e:
+            raise InputError(
+                f"the process reading it ended ({e}): rerun it alone with `briefly extract`",
+                "crashed",
+            ) from None
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join()
+
+
+def _ignore_interrupts() -> None:
+    """In the worker process: Ctrl-C reaches the whole process group, but the run handles it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager
@@ -100,25 +180,28 @@ def interrupt_on_sigterm() -> Iterator[None]:
 def _prepare(
     group: Sequence[int],
     store: ResultStore,
-    options: BatchOptions,
+    loader: _Loader,
     furniture: Mapping[str, frozenset[str]],
-):
+) -> tuple[list[Prepared], list[Callable[[], None]]]:
     """Read and clean a group: (articles to brief, store calls to make for the others).
 
     Runs in a worker thread, so it returns the calls instead of making them. With
     ``fail_fast`` it stops at the first bad article, keeping the good ones before it.
     """
-    todo, events = [], []
+    options = store.options
+    todo: list[Prepared] = []
+    events: list[Callable[[], None]] = []
     for position in group:
+        if loader.stopped.is_set():
+            break
         item = store.items[position]
         started = time.perf_counter()
         try:
             digest = content_hash(item, max_bytes=options.max_bytes)
             if store.known(item) == digest:
-                events.append(lambda p=position, i=item, d=digest: store.skip(p, i, d))
+                events.append(partial(store.skip, position, item, digest))
                 continue
-            lines = furniture.get(site_key(item), frozenset())
-            article = load_item(item, max_bytes=options.max_bytes, furniture=lines)
+            article = loader.load(item, furniture.get(site_key(item), frozenset()))
         except OSError as e:
             kind, message = "unreadable", f"cannot read it ({e.strerror})"
         except BrieflyError as e:
@@ -127,15 +210,13 @@ def _prepare(
             todo.append((position, item, article, digest, time.perf_counter() - started))
             continue
         seconds = time.perf_counter() - started
-        events.append(
-            lambda p=position, i=item, k=kind, m=message, s=seconds: store.fail(p, i, k, m, s)
-        )
+        events.append(partial(store.fail, position, item, kind, message, seconds))
         if options.fail_fast:
             break
     return todo, events
 
 
-def _brief_group(briefer: Briefer, todo: list, store: ResultStore) -> None:
+def _brief_group(briefer: Briefer, todo: list[Prepared], store: ResultStore) -> None:
     if not todo:
         return
     started = time.perf_counter()

@@ -68,21 +68,34 @@ def run_batch_ray(
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1, not {workers}")
     brief = briefer.options
+    if options.article_timeout is not None:
+        raise UsageError(
+            "--article-timeout works with --engine local: leave it out with --engine ray"
+        )
     store = ResultStore(
         out_dir,
         items,
-        settings_hash(brief, options.fmt, site_furniture=options.site_furniture),
+        settings_hash(brief, site_furniture=options.site_furniture),
         options,
         out_format,
     )
     started_ray = not ray.is_initialized()
-    if started_ray:
-        _init(ray, address)
     try:
+        if started_ray:
+            _init(ray, address)
         # Checked before the run starts, so a refused request leaves OUT_DIR as it was.
         gpus = _gpus(ray, brief, gpus_per_worker)
         pool = _pool(ray, workers, gpus)
+    except BaseException:
+        store.release()
+        if started_ray:
+            ray.shutdown()
+        raise
+    try:
         started = time.perf_counter()
+        store.report.stage = "loading models"
+        if on_progress is not None:
+            on_progress(store.report, len(items))
         try:
             with interrupt_on_sigterm():
                 if items:
@@ -113,6 +126,10 @@ def _init(ray, address: str | None) -> None:
     if not verbose:
         for name in ("ray", "ray.data"):
             logging.getLogger(name).setLevel(logging.ERROR)
+        # Ray's C++ core (core_worker.cc, raylet) logs to stderr on its own, at error level
+        # for things it recovers from (a worker that exits at shutdown); processes read the
+        # level when they start, and a local cluster's inherit it from this one.
+        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     # Ray puts the driver's working directory first on every worker's sys.path, so a
     # ``briefly/`` folder there (a git clone) would shadow the installed package on the
     # workers. Starting from the package's own parent makes that entry harmless.
@@ -187,7 +204,11 @@ def _stream(ray, options: BriefOptions, store: ResultStore, batch: BatchOptions,
     # Differing resources keep Ray from fusing cleaning into the model actors.
     cleaned = ray.data.from_items(rows).map(
         _clean,
-        fn_kwargs={"max_bytes": batch.max_bytes, "furniture": furniture},
+        fn_kwargs={
+            "max_bytes": batch.max_bytes,
+            "furniture": furniture,
+            "allow_private_urls": batch.allow_private_urls,
+        },
         num_cpus=_CLEAN_CPUS,
     )
     briefed = cleaned.map_batches(
@@ -203,10 +224,13 @@ def _stream(ray, options: BriefOptions, store: ResultStore, batch: BatchOptions,
 
 def _portable(item: Item) -> Item:
     """The item with an absolute path, since workers need not share the driver's directory."""
-    return item if item.path is None else replace(item, path=item.path.resolve())
+    # Not resolved: the driver has judged the links, and a loop has no resolved path.
+    return item if item.path is None else replace(item, path=Path(os.path.abspath(item.path)))
 
 
-def _clean(row: dict, max_bytes: int, furniture: dict[str, frozenset[str]]) -> dict:
+def _clean(
+    row: dict, max_bytes: int, furniture: dict[str, frozenset[str]], allow_private_urls: bool
+) -> dict:
     """One article's row, read and cleaned unless its result is already up to date."""
     started = time.perf_counter()
     item: Item = row["item"]
@@ -217,7 +241,12 @@ def _clean(row: dict, max_bytes: int, furniture: dict[str, frozenset[str]]) -> d
             out["status"] = "skipped"
         else:
             lines = furniture.get(site_key(item), frozenset())
-            out["payload"] = load_item(item, max_bytes=max_bytes, furniture=lines)
+            out["payload"] = load_item(
+                item,
+                max_bytes=max_bytes,
+                furniture=lines,
+                allow_private_urls=allow_private_urls,
+            )
     except OSError as e:
         out |= {"status": "failed", "payload": ("unreadable", f"cannot read it ({e.strerror})")}
     except BrieflyError as e:
@@ -273,6 +302,7 @@ def _collect(rows, store: ResultStore, options: BatchOptions, on_progress) -> No
         position = int(row["position"])
         item = store.items[position]
         status, payload = row["status"], row["payload"]
+        store.report.stage = "briefing"
         if status == "fatal":
             raise payload
         if status == "failed":

@@ -5,6 +5,12 @@ with one article per line. Each article gets a relative output name that
 mirrors the input tree, can never point outside the output folder, fits the
 file system's name limit and collides neither with another result nor with
 the output folder's own files.
+
+A symbolic link in an input folder is followed only when its target stays inside that
+folder (or with ``follow_symlinks``); one that leads out, a broken one or a loop, and a
+sub-folder that cannot be read, become items that fail with one line each, so the run
+reports them. A file reached twice (through a link, or named twice) is one article. JSONL
+text, ids and keys have any lone surrogate replaced by U+FFFD (see :mod:`briefly.unicode`).
 """
 
 from __future__ import annotations
@@ -13,15 +19,21 @@ import fnmatch
 import glob
 import hashlib
 import json
+import logging
 import os
 import re
 import stat
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from briefly.article.reading import too_large
 from briefly.errors import BrieflyError, InputError, UsageError
+from briefly.unicode import replace_surrogates_in
+
+logger = logging.getLogger("briefly")
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 # What a result name becomes on disk: the JSON result and the readable copies.
@@ -31,7 +43,7 @@ RESERVED = re.compile(r"^(index|errors|results)\.jsonl$|^part-\d+\.(jsonl|parque
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
 # Bytes per name part: NAME_MAX (255) less the room write_atomic's temporary
-# ".NAME.json.XXXXXXXX.tmp" needs.
+# ".NAME.json.briefly-XXXXXXXX.tmp" needs.
 _MAX_PART_BYTES = 200
 _HASH_CHARS = 12
 _URL = re.compile(r"^https?://", re.I)
@@ -41,6 +53,7 @@ _TEXT_SUFFIXES = (".txt", ".md")
 # Articles per site read to find its recurring lines: enough to see a footer repeat, few
 # enough that a folder of thousands starts at once.
 _FURNITURE_SAMPLE = 200
+_GLOB_MAGIC = re.compile(r"[*?[]")
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,8 @@ class Item:
     name: str  # output name relative to OUT_DIR, without suffix, '/'-separated
     path: Path | None = None  # the article file, for folder and glob inputs
     record: dict | None = None  # the parsed JSONL line, for JSONL input
-    problem: tuple[str, str] | None = None  # (kind, message) of a JSONL line that is unusable
+    # (kind, message) of an input that cannot be used: a bad JSONL line, a skipped link or folder
+    problem: tuple[str, str] | None = None
 
 
 @dataclass
@@ -63,6 +77,15 @@ class Listing:
     excluded: int = 0  # articles left out by --include/--exclude
 
 
+class _Found(NamedTuple):
+    """A file (or a folder or link that cannot be used) found under an input."""
+
+    path: Path
+    relative: PurePosixPath  # its path below its input folder, or its name
+    problem: tuple[str, str] | None = None  # why it cannot be used: (kind, message)
+    folder: bool = False  # a folder that cannot be read, or a link to one that is left out
+
+
 def list_articles(
     inputs: Sequence[str],
     *,
@@ -70,35 +93,55 @@ def list_articles(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     out_dir: Path | None = None,
+    follow_symlinks: bool = False,
 ) -> Listing:
     """Find the article files named by folders, files and globs, in a stable order.
 
     ``include``/``exclude`` globs match a file's path relative to its input folder
-    (``misc/*``) or as given on the command line (``in/misc/*``). Output names come
-    from the input tree alone, so they do not change with the filters. ``out_dir`` is
-    never read as input: given as an input it is refused, inside one it is passed over.
+    (``misc/*``) or as given on the command line (``in/misc/*``); a filter that matches
+    nothing is warned about. Output names come from the input tree alone, so they do not
+    change with the filters. ``out_dir`` is never read as input: given as an input it is
+    refused, inside one it is passed over. Links: see the module docstring.
     """
     out = Path(out_dir).resolve() if out_dir is not None else None
-    found: list[tuple[Path, PurePosixPath]] = []
+    found: list[_Found] = []
+    seen: set[str] = set()
     skipped = 0
     for spec in inputs:
         if out is not None and Path(spec).is_dir() and Path(spec).resolve() == out:
             raise UsageError(
                 f"--out {out_dir} is also an input folder: write the results to another folder"
             )
-        for path, relative in _expand(spec, recursive, out):
-            if path.suffix.lower() in ARTICLE_SUFFIXES:
-                found.append((path, relative))
-            else:
+        for entry in _expand(spec, recursive, out, follow_symlinks):
+            if not entry.folder and entry.path.suffix.lower() not in ARTICLE_SUFFIXES:
                 skipped += 1
+                continue
+            if entry.problem is None:
+                real = os.path.realpath(entry.path)
+                if real in seen:
+                    continue
+                seen.add(real)
+            found.append(entry)
     items, excluded = [], 0
-    for item, (path, relative) in zip(_name(found), found, strict=True):
-        as_given = {relative.as_posix(), path.as_posix()}
-        wanted = not include or any(_matches(as_given, p) for p in include)
-        if wanted and not any(_matches(as_given, p) for p in exclude):
+    matched = dict.fromkeys([*include, *exclude], False)
+    for item, entry in zip(_name(found), found, strict=True):
+        as_given = {entry.relative.as_posix(), entry.path.as_posix()}
+        hits = {p for p in matched if _matches(as_given, p)}
+        matched.update(dict.fromkeys(hits, True))
+        if (not include or hits & set(include)) and not hits & set(exclude):
             items.append(item)
         else:
             excluded += 1
+    for pattern in (p for p, hit in matched.items() if not hit):
+        logger.warning(
+            "%s %r matched none of the %d files found: a glob matches a file's whole path "
+            "below its input folder (misc/a.txt) or as given (in/misc/a.txt), and * also "
+            "matches /; try %r",
+            "--include" if pattern in include else "--exclude",
+            pattern,
+            len(found),
+            pattern if pattern.startswith("*") else f"*{pattern}",
+        )
     return Listing(items=items, skipped_files=skipped, excluded=excluded)
 
 
@@ -107,39 +150,96 @@ def _matches(paths: set[str], pattern: str) -> bool:
     return any(fnmatch.fnmatch(path.removeprefix("./"), pattern) for path in paths)
 
 
-def _expand(spec: str, recursive: bool, out: Path | None) -> Iterator[tuple[Path, PurePosixPath]]:
+def _expand(spec: str, recursive: bool, out: Path | None, follow: bool) -> Iterator[_Found]:
     path = Path(spec)
     if path.is_dir():
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if out is None or (Path(root) / d).resolve() != out)
-            if not recursive:
-                dirs.clear()
-            for name in sorted(files):
-                full = Path(root) / name
-                yield full, PurePosixPath(full.relative_to(path).as_posix())
+        yield from _walk(path, recursive, out, follow)
     elif path.exists():
-        yield path, PurePosixPath(path.name)
+        # A file named on the command line is read wherever it leads: the user chose it.
+        yield _Found(path, PurePosixPath(path.name))
     else:
         matches = sorted(glob.glob(spec, recursive=True))
         if not matches:
             raise UsageError(f"No such file, folder or matching files: {spec}")
+        # The glob's folder (the part before its first wildcard) is its input folder.
+        parts = Path(spec).parts[:-1]
+        magic = next((i for i, part in enumerate(parts) if _GLOB_MAGIC.search(part)), len(parts))
+        root = os.path.realpath(Path(*parts[:magic]) if magic else Path())
         for match in matches:
-            if not Path(match).is_dir():
-                yield Path(match), PurePosixPath(Path(match).name)
+            found = Path(match)
+            if not found.is_dir():
+                yield _Found(found, PurePosixPath(found.name), _link_problem(found, root, follow))
 
 
-def _name(found: list[tuple[Path, PurePosixPath]]) -> list[Item]:
+def _walk(top: Path, recursive: bool, out: Path | None, follow: bool) -> Iterator[_Found]:
+    """The files below ``top``, following links to folders as the module docstring says."""
+    root = os.path.realpath(top)
+    visited = {root}
+    unreadable: list[OSError] = []
+
+    def relative(path: Path) -> PurePosixPath:
+        return PurePosixPath(path.relative_to(top).as_posix())
+
+    def report_unreadable() -> Iterator[_Found]:
+        while unreadable:
+            error = unreadable.pop(0)
+            folder = Path(error.filename)
+            problem = (
+                "unreadable",
+                f"cannot read the folder {folder} ({error.strerror}): its articles are "
+                "left out; check its permissions",
+            )
+            yield _Found(folder, relative(folder), problem, folder=True)
+
+    for here, dirs, files in os.walk(top, followlinks=True, onerror=unreadable.append):
+        yield from report_unreadable()
+        kept = []
+        for name in sorted(dirs) if recursive else ():
+            full = Path(here) / name
+            real = os.path.realpath(full)
+            # A loop, or a second way to a folder already walked: its files are there once.
+            if real in visited or (out is not None and Path(real) == out):
+                continue
+            problem = _link_problem(full, root, follow)
+            if problem is not None:
+                yield _Found(full, relative(full), problem, folder=True)
+                continue
+            visited.add(real)
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            full = Path(here) / name
+            yield _Found(full, relative(full), _link_problem(full, root, follow))
+    yield from report_unreadable()
+
+
+def _link_problem(path: Path, root: str, follow: bool) -> tuple[str, str] | None:
+    """Why a link found below the input folder ``root`` is not followed; None for the rest."""
+    if not os.path.islink(path):
+        return None
+    if not os.path.exists(path):
+        return "broken_link", f"{path} is a broken symbolic link or a loop: skipped"
+    target = os.path.realpath(path)
+    if follow or os.path.commonpath([root, target]) == root:
+        return None
+    return "symlink", (
+        f"{path} links outside its input folder (to {target}): skipped; pass "
+        "--follow-symlinks to read it"
+    )
+
+
+def _name(found: list[_Found]) -> list[Item]:
     """Name outputs after the article's stem; keep the suffix where stems collide."""
     stems: dict[str, int] = {}
-    for _, rel in found:
-        key = (rel.parent / rel.stem).as_posix()
+    for entry in found:
+        key = (entry.relative.parent / entry.relative.stem).as_posix()
         stems[key] = stems.get(key, 0) + 1
     names = _Names()
     items = []
-    for path, rel in found:
+    for path, rel, problem, _folder in found:
         stem = (rel.parent / rel.stem).as_posix()
         name = names.claim(safe_name(stem if stems[stem] == 1 else rel.as_posix()))
-        items.append(Item(source=str(path), name=name, path=path))
+        items.append(Item(source=str(path), name=name, path=path, problem=problem))
     return items
 
 
@@ -214,7 +314,7 @@ def _parse_line(raw: bytes, path: str, number: int):
     if not line.strip():
         return None, None
     try:
-        record = json.loads(line)
+        record = replace_surrogates_in(json.loads(line))
     except json.JSONDecodeError:
         record = None
     if not isinstance(record, dict):
@@ -262,6 +362,8 @@ def _shorten(part: str) -> str:
 
 def content_hash(item: Item, *, max_bytes: int) -> str:
     """The hash of an item's article, read in pieces after checking that it is a small file."""
+    if item.problem is not None:
+        raise InputError(item.problem[1], kind=item.problem[0])
     if item.path is None:
         data = json.dumps(item.record, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(data).hexdigest()
@@ -295,29 +397,46 @@ def site_furniture(items: Sequence[Item], *, max_bytes: int) -> dict[str, frozen
     """
     from briefly.article.cleaning import recurring_lines
     from briefly.article.decode import decode_bytes
+    from briefly.article.loader import html_by_name, looks_like_page
     from briefly.article.reading import read_file
 
     texts: dict[str, list[str]] = {}
     for item in items:
         site = texts.setdefault(site_key(item), [])
-        if len(site) >= _FURNITURE_SAMPLE:
+        # A link left out is never read, not even for its lines.
+        if len(site) >= _FURNITURE_SAMPLE or item.problem is not None:
             continue
         try:
             if item.path is not None and item.path.suffix.lower() in _TEXT_SUFFIXES:
-                site.append(decode_bytes(read_file(item.path, max_bytes), item.source))
-            elif isinstance(text := (item.record or {}).get("text"), str):
-                site.append(text[:max_bytes])
+                text = decode_bytes(read_file(item.path, max_bytes), item.source)
+                declared = html_by_name(item.path)
+            elif isinstance(record_text := (item.record or {}).get("text"), str):
+                text, declared = record_text[:max_bytes], False
+            else:
+                continue
         except (BrieflyError, OSError):
             continue
+        # A page saved under a text name goes to the HTML extractor, as load_item reads it.
+        if not looks_like_page(text, declared):
+            site.append(text)
     return {key: recurring_lines(found) for key, found in texts.items() if found}
 
 
-def load_item(item: Item, *, max_bytes: int, furniture: frozenset[str] = frozenset()):
+def load_item(
+    item: Item,
+    *,
+    max_bytes: int,
+    furniture: frozenset[str] = frozenset(),
+    allow_private_urls: bool = False,
+    stop: threading.Event | None = None,
+):
     """Read and clean one item's article, also dropping ``furniture`` lines.
 
-    Raises InputError on bad input.
+    A record's URL is someone else's: it may reach only public addresses unless
+    ``allow_private_urls``. Setting ``stop`` cuts its fetch short. Raises InputError on bad
+    input.
     """
-    from briefly.article.loader import load_article, parse_article
+    from briefly.article.loader import load_article, load_url, parse_article
 
     if item.problem is not None:
         raise InputError(item.problem[1], kind=item.problem[0])
@@ -325,7 +444,13 @@ def load_item(item: Item, *, max_bytes: int, furniture: frozenset[str] = frozens
         return load_article(item.path, max_bytes=max_bytes, furniture=furniture)
     record = item.record or {}
     if "url" in record:
-        return load_article(record["url"], max_bytes=max_bytes, furniture=furniture)
+        return load_url(
+            record["url"],
+            max_bytes=max_bytes,
+            furniture=furniture,
+            public_only=not allow_private_urls,
+            stop=stop,
+        )
     field = "html" if "html" in record else "text"
     if len(record[field].encode("utf-8")) > max_bytes:
         raise too_large(item.source, max_bytes)

@@ -5,7 +5,10 @@ Both engines (:mod:`briefly.batch.local` and :mod:`briefly.batch.ray_cluster`) w
 with ``--format markdown|text``) or a row of a JSONL/Parquet shard; it carries a stamp of
 the article's content and of the settings that made it, which is what lets a re-run skip
 finished work. ``index.jsonl`` lists every article in input order, ``errors.jsonl`` the
-failed ones, ``results.jsonl`` (JSONL input) every result.
+failed ones, ``results.jsonl`` (JSONL input) every result. A run holds OUT_DIR's lock (see
+:mod:`briefly.batch.outdir`); the records it ends with keep the previous run's entries for
+articles it did not reach (interrupted, crashed), so they never hold less than before.
+A shard that cannot be read is set aside as ``NAME.damaged`` and its articles are redone.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from briefly.batch.files import temp_name, write_atomic
-from briefly.batch.sources import Item
-from briefly.errors import OutputError, UsageError
-from briefly.options import BriefOptions
+from briefly.batch.files import write_atomic
+from briefly.batch.outdir import lock_out_dir, remove_leftovers
+from briefly.batch.sources import RESERVED, RESULT_SUFFIXES, Item
+from briefly.errors import OutputError, UsageError, first_line
+from briefly.options import BriefOptions, check_fields
 from briefly.results import Brief
 
 logger = logging.getLogger("briefly")
@@ -44,7 +49,8 @@ _NESTED_KEY = b"briefly:json_columns"
 class BatchOptions:
     """How a batch run writes and paces its work."""
 
-    fmt: str = "json"  # "json"; "markdown" or "text" add a .md or .txt beside each .json
+    # "json"; "markdown" or "text" add a .md or .txt beside each .json
+    fmt: Literal["json", "markdown", "text"] = "json"
     force: bool = False  # redo articles that already have a result
     fail_fast: bool = False  # stop at the first failed article
     group_size: int = 16  # articles read and briefed together
@@ -52,6 +58,19 @@ class BatchOptions:
     jsonl_output: bool = False  # also gather all results into results.jsonl
     # Drop lines that recur across many plain-text articles of one folder (a site's footer).
     site_furniture: bool = True
+    # Let JSONL records' URLs reach private, loopback and link-local addresses.
+    allow_private_urls: bool = False
+    wait: bool = False  # wait for another run that holds OUT_DIR instead of stopping
+    # Seconds one article may take to read and clean (local engine); None: no limit.
+    article_timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        for name in ("group_size", "max_bytes"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if self.article_timeout is not None and self.article_timeout <= 0:
+            raise UsageError(f"article_timeout must be above 0, not {self.article_timeout}")
 
 
 @dataclass
@@ -65,6 +84,7 @@ class BatchReport:
     excluded: int = 0  # articles left out by --include/--exclude
     seconds: float = 0.0  # wall-clock time of the run
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
+    stage: str = ""  # what the run is doing: "loading models", then "briefing"
     index: list[dict] = field(default_factory=list)  # one entry per article, in input order
     errors: list[dict] = field(default_factory=list)  # one entry per failure, in input order
 
@@ -73,12 +93,13 @@ class BatchReport:
         return self.done / self.seconds if self.seconds else 0.0
 
 
-def settings_hash(options: BriefOptions, fmt: str, *, site_furniture: bool = True) -> str:
+def settings_hash(options: BriefOptions, *, site_furniture: bool = True) -> str:
     """Identify everything that changes a result, by content rather than by name.
 
     The options, the prompt template's text, the files of local model folders, the
-    backend ``auto`` resolves to, the output format and briefly's version: an edited
-    prompt file or retrained weights in place redo the articles.
+    backend ``auto`` resolves to and briefly's version: an edited prompt file or retrained
+    weights in place redo the articles. The format of the readable copy is not among them: a
+    new one is rendered from the stored result.
     """
     from briefly import __version__
     from briefly.models.engines import ct2_available
@@ -92,7 +113,6 @@ def settings_hash(options: BriefOptions, fmt: str, *, site_furniture: bool = Tru
         "prompt": None if options.prompt is None else load_prompt(options.prompt).text,
         "model_files": {name: _fingerprint(Path(name)) for name in sorted(models)},
         "backend": options.backend if options.backend != "auto" else f"auto:{ct2_available()}",
-        "format": fmt,
         "site_furniture": site_furniture,
         "version": __version__,
     }
@@ -142,35 +162,56 @@ class ResultStore:
                 f"Cannot create {self.dir} ({e.strerror}): give an --out folder you may write to",
                 e.errno,
             ) from e
-        _remove_leftovers(self.dir)
+        self._lock = lock_out_dir(self.dir, wait=options.wait)
+        try:
+            remove_leftovers(
+                self.dir,
+                (self.dir / f"{i.name}{suffix}" for i in items for suffix in RESULT_SUFFIXES),
+                RESERVED,
+            )
+            self._previous = _previous_records(self.dir)
+            if out_format == "files":
+                self._sink: _Files | _Shards = _Files(self.dir, options.fmt)
+            else:
+                self._sink = _Shards(self.dir, out_format)
+        except BaseException:
+            self._lock.release()
+            raise
         self.items = items
         self.report = BatchReport()
         self._settings = settings
-        self._options = options
+        self.options = options
         self._out_format = out_format
-        self._inputs = {item.path.resolve() for item in items if item.path is not None}
+        self._readable = READABLE_SUFFIX.get(options.fmt) if out_format == "files" else None
+        self._inputs = {
+            Path(os.path.realpath(item.path)) for item in items if item.path is not None
+        }
         self._entries: dict[int, dict] = {}
         self._errors: dict[int, dict] = {}
-        if out_format == "files":
-            self._sink: _Files | _Shards = _Files(self.dir, options.fmt)
-        else:
-            self._sink = _Shards(self.dir, out_format)
 
     def _stamp(self, digest: str) -> dict:
         """What a result records about how it was made, to decide whether it is still current."""
-        return {"content": digest, "settings": self._settings}
+        return {"content": digest, "settings": self._settings, "readable": self._readable}
 
     def known(self, item: Item) -> str | None:
         """The content hash of ``item``'s current result (same settings), if it has one."""
-        if self._options.force:
+        if self.options.force:
             return None
-        stamp = self._sink.previous(item.name).get(_STAMP)
-        if isinstance(stamp, dict) and stamp.get("settings") == self._settings:
-            return stamp.get("content")
-        return None
+        previous = self._sink.previous(item.name)
+        stamp = previous.get(_STAMP)
+        if not isinstance(stamp, dict) or stamp.get("settings") != self._settings:
+            return None
+        if _readable(previous) != self._readable and _brief(previous) is None:
+            return None  # no readable copy can be rendered from it: brief it again
+        return stamp.get("content")
 
     def skip(self, position: int, item: Item, digest: str) -> None:
+        """Keep a current result; only a readable copy in another format is rendered anew."""
         previous = self._sink.previous(item.name)
+        brief = _brief(previous)
+        if _readable(previous) != self._readable and brief is not None:
+            if self._write(position, item, brief, digest, 0.0) is None:
+                return
         self.report.skipped += 1
         self._entries[position] = _entry(
             item, "skipped", previous.get("title"), previous.get("output"), digest
@@ -190,14 +231,23 @@ class ResultStore:
         A full disk stops the run instead (raises OutputError): nothing after it could be
         written either.
         """
-        clash = next((p for p in self._sink.paths(item.name) if p.resolve() in self._inputs), None)
+        output = self._write(position, item, brief, digest, seconds)
+        if output is not None:
+            self.report.done += 1
+            self._entries[position] = _entry(item, "done", brief.title, output, digest, seconds)
+
+    def _write(self, position: int, item: Item, brief: Brief, digest: str, seconds: float):
+        """Write a result (see :meth:`save`); its path, or None when its article failed."""
+        paths = self._sink.paths(item.name)
+        clash = next((p for p in paths if _real(p) in self._inputs), None)
         if clash is not None:
             message = (
                 f"its result {clash} would overwrite an input file: "
                 "write the results to another --out folder"
             )
             self.fail(position, item, "overwrite", message, seconds)
-            return
+            return None
+        readable = _readable(self._sink.previous(item.name))
         record = brief.to_dict() | {_STAMP: self._stamp(digest)}
         try:
             output = self._sink.write(item.name, brief, record)
@@ -205,33 +255,84 @@ class ResultStore:
             if e.errno == errno.ENOSPC:
                 raise
             self.fail(position, item, "output", str(e), seconds)
-            return
-        self.report.done += 1
-        self._entries[position] = _entry(item, "done", brief.title, output, digest, seconds)
+            return None
+        # A readable copy in the format of an earlier run would be left beside the new one.
+        old = self.dir / f"{item.name}{readable}" if readable in RESULT_SUFFIXES else None
+        if old is not None and old not in paths and _real(old) not in self._inputs:
+            old.unlink(missing_ok=True)
+        return output
 
     def close(self, started: float) -> BatchReport:
-        """Finish the shards and write the records; returns the run's report."""
+        """Finish the shards, write the records and release OUT_DIR; returns the run's report."""
+        try:
+            return self._close(started)
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        """Let other runs use OUT_DIR; without :meth:`close`, its records stay as they were."""
+        self._lock.release()
+
+    def _close(self, started: float) -> BatchReport:
         report = self.report
         report.index = [self._entries[k] for k in sorted(self._entries)]
         report.errors = [self._errors[k] for k in sorted(self._errors)]
         report.seconds = time.perf_counter() - started
         self._sink.close()
-        write_atomic(self.dir / "index.jsonl", _lines(report.index))
-        write_atomic(self.dir / "errors.jsonl", _lines(report.errors))
+        # Articles this run did not reach keep what the previous run recorded for them.
+        index, errors = [], []
+        for position, item in enumerate(self.items):
+            entry = self._entries.get(position) or self._previous[0].get(item.source)
+            index += [entry] if entry else []
+            error = self._errors.get(position)
+            if position not in self._entries:
+                error = self._previous[1].get(item.source)
+            errors += [error] if error else []
+        write_atomic(self.dir / "index.jsonl", _lines(index))
+        write_atomic(self.dir / "errors.jsonl", _lines(errors))
         # Shards already gather all results; results.jsonl is for per-article files.
-        if self._options.jsonl_output and self._out_format == "files":
-            outputs = (e["output"] for e in report.index if e["output"] is not None)
+        if self.options.jsonl_output and self._out_format == "files":
+            outputs = (e["output"] for e in index if e.get("output") is not None)
             results = (_read_json(Path(output)) for output in outputs)
             write_atomic(self.dir / "results.jsonl", _lines(r for r in results if r))
         return report
 
 
-def _remove_leftovers(out_dir: Path) -> None:
-    """Temporary files of a run killed mid-write (kill -9), which nothing else removes."""
-    for root, _dirs, files in os.walk(out_dir):
-        for name in files:
-            if temp_name(name):
-                (Path(root) / name).unlink(missing_ok=True)
+def _previous_records(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The entries of the last run's index.jsonl and errors.jsonl, by source."""
+    records: tuple[dict[str, dict], dict[str, dict]] = ({}, {})
+    for name, found in zip(("index.jsonl", "errors.jsonl"), records, strict=True):
+        try:
+            lines = (out_dir / name).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(row, dict) and isinstance(row.get("source"), str):
+                found[row["source"]] = row
+    return records
+
+
+def _readable(record: dict) -> str | None:
+    """The suffix of the readable copy a stored result says it has (None: none)."""
+    stamp = record.get(_STAMP)
+    return stamp.get("readable") if isinstance(stamp, dict) else None
+
+
+def _brief(record: dict) -> Brief | None:
+    """The Brief a stored result holds; None when it is not a whole one."""
+    try:
+        return Brief.from_dict(record)
+    except TypeError:
+        return None
+
+
+def _real(path: Path) -> Path:
+    """``path`` with symlinks resolved; a symlink loop stays as it is."""
+    return Path(os.path.realpath(path))
 
 
 def _entry(item: Item, status, title, output, digest, seconds=0.0) -> dict:
@@ -311,7 +412,11 @@ class _Shards:
             if match:
                 numbered.append((int(match.group(1)), path))
         for _, path in sorted(numbered):
-            rows = _read_shard(path, fmt)
+            try:
+                rows = _read_shard(path, fmt)
+            except (OSError, ValueError) as e:
+                _set_aside(path, e)
+                continue
             self._names[path] = [row["name"] for row in rows]
             for row in rows:
                 self._previous[row["name"]] = row | {"output": path}
@@ -357,17 +462,40 @@ class _Shards:
 
 
 def _read_shard(path: Path, fmt: str) -> list[dict]:
+    """A shard's rows; ValueError (pyarrow's errors among them) when it is damaged."""
     if fmt == "jsonl":
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    import pyarrow.parquet as pq
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    else:
+        import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
-    nested = json.loads((table.schema.metadata or {}).get(_NESTED_KEY, b"[]"))
-    rows = table.to_pylist()
+        table = pq.read_table(path)
+        nested = json.loads((table.schema.metadata or {}).get(_NESTED_KEY, b"[]"))
+        rows = table.to_pylist()
+        for row in rows:
+            for name in nested if isinstance(nested, list) else ():
+                if not isinstance(row.get(name), str):
+                    raise ValueError(f"a row has no JSON text in its column {name!r}")
+                row[name] = json.loads(row[name])
     for row in rows:
-        for name in nested:
-            row[name] = json.loads(row[name])
+        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
+            raise ValueError("a row is not a result with a name")
     return rows
+
+
+def _set_aside(path: Path, error: Exception) -> None:
+    """Move a damaged shard out of the way, so that this and later runs go on without it."""
+    aside = path.with_name(f"{path.name}.damaged")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.damaged-{number}")
+    path.rename(aside)
+    logger.warning(
+        "%s is damaged (%s): set aside as %s; its articles are briefed again",
+        path,
+        first_line(error),
+        aside.name,
+    )
 
 
 def _write_shard(path: Path, rows: list[dict], fmt: str) -> None:

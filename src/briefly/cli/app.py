@@ -11,25 +11,44 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from briefly.article.reading import MAX_BYTES
 from briefly.cli.options import ALL, brief_options
-from briefly.errors import BrieflyError, UsageError
-from briefly.options import BriefOptions
+from briefly.errors import BrieflyError, UsageError, printable
+from briefly.options import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER, BriefOptions
+from briefly.results import GuardWarning
 
 # Set by --debug: errors then come with their traceback.
 _debug = False
 
 
+class _Argument(TyperArgument):
+    """An argument shown by its name alone: SOURCE, not ``{SOURCE}`` and ``SOURCE <str>``."""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
 class _Command(TyperCommand):
     """Turns briefly's errors and Ctrl-C into one line and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Typer builds its own argument objects and takes no class for them.
+        for param in self.params:
+            if type(param) is TyperArgument:
+                param.__class__ = _Argument
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -38,7 +57,7 @@ class _Command(TyperCommand):
             if _debug:
                 traceback.print_exc()
             hint = f" (see '{ctx.command_path} --help')" if isinstance(e, UsageError) else ""
-            typer.echo(f"error: {e}{hint}", err=True)
+            _say(f"error: {e}{hint}")
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -63,7 +82,7 @@ class _Group(TyperGroup):
             )
         except typer.TyperException as e:  # typer's own errors, usage errors among them
             code = getattr(e, "exit_code", 1)
-            typer.echo(_typer_error(e, code), err=True)
+            _say(_typer_error(e, code))
         except typer.Abort:
             typer.echo("interrupted", err=True)
             code = 130
@@ -71,6 +90,11 @@ class _Group(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _say(line: str) -> None:
+    """One line on stderr, its control characters escaped: names and URLs come from others."""
+    typer.echo(printable(line), err=True)
 
 
 def _typer_error(error: typer.TyperException, code: int) -> str:
@@ -159,10 +183,7 @@ def _setup(quiet: bool, debug: bool) -> None:
     # meaningless to users; --debug shows everything.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     handler = logging.StreamHandler(sys.stderr)
-    if debug:
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    else:
-        handler.setFormatter(_OneLine())
+    handler.setFormatter(_Escaped("%(levelname)s %(name)s: %(message)s") if debug else _OneLine())
     logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR, handlers=[handler])
     # --quiet silences briefly's own warnings too (batch mode's per-article failures).
     level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
@@ -176,11 +197,18 @@ def _setup(quiet: bool, debug: bool) -> None:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
-class _OneLine(logging.Formatter):
+class _Escaped(logging.Formatter):
+    """Log lines with their control characters escaped (a traceback after them keeps its own)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
+class _OneLine(_Escaped):
     """``warning: …`` lines, in the style of the ``error:`` lines."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {record.getMessage()}"
+        return printable(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
 @contextmanager
@@ -202,8 +230,21 @@ def _hint_stdin(source: str, what: str) -> None:
 
 
 def _check_output(output: Path | None) -> None:
-    if output is not None and output.is_dir():
+    """Refuse an -o path that cannot be written before any work is done for it.
+
+    A missing folder is an error, as with the shell's ``>`` and ``cp``: it is more often a
+    typo than a wish, and a folder made silently in the wrong place hides the result.
+    """
+    if output is None:
+        return
+    if output.is_dir():
         raise UsageError(f"{output} is a folder: give -o a file name, such as {output}/brief.txt")
+    folder = output.parent
+    if not folder.is_dir():
+        raise UsageError(
+            f"The folder {folder} does not exist: create it first (mkdir -p {folder}) or give "
+            "-o a file in an existing folder"
+        )
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -213,13 +254,13 @@ def _emit(text: str, output: Path | None) -> None:
         return
     from briefly.batch.files import write_atomic
 
-    write_atomic(output, text)
+    write_atomic(output, text, make_folders=False)
 
 
-def _print_warnings(warnings: list[dict]) -> None:
+def _print_warnings(warnings: Iterable[GuardWarning]) -> None:
     for warning in warnings:
-        where = f" [{warning['lang']}]" if warning["lang"] else ""
-        typer.echo(f"warning{where}: {warning['code']}: {warning['detail']}", err=True)
+        where = f" [{warning.lang}]" if warning.lang else ""
+        _say(f"warning{where}: {warning.code}: {warning.detail}")
 
 
 @app.command(cls=_Command)
@@ -285,7 +326,9 @@ def extract(
 @brief_options("to", "translator", "device", "backend", "compute_type", to=TranslateTo)
 def translate(
     options: BriefOptions,
-    text: Annotated[str, typer.Argument(help="English text to translate, or - for stdin.")] = "-",
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help="English text to translate, or - for stdin.")
+    ] = "-",
     fmt: TextFormat = "text",
     output: Output = None,
     quiet: Quiet = False,
@@ -310,24 +353,27 @@ def translate(
         raise UsageError("No text to translate: pass TEXT or pipe it on stdin with '-'")
     with _progress(quiet) as on_stage:
         result = Briefer(options, on_stage=on_stage).translate(english)
-    _emit(render_translations({lang: t.text for lang, t in result.items()}, fmt), output)
+    _emit(render_translations(result, fmt), output)
     if fmt != "json" and not quiet:
-        from dataclasses import asdict
-
-        _print_warnings([asdict(w) for t in result.values() for w in t.warnings])
+        _print_warnings(w for t in result.values() for w in t.warnings)
 
 
 @models_app.command("list", cls=_Command)
 def models_list(debug: Debug = False) -> None:
     """List the default models, their size and whether they are cached locally."""
     _setup(True, debug)
-    from briefly.models.hub import DEFAULT_MODELS, cached_size
+    from briefly.models.hub import TRANSLATOR_TEMPLATE, cached_size
 
+    # (role, hub id, approximate download in MB) of each model briefly uses by default.
+    defaults = [("summarizer", DEFAULT_SUMMARIZER, 1230)] + [
+        (f"translator:{lang}", TRANSLATOR_TEMPLATE.format(lang=lang), 300)
+        for lang in DEFAULT_LANGUAGES
+    ]
     typer.echo(f"{'role':<15} {'model':<34} {'download':>9}  cached")
-    for model in DEFAULT_MODELS:
-        size = cached_size(model.model_id)
+    for role, model_id, download_mb in defaults:
+        size = cached_size(model_id)
         cached = f"yes ({size / 1e6:.0f} MB)" if size else "no"
-        typer.echo(f"{model.role:<15} {model.model_id:<34} {model.download_mb:>6} MB  {cached}")
+        typer.echo(f"{role:<15} {model_id:<34} {download_mb:>6} MB  {cached}")
 
 
 def _needed(options: BriefOptions) -> dict[str, str]:
@@ -351,10 +397,10 @@ def models_download(options: BriefOptions, quiet: Quiet = False, debug: Debug = 
 
     for role, name in _needed(options).items():
         if not quiet:
-            typer.echo(f"Fetching {name}", err=True)
+            _say(f"Fetching {name}")
         path = model_path(name, role=role, downloading=True)
         if not quiet:
-            typer.echo(f"  ready in {path}", err=True)
+            _say(f"  ready in {path}")
 
 
 @models_app.command("convert", cls=_Command)
@@ -378,7 +424,7 @@ def models_convert(options: BriefOptions, quiet: Quiet = False, debug: Debug = F
             )
         if not quiet:
             where = getattr(engine, "model_dir", engine.path)
-            typer.echo(f"{name}: ready ({engine.compute_type}) in {where}", err=True)
+            _say(f"{name}: ready ({engine.compute_type}) in {where}")
 
 
 @app.command(cls=_Command)
@@ -430,6 +476,35 @@ def batch(
             "(a site's footer or newsletter box).",
         ),
     ] = True,
+    allow_private_urls: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-urls",
+            help="Let JSONL records' URLs reach private, loopback and link-local addresses.",
+        ),
+    ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Follow links in input folders that lead outside them (by default they are "
+            "skipped and reported).",
+        ),
+    ] = False,
+    article_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--article-timeout",
+            min=0.001,
+            metavar="SECONDS",
+            help="Fail an article whose reading and cleaning take longer (local engine).",
+            show_default=False,
+        ),
+    ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If another run is writing to --out, wait for it to end."),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Redo articles already done.")] = False,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failed article.")
@@ -500,6 +575,7 @@ def batch(
             include=include or (),
             exclude=exclude or (),
             out_dir=out,
+            follow_symlinks=follow_symlinks,
         )
     )
     # The inputs first: a wrong folder is the likelier mistake, and cheaper to report.
@@ -513,6 +589,9 @@ def batch(
         max_bytes=max_bytes,
         jsonl_output=jsonl is not None,
         site_furniture=site_furniture,
+        allow_private_urls=allow_private_urls,
+        wait=wait,
+        article_timeout=article_timeout,
     )
     with _batch_progress(quiet) as on_progress:
         if engine == "ray":
@@ -534,7 +613,7 @@ def batch(
     report.ignored_files = listing.skipped_files
     report.excluded = listing.excluded
     if not quiet:
-        typer.echo(_summary_line(report, out), err=True)
+        _say(_summary_line(report, out))
     if report.interrupted:
         typer.echo("interrupted: run the same command again to continue", err=True)
         raise typer.Exit(130)
@@ -566,6 +645,9 @@ def _batch_progress(quiet: bool):
     if not sys.stderr.isatty():
 
         def log(report, total: int) -> None:
+            if report.stage == "loading models":
+                typer.echo(f"{total} articles; loading models", err=True)
+                return
             handled = report.done + report.skipped + report.failed
             # Skipped and failed articles take no time worth a rate.
             pace = f", {report.rate:.2f} articles/s" if report.done else ""
@@ -583,18 +665,21 @@ def _batch_progress(quiet: bool):
     )
 
     columns = (
-        TextColumn("briefing"),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True)) as progress:
-        task = progress.add_task("briefing", total=None, rate="")
+        task = progress.add_task("starting", total=None, rate="")
 
         def update(report, total: int) -> None:
             handled = report.done + report.skipped + report.failed
-            progress.update(task, completed=handled, total=total, rate=f"{report.rate:.2f}/s")
+            rate = f"{report.rate:.2f}/s" if report.done else ""
+            progress.update(
+                task, description=report.stage, completed=handled, total=total, rate=rate
+            )
 
         yield update
 
@@ -603,8 +688,12 @@ def _batch_progress(quiet: bool):
 @brief_options(*ALL)
 def serve(
     options: BriefOptions,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port (0: any free one).")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", metavar="ADDR", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", help="TCP port (0: any free one).")
+    ] = 8000,
     api_keys: Annotated[
         Path | None,
         typer.Option("--api-keys", metavar="FILE", help="File of API keys, one a line."),
@@ -612,23 +701,53 @@ def serve(
     allow_urls: Annotated[
         bool, typer.Option("--allow-urls", help="Let /brief fetch public http(s) URLs.")
     ] = False,
+    allow_private_urls: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-urls",
+            help="With --allow-urls, also private, loopback and link-local addresses.",
+        ),
+    ] = False,
     batch_wait_ms: Annotated[
-        float, typer.Option("--batch-wait-ms", min=0, help="How long a request waits for others.")
+        float,
+        typer.Option(
+            "--batch-wait-ms", min=0, metavar="MS", help="How long a request waits for others."
+        ),
     ] = 10.0,
     batch_tokens: Annotated[
-        int, typer.Option("--batch-tokens", min=1, help="Most tokens in one batched model call.")
+        int,
+        typer.Option(
+            "--batch-tokens", min=1, metavar="N", help="Most tokens in one batched model call."
+        ),
     ] = 4096,
     max_queue: Annotated[
-        int, typer.Option("--max-queue", min=1, help="Requests waiting at once; then 503.")
+        int,
+        typer.Option("--max-queue", min=1, metavar="N", help="Requests waiting at once; then 503."),
     ] = 256,
     max_body_bytes: Annotated[
-        int, typer.Option("--max-body-bytes", min=1, help="Largest request body; then 413.")
+        int,
+        typer.Option(
+            "--max-body-bytes", min=1, metavar="N", help="Largest request body; then 413."
+        ),
     ] = 2_000_000,
     max_chars: Annotated[
-        int, typer.Option("--max-chars", min=1, help="Longest article or text; then 413.")
+        int,
+        typer.Option("--max-chars", min=1, metavar="N", help="Longest article or text; then 413."),
     ] = 200_000,
+    max_texts: Annotated[
+        int,
+        typer.Option(
+            "--max-texts",
+            min=1,
+            metavar="N",
+            help="Most texts (or HTML text runs) per /translate; then 413.",
+        ),
+    ] = 1000,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0.001, help="Seconds per request; then 504.")
+        float,
+        typer.Option(
+            "--timeout", min=0.001, metavar="SECONDS", help="Seconds per request; then 504."
+        ),
     ] = 120.0,
     debug: Debug = False,
 ) -> None:
@@ -652,9 +771,11 @@ def serve(
         max_queue=max_queue,
         max_body_bytes=max_body_bytes,
         max_chars=max_chars,
+        max_texts=max_texts,
         timeout_s=timeout,
         api_keys=read_api_keys(str(api_keys)) if api_keys else frozenset(),
         allow_urls=allow_urls,
+        allow_private_urls=allow_private_urls,
         debug=debug,
     )
     serve(settings, options)

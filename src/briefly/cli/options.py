@@ -22,6 +22,7 @@ from briefly.options import (
     DEVICES,
     LENGTHS,
     LONG_STRATEGIES,
+    MAX_WORDS,
     BriefOptions,
 )
 
@@ -85,6 +86,7 @@ OPTIONS: dict[str, _Option] = {
             typer.Option(
                 "--max-words",
                 min=5,
+                max=MAX_WORDS,
                 metavar="N",
                 help="At most about N words in the brief.",
                 show_default=False,

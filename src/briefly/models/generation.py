@@ -8,9 +8,20 @@ torch and CTranslate2 backends decode the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Protocol
+from typing import Any, Protocol
+
+from briefly.errors import UsageError
+
+# BPE tokens per English word, to turn a brief's length in words into a token bound, and
+# tokens added to every such bound (the end of the brief).
+TOKENS_PER_WORD = 1.4
+_BRIEF_EXTRA_TOKENS = 2
+# Decoder positions a brief leaves unused: the decoder's start token, and a margin for the
+# families that count a forced first or last token against the window.
+_SPARE_POSITIONS = 2
 
 
 @dataclass(frozen=True)
@@ -74,11 +85,40 @@ class Languages:
     target: str | None = None  # forced as the first generated token
 
 
+def word_token_limit(max_words: int) -> int:
+    """New tokens a brief of about ``max_words`` words may take."""
+    return math.ceil(max_words * TOKENS_PER_WORD) + _BRIEF_EXTRA_TOKENS
+
+
+def output_token_bound(config: Mapping[str, Any]) -> int | None:
+    """Most new tokens a model can write, from its config.json; None where positions are
+    unbounded (T5's relative positions) or not stated."""
+    positions = config.get("max_position_embeddings")
+    if not isinstance(positions, int) or isinstance(positions, bool):
+        return None
+    return max(positions - _SPARE_POSITIONS, 1)
+
+
+def check_max_words(max_words: int | None, bound: int | None, model: str) -> None:
+    """A UsageError, naming the longest brief ``model`` can write, when ``max_words`` is more.
+
+    ``bound`` is the model's :func:`output_token_bound`.
+    """
+    if max_words is None or bound is None or word_token_limit(max_words) <= bound:
+        return
+    most = math.floor((bound - _BRIEF_EXTRA_TOKENS) / TOKENS_PER_WORD)
+    raise UsageError(
+        f"max_words {max_words} is more than {model} can write: its decoder has room for "
+        f"{bound} tokens, about {most} words; ask for at most {most}"
+    )
+
+
 class TextGenerator(Protocol):
     """What the stages need from a model; every engine in :mod:`briefly.models.engines` is one."""
 
     settings: GenerationSettings  # the model's own decoding settings
     max_input_tokens: int  # the model's input window, special tokens included
+    max_output_tokens: int | None  # most new tokens it can write (None: no fixed bound)
     family: str  # "seq2seq", "t5", "flan-t5" or "causal" (see briefly.models.prompts.model_family)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:

@@ -7,15 +7,15 @@ backends load in the same way.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from briefly.errors import ModelError, UsageError, first_line
-from briefly.options import DEFAULT_SUMMARIZER
 
 logger = logging.getLogger("briefly")
 
@@ -44,23 +44,6 @@ _MODEL_FILES = [
     "spiece.model",
     "added_tokens.json",
 ]
-
-
-@dataclass(frozen=True)
-class DefaultModel:
-    """A model briefly uses unless told otherwise."""
-
-    role: str  # "summarizer" or "translator:<lang>"
-    model_id: str  # hub id
-    download_mb: int  # approximate size of the weights to download
-
-
-DEFAULT_MODELS = (
-    DefaultModel("summarizer", DEFAULT_SUMMARIZER, 1230),
-    DefaultModel("translator:uk", TRANSLATOR_TEMPLATE.format(lang="uk"), 300),
-    DefaultModel("translator:ru", TRANSLATOR_TEMPLATE.format(lang="ru"), 300),
-    DefaultModel("translator:hi", TRANSLATOR_TEMPLATE.format(lang="hi"), 300),
-)
 
 
 def parse_languages(value: str) -> tuple[str, ...]:
@@ -194,14 +177,41 @@ def check_available(name: str, *, role: str = "model") -> None:
     except HFValidationError as e:
         raise ModelError(f"'{name}' is neither a hub id nor a local directory") from e
     except RepositoryNotFoundError as e:
+        unknown = _unknown_target(name, role)
+        if unknown is not None:
+            raise _no_model_known(unknown, f"{name} is not on the Hugging Face hub") from e
         raise ModelError(
             f"There is no model '{name}' on the Hugging Face hub: check the name"
             + _alternatives(role)
         ) from e
-    except ModelError:
+    except (ModelError, UsageError):
         raise
     except Exception as e:  # huggingface_hub raises many network errors
         raise _not_available(name, role, first_line(e)) from e
+
+
+def read_config(folder: Path) -> dict[str, Any]:
+    """The config.json of a model folder; {} where it cannot be read."""
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def cached_config(name: str) -> dict[str, Any]:
+    """The config.json of model ``name`` where it is on this machine (a local directory or
+    the hub cache), without downloading anything; {} where it is not."""
+    local = _local_dir(name)
+    if local is not None:
+        return read_config(local)
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        found = try_to_load_from_cache(name, "config.json")
+    except Exception:  # huggingface_hub validates the id: a bad one is no cached model
+        return {}
+    return read_config(Path(found).parent) if isinstance(found, str) else {}
 
 
 def _local_dir(name: str) -> Path | None:
@@ -229,7 +239,12 @@ def _offline() -> bool:
     return constants.HF_HUB_OFFLINE or value in ("1", "ON", "YES", "TRUE")
 
 
-def _not_available(name: str, role: str, reason: str, downloading: bool = False) -> ModelError:
+def _not_available(
+    name: str, role: str, reason: str, downloading: bool = False
+) -> ModelError | UsageError:
+    unknown = _unknown_target(name, role)
+    if unknown is not None:
+        return _no_model_known(unknown, f"{name} cannot be had ({reason})")
     if _offline():
         return ModelError(
             f"Model '{name}' is not in the local cache, and HF_HUB_OFFLINE=1 forbids "
@@ -243,6 +258,27 @@ def _not_available(name: str, role: str, reason: str, downloading: bool = False)
     return ModelError(
         f"Model '{name}' is not available ({reason}): run `{_download_command(name, role)}` "
         f"where huggingface.co is reachable{_alternatives(role)}"
+    )
+
+
+def _unknown_target(name: str, role: str) -> str | None:
+    """The target language of ``role`` where ``name`` is only briefly's guess of its model
+    (no --translator gave one) and the code is none briefly knows; else None."""
+    from briefly.models.language_codes import ISO_639_3
+
+    lang = role.removeprefix("translator:")
+    if lang == role or name != TRANSLATOR_TEMPLATE.format(lang=lang) or lang in ISO_639_3:
+        return None
+    return lang
+
+
+def _no_model_known(lang: str, why: str) -> UsageError:
+    from briefly.models.language_codes import ISO_639_3
+
+    return UsageError(
+        f"No translation model known for '{lang}': {why}, and '{lang}' is none of the codes "
+        f"briefly knows ({', '.join(sorted(ISO_639_3))}): check the code, or name a model for "
+        f"it with --translator {lang}=MODEL (a hub id or a local directory)"
     )
 
 

@@ -14,6 +14,7 @@ import string
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypedDict
 
 from briefly.errors import BrieflyError, UsageError, first_line
 
@@ -21,10 +22,20 @@ from briefly.errors import BrieflyError, UsageError, first_line
 PLACEHOLDERS = ("article", "max_words", "language")
 DEFAULT_MAX_WORDS = 80
 DEFAULT_LANGUAGE = "English"
+
+
 # How a chat model's template renders the one user turn that asks for a brief. Qwen3's
 # templates let the model reason at length in <think> before it answers unless told not to;
 # a brief is the answer alone. Templates without the variable ignore it.
-CHAT_TURN = {"add_generation_prompt": True, "tokenize": False, "enable_thinking": False}
+class ChatTurn(TypedDict):
+    """apply_chat_template's keywords for one user turn rendered as text."""
+
+    add_generation_prompt: bool
+    tokenize: bool
+    enable_thinking: bool
+
+
+CHAT_TURN: ChatTurn = {"add_generation_prompt": True, "tokenize": False, "enable_thinking": False}
 
 # The template each model family (see model_family) gets unless told otherwise.
 DEFAULT_PROMPTS: dict[str, str | None] = {

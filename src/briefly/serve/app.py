@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from briefly.article.loader import parse_article
+from briefly.article.loader import load_url, parse_article
 from briefly.models.hub import parse_languages
 from briefly.options import BriefOptions
 from briefly.render import render_article, render_brief
@@ -23,11 +27,11 @@ from briefly.serve.failures import ApiError, install
 from briefly.serve.limits import Guard
 from briefly.serve.schemas import ArticleRequest, BriefRequest, DetectRequest, TranslateRequest
 from briefly.serve.settings import ServeSettings
-from briefly.serve.urls import fetch
+from briefly.unicode import find_surrogates
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-# A fetched page's content type says whether it is a web page; others are sniffed.
-_IS_HTML = {"text/html": True, "application/xhtml+xml": True, "text/plain": False}
+# URL fetches have threads of their own, so slow servers never hold up text requests.
+_FETCH_THREADS = 8
 
 
 @dataclass
@@ -37,9 +41,12 @@ class ServiceState:
     settings: ServeSettings
     options: BriefOptions
     models: dict  # /models: device, and per role the model, backend and compute type
-    batcher: Batcher | None = None
+    batcher: Batcher[work.WorkKey] | None = None
     draining: bool = False  # SIGTERM received: finish what is in flight, refuse the rest
     in_flight: int = 0
+    fetcher: ThreadPoolExecutor | None = None
+    # Set at shutdown: URL fetches under way end at once.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
 
 def create_app(state: ServiceState) -> FastAPI:
@@ -48,13 +55,16 @@ def create_app(state: ServiceState) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         state.batcher = Batcher(
-            work.run_batch,
+            functools.partial(work.run_batch, chunk_tokens=settings.batch_tokens),
             wait_s=settings.batch_wait_ms / 1000,
             max_cost=settings.batch_tokens,
             max_queued=settings.max_queue,
         )
         state.batcher.start()
+        state.fetcher = ThreadPoolExecutor(_FETCH_THREADS, thread_name_prefix="briefly-fetch")
         yield
+        state.stopping.set()
+        state.fetcher.shutdown(wait=False, cancel_futures=True)
         await state.batcher.stop()
 
     app = FastAPI(
@@ -94,11 +104,12 @@ def create_app(state: ServiceState) -> FastAPI:
     async def brief(request: Request) -> Response:
         """The same object as ``briefly brief --format json``."""
         req = _parse(BriefRequest, settings, await _params(request))
-        article = await asyncio.wait_for(_article(req, settings), settings.timeout_s)
-        options = state.options.replace(
-            languages=_languages(req.to, state.options.languages),
-            length=req.length or state.options.length,
-            max_words=req.max_words if req.max_words is not None else state.options.max_words,
+        article = await asyncio.wait_for(_article(req, state), settings.timeout_s)
+        base = state.options
+        options = base.replace(
+            languages=_languages(req.to, base.languages),
+            length=req.length or base.length,
+            max_words=_whole(req.max_words) if req.max_words is not None else base.max_words,
         )
         result = await submit(work.BRIEF, options, article, [article.body])
         return Response(render_brief(result, "json"), media_type="application/json")
@@ -107,7 +118,7 @@ def create_app(state: ServiceState) -> FastAPI:
     async def extract(request: Request) -> Response:
         """The cleaned article, as ``briefly extract --format json``."""
         req = _parse(ArticleRequest, settings, await _params(request))
-        article = await asyncio.wait_for(_article(req, settings), settings.timeout_s)
+        article = await asyncio.wait_for(_article(req, state), settings.timeout_s)
         return Response(render_article(article, "json"), media_type="application/json")
 
     @app.post("/translate", openapi_extra=_body(TranslateRequest))
@@ -121,8 +132,13 @@ def create_app(state: ServiceState) -> FastAPI:
         if req.source not in ("en", "auto"):
             raise ApiError(400, "This server translates from English only: use source en or auto")
         texts = [req.q] if isinstance(req.q, str) else req.q
+        _check_texts(len(texts), "texts", settings)
         if sum(len(t) for t in texts) > settings.max_chars:
-            raise ApiError(413, f"q is longer than {settings.max_chars:,} characters: send less")
+            raise ApiError(
+                413,
+                f"q is longer than {settings.max_chars:,} characters: send less per request, "
+                "or ask the operator to raise --max-chars",
+            )
         detected = [languages.detect(t) for t in texts] if req.source == "auto" else []
         foreign = next((lang for lang, _ in detected if lang != "en"), None)
         if foreign:
@@ -131,14 +147,20 @@ def create_app(state: ServiceState) -> FastAPI:
                 f"The text looks like '{foreign}', and this server translates from English "
                 "only: send English text, or source=en to translate it as English",
             )
-        pieces = [markup.text_runs(t) if req.format == "html" else ([t], None) for t in texts]
+        # Each text's runs, and for HTML the function that puts translated runs back.
+        pieces: list[tuple[list[str], Callable[[Sequence[str]], str] | None]]
+        if req.format == "html":
+            pieces = list(await asyncio.to_thread(lambda: [markup.text_runs(t) for t in texts]))
+        else:
+            pieces = [([t], None) for t in texts]
         segments = [s for runs, _ in pieces for s in runs if s.strip()]
+        _check_texts(len(segments), "text runs", settings)
         options = state.options.replace(languages=(target,))
         done = iter(await submit(work.TRANSLATE, options, segments, segments) if segments else [])
         outputs = []
         for runs, rebuild in pieces:
             translated = [next(done) if s.strip() else s for s in runs]
-            outputs.append(rebuild(translated) if rebuild else translated[0])
+            outputs.append(rebuild(translated) if rebuild is not None else translated[0])
         single = isinstance(req.q, str)
         answer: dict[str, Any] = {"translatedText": outputs[0] if single else outputs}
         if detected:
@@ -163,6 +185,19 @@ def create_app(state: ServiceState) -> FastAPI:
 
 async def _params(request: Request) -> dict[str, Any]:
     """Query parameters overlaid with a JSON object or form body, as LibreTranslate reads them."""
+    params = await _read_params(request)
+    # JSON's "\ud800" is valid JSON but no text: no model, key or response could hold it.
+    field = find_surrogates(params)
+    if field is not None:
+        raise ApiError(
+            400,
+            f"The field {field or 'body'} holds a lone surrogate (such as \\ud800), which is "
+            "not text: send valid Unicode",
+        )
+    return params
+
+
+async def _read_params(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in _FORMS:
@@ -178,6 +213,10 @@ async def _params(request: Request) -> dict[str, Any]:
         data = json.loads(body)
     except ValueError as e:
         raise ApiError(400, f"The body is not valid JSON ({e}): send a JSON object") from e
+    except RecursionError as e:
+        raise ApiError(
+            400, "The body nests JSON too deeply to read: send a flat JSON object"
+        ) from e
     if not isinstance(data, dict):
         raise ApiError(400, 'The body is JSON but not an object: send {"field": value, ...}')
     return params | data
@@ -207,22 +246,33 @@ def _parse(model: type[BaseModel], settings: ServeSettings, params: dict[str, An
         raise ApiError(422, f"Invalid request: {'; '.join(problems)}") from e
 
 
-async def _article(req: ArticleRequest, settings: ServeSettings):
+def _check_texts(count: int, what: str, settings: ServeSettings) -> None:
+    if count > settings.max_texts:
+        raise ApiError(
+            413,
+            f"q holds {count:,} {what}, more than this server's limit of {settings.max_texts:,}: "
+            "send fewer per request, or ask the operator to raise --max-texts",
+        )
+
+
+async def _article(req: ArticleRequest, state: ServiceState):
+    settings = state.settings
     if req.url is not None:
         if not settings.allow_urls:
             raise ApiError(
                 403, "This server does not fetch URLs (started without --allow-urls): send text"
             )
-        data, content_type, charset = await asyncio.to_thread(
-            fetch, req.url, max_bytes=settings.max_body_bytes, timeout=settings.timeout_s
+        assert state.fetcher is not None  # started before the first request
+        # The fetch's own deadline frees its thread when the request times out.
+        fetch = functools.partial(
+            load_url,
+            req.url,
+            max_bytes=settings.max_body_bytes,
+            timeout=settings.timeout_s,
+            public_only=not settings.allow_private_urls,
+            stop=state.stopping,
         )
-        text = _decoded(data, charset)
-        article = await asyncio.to_thread(
-            parse_article,
-            data if text is None else text,
-            source=req.url,
-            is_html=_IS_HTML.get(content_type),
-        )
+        article = await asyncio.get_running_loop().run_in_executor(state.fetcher, fetch)
     else:
         raw = req.text if req.text is not None else req.html
         assert raw is not None
@@ -235,14 +285,9 @@ async def _article(req: ArticleRequest, settings: ServeSettings):
     return article
 
 
-def _decoded(data: bytes, charset: str | None) -> str | None:
-    """The body in its declared charset; None leaves the loader's detection to decide."""
-    if not charset:
-        return None
-    try:
-        return data.decode(charset).removeprefix("\ufeff")
-    except (LookupError, UnicodeDecodeError):
-        return None
+def _whole(number: float) -> float:
+    """JSON's 1e3 as the whole number 1000; other numbers as they are."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number
 
 
 def _languages(to: list[str] | str | None, loaded: tuple[str, ...]) -> tuple[str, ...]:

@@ -9,10 +9,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from briefly.errors import BrieflyError, InputError, ModelError, UsageError, first_line
-from briefly.serve.batcher import QueueFull
+from briefly.serve.batcher import Abandoned, QueueFull
 
 # InputError kinds that are the client's size, or the client's URL, not the article's content.
-_INPUT_STATUS = {"too_large": 413, "forbidden_url": 400, "fetch": 400}
+_INPUT_STATUS = {
+    "too_large": 413,
+    "too_complex": 413,
+    "forbidden_url": 400,
+    "credentials": 400,
+    "fetch": 400,
+}
 
 
 class ApiError(Exception):
@@ -55,6 +61,11 @@ def install(app, timeout_s: float) -> None:
             503, "The server is busy: retry after the time in Retry-After", {"Retry-After": "1"}
         )
 
+    async def abandoned(_request: Request, _e: Abandoned):
+        return error_response(
+            503, "The server is shutting down: retry in a moment", {"Retry-After": "1"}
+        )
+
     async def timeout(_request: Request, _e: asyncio.TimeoutError):
         return error_response(
             504,
@@ -68,5 +79,6 @@ def install(app, timeout_s: float) -> None:
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(BrieflyError, briefly_error)
     app.add_exception_handler(QueueFull, queue_full)
+    app.add_exception_handler(Abandoned, abandoned)
     app.add_exception_handler(asyncio.TimeoutError, timeout)
     app.add_exception_handler(HTTPException, http_error)

@@ -13,7 +13,7 @@ import uuid
 
 from starlette.datastructures import MutableHeaders
 
-from briefly.errors import first_line
+from briefly.errors import first_line, printable
 from briefly.serve.failures import BodyTooLarge, error_response
 
 access_log = logging.getLogger("briefly.serve.access")
@@ -51,8 +51,8 @@ class Guard:
             access_log.info(
                 "%s %s %s %d %.1fms",
                 request_id,
-                scope["method"],
-                scope["path"],
+                printable(scope["method"]),
+                printable(scope["path"]),
                 status,
                 (time.perf_counter() - started) * 1000,
             )
@@ -94,7 +94,9 @@ class Guard:
             if settings.debug:
                 logger.exception("request %s failed", request_id)
             else:
-                logger.error("request %s failed: %s (see --debug)", request_id, first_line(e))
+                logger.error(
+                    "request %s failed: %s (see --debug)", request_id, printable(first_line(e))
+                )
             if not started:
                 message = f"Internal error in request {request_id}: the server log has the details"
                 await error_response(500, message)(scope, receive, send)

@@ -7,12 +7,23 @@ from collections.abc import Callable, Sequence
 import lxml.html
 from lxml import etree
 
+from briefly.article.pages import DEEPEST, check_cost, cut_short, deep_parser
+from briefly.errors import InputError
+
 _SKIPPED = frozenset({"script", "style", "code", "pre"})
 
 
 def text_runs(html: str) -> tuple[list[str], Callable[[Sequence[str]], str]]:
     """The text runs of ``html``, and a function that puts translated runs back in their place."""
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    check_cost(html, "q")
+    parser = deep_parser()
+    root = lxml.html.fragment_fromstring(html, create_parent="div", parser=parser)
+    if cut_short(parser):
+        raise InputError(
+            f"q's HTML nests tags more than {DEEPEST} deep, and what lies deeper would be lost: "
+            "send flatter HTML",
+            "too_complex",
+        )
     slots: list[tuple[etree._Element, str]] = []
     for element in root.iter():
         if not isinstance(element.tag, str):  # comments and processing instructions

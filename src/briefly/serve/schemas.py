@@ -35,7 +35,8 @@ class BriefRequest(ArticleRequest):
         "default: all the server's.",
     )
     length: Literal["short", "medium", "long"] | None = Field(None, description="Brief length.")
-    max_words: int | None = Field(None, ge=1, description="At most about this many words.")
+    # Any number: BriefOptions says which are allowed, as it does for the CLI and the API.
+    max_words: int | float | None = Field(None, description="At most about this many words.")
 
 
 class TranslateRequest(_Request):

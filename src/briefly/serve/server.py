@@ -1,9 +1,16 @@
-"""Starting the service: load the models, then open the port; drain on SIGTERM."""
+"""Starting the service: load the models, then open the port; drain on SIGTERM.
+
+Every wait of a shutdown is bounded: the requests in flight get at most one request
+timeout to finish, connections that are still open then get a moment more, model work
+stops at its next check and URL fetches at once. A second signal exits at once.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import time
 
 import uvicorn
 
@@ -13,6 +20,9 @@ from briefly.serve.app import ServiceState, create_app
 from briefly.serve.settings import ServeSettings
 
 logger = logging.getLogger("briefly.serve")
+
+# Seconds open connections get once draining is over (a client still sending its body).
+_CLOSE_GRACE_S = 1
 
 
 def run(settings: ServeSettings, options: BriefOptions) -> None:
@@ -30,30 +40,39 @@ def run(settings: ServeSettings, options: BriefOptions) -> None:
         access_log=False,  # briefly's own access log has the request id and timings
         log_level="debug" if settings.debug else "info",
         server_header=False,
+        timeout_graceful_shutdown=_CLOSE_GRACE_S,
     )
     _DrainingServer(config, state).run()
 
 
 class _DrainingServer(uvicorn.Server):
     """On the first SIGTERM or SIGINT, keep listening but answer new requests with 503, and stop
-    once the requests in flight are answered; a second signal stops at once."""
+    once the requests in flight are answered or have had a request timeout to finish; a second
+    signal exits the process at once."""
 
     def __init__(self, config: uvicorn.Config, state: ServiceState) -> None:
         super().__init__(config)
         self.state = state
+        self.drain_until = float("inf")
 
     def handle_exit(self, sig: int, frame) -> None:
+        name = signal.Signals(sig).name
         if self.state.draining:
-            self.should_exit = self.force_exit = True
-            return
+            logger.warning("second %s: exiting now", name)
+            logging.shutdown()
+            os._exit(128 + sig)
         logger.info(
-            "%s: finishing %d request(s) in flight, refusing new ones",
-            signal.Signals(sig).name,
+            "%s: finishing %d request(s) in flight within %g s, refusing new ones",
+            name,
             self.state.in_flight,
+            self.state.settings.timeout_s,
         )
+        self.drain_until = time.monotonic() + self.state.settings.timeout_s
         self.state.draining = True
 
     async def on_tick(self, counter: int) -> bool:
-        if self.state.draining and self.state.in_flight == 0:
+        if self.state.draining and (
+            self.state.in_flight == 0 or time.monotonic() >= self.drain_until
+        ):
             self.should_exit = True
         return await super().on_tick(counter)

@@ -26,19 +26,23 @@ class ServeSettings:
     max_body_bytes: int = 2_000_000
     # Longest article or text accepted, in characters (413 above).
     max_chars: int = 200_000
+    # Most texts one /translate may ask for: items of q, or text runs of its HTML (413 above).
+    max_texts: int = 1000
     # Seconds a request may take before it is answered with 504.
     timeout_s: float = 120.0
     # Valid API keys; empty: no key needed.
     api_keys: frozenset[str] = frozenset()
     # Whether /brief and /extract may fetch a URL (never a private or loopback address).
     allow_urls: bool = False
+    # Whether those URLs may lead to private, loopback and link-local addresses too.
+    allow_private_urls: bool = False
     # Log details of failures (never sent to clients).
     debug: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise UsageError(f"Port {self.port} is out of range: use 1-65535, or 0 for any")
-        for name in ("batch_tokens", "max_body_bytes", "max_chars"):
+        for name in ("batch_tokens", "max_body_bytes", "max_chars", "max_texts"):
             if getattr(self, name) < 1:
                 raise UsageError(f"{name.replace('_', '-')} must be at least 1")
         if self.max_queue < 1:

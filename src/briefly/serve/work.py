@@ -6,10 +6,13 @@ a call only when they want the same thing done with the same :class:`BriefOption
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from briefly.options import BriefOptions
+from briefly.serve.batcher import Abandoned
+
+T = TypeVar("T")
 
 BRIEF = "brief"
 TRANSLATE = "translate"
@@ -30,19 +33,57 @@ def estimate_tokens(texts: Sequence[str]) -> int:
     return sum(len(text) // _CHARS_PER_TOKEN + 1 for text in texts)
 
 
-def run_batch(key: Hashable, items: Sequence[Any]) -> list[Any]:
-    """One model call for every item: a Brief per article, or per text list a translation."""
+# The kind of work (BRIEF or TRANSLATE) and the options it runs with.
+WorkKey = tuple[str, BriefOptions]
+
+
+def run_batch(
+    key: WorkKey, items: Sequence[Any], stopped: Callable[[], bool], *, chunk_tokens: int
+) -> list[Any]:
+    """A Brief per article, or per text list a translation.
+
+    The work goes to the models in chunks of about ``chunk_tokens``, and ``stopped`` is
+    checked before each: a request that asked for much stops soon after its client gives up.
+    """
     kind, options = key
     briefer = make_briefer(options)
     if kind == BRIEF:
-        return briefer.brief_many(items)
+        briefs = []
+        for chunk in _chunks(items, lambda article: article.body, chunk_tokens, stopped):
+            briefs.extend(briefer.brief_many(chunk))
+        return briefs
     texts = [text for item in items for text in item]
-    translated = [t.text for t in briefer.translate_many(texts)[options.languages[0]]]
+    translated: list[str] = []
+    for chunk in _chunks(texts, lambda text: text, chunk_tokens, stopped):
+        translated.extend(t.text for t in briefer.translate_many(chunk)[options.languages[0]])
     results, start = [], 0
     for item in items:
         results.append(translated[start : start + len(item)])
         start += len(item)
     return results
+
+
+def _chunks(
+    items: Sequence[T], text: Callable[[T], str], budget: int, stopped: Callable[[], bool]
+) -> Iterator[list[T]]:
+    """``items`` in runs of at most ``budget`` estimated tokens (at least one item each)."""
+    chunk: list[T] = []
+    cost = 0
+    for item in items:
+        size = estimate_tokens([text(item)])
+        if chunk and cost + size > budget:
+            yield _checked(chunk, stopped)
+            chunk, cost = [], 0
+        chunk.append(item)
+        cost += size
+    if chunk:
+        yield _checked(chunk, stopped)
+
+
+def _checked(chunk: list[T], stopped: Callable[[], bool]) -> list[T]:
+    if stopped():
+        raise Abandoned
+    return chunk
 
 
 def loaded_models(options: BriefOptions) -> dict:

@@ -1,1 +1,2 @@
-"""The brief's stages: summarising (abstractive or extractive), translating, checking output."""
+"""The brief's stages: options checked against the machine, summarising (abstractive or
+extractive), translating, and the checks on model output."""

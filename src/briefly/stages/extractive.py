@@ -169,14 +169,18 @@ class ExtractiveSummarizer:
         """
         max_sentences = max_sentences if max_sentences is not None else self.max_sentences
         max_words = max_words if max_words is not None else self.max_words
-        if max_tokens is not None and count_tokens is None:
-            raise ValueError("max_tokens needs count_tokens, the function that measures tokens")
+        window: tuple[int, Callable[[list[str]], list[int]]] | None = None
+        if max_tokens is not None:
+            if count_tokens is None:
+                raise ValueError("max_tokens needs count_tokens, the function that measures tokens")
+            window = (max_tokens, count_tokens)
         units = sentence_units(text)
         if not units:
             return []
         order, candidates, similarity = self._rank(units)
         # One batched call: tokenizers are much faster on a list than one by one.
-        tokens = count_tokens(units) if max_tokens is not None else None
+        tokens = window[1](units) if window is not None else [0] * len(units)
+        budget = window[0] if window is not None else math.inf
         chosen: list[int] = []  # positions in ``candidates``
         used_words = used_tokens = 0
         for k in order:
@@ -186,25 +190,24 @@ class ExtractiveSummarizer:
             n_words = word_count(units[i])
             if max_words is not None and used_words + n_words > max_words:
                 continue
-            if tokens is not None and used_tokens + tokens[i] > max_tokens:
+            if used_tokens + tokens[i] > budget:
                 continue
             if chosen and similarity[k, chosen].max() > _DUPLICATE:
                 continue
             chosen.append(k)
             used_words += n_words
-            used_tokens += tokens[i] if tokens is not None else 0
+            used_tokens += tokens[i]
         picked = sorted(int(candidates[k]) for k in chosen)
-        if tokens is not None:
+        best = int(candidates[order[0]])
+        if window is not None:
+            limit, count = window
             # Sentences counted alone can total a token or two less than joined.
-            while len(chosen) > 1 and _joined_tokens(units, picked, count_tokens) > max_tokens:
+            while len(chosen) > 1 and _joined_tokens(units, picked, count) > limit:
                 chosen.pop()
                 picked = sorted(int(candidates[k]) for k in chosen)
-        best = int(candidates[order[0]])
-        if tokens is not None and (
-            not picked or _joined_tokens(units, picked, count_tokens) > max_tokens
-        ):
-            # A model's window is a hard limit: only there is a sentence cut.
-            return [_cut(units[best], max_tokens, count_tokens)]
+            if not picked or _joined_tokens(units, picked, count) > limit:
+                # A model's window is a hard limit: only there is a sentence cut.
+                return [_cut(units[best], limit, count)]
         if not picked:
             # A word limit no sentence fits: the best sentence whole, never half of one.
             return [units[best]]
@@ -239,7 +242,9 @@ class ExtractiveSummarizer:
         return np.argsort(-scores, kind="stable"), candidates, similarity
 
 
-def _joined_tokens(units: list[str], picked: list[int], count: Callable) -> int:
+def _joined_tokens(
+    units: list[str], picked: list[int], count: Callable[[list[str]], list[int]]
+) -> int:
     return count([" ".join(units[i] for i in picked)])[0]
 
 

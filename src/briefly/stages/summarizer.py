@@ -12,12 +12,16 @@ template (see :mod:`briefly.models.prompts`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 
 from briefly.errors import UsageError
-from briefly.models.generation import GenerationSettings, TextGenerator
+from briefly.models.generation import (
+    TOKENS_PER_WORD,
+    GenerationSettings,
+    TextGenerator,
+    word_token_limit,
+)
 from briefly.models.prompts import Prompt
 from briefly.results import GuardWarning, Summary
 from briefly.stages.guards import check_summary
@@ -31,8 +35,6 @@ _LENGTH_SCALE = {"short": 0.45, "medium": 1.0, "long": 1.8}
 # Sentences in an extractive brief.
 # "short" is one sentence, as in single-sentence (XSum-style) briefs.
 EXTRACTIVE_SENTENCES = {"short": 1, "medium": 3, "long": 5}
-# BPE tokens per English word, to turn --max-words into a token bound.
-_TOKENS_PER_WORD = 1.4
 # The least room for the article in the model's input, in tokens: a few words.
 _MIN_ARTICLE_TOKENS = 8
 
@@ -47,17 +49,27 @@ def check_length(length: str, long_strategy: str = "map-reduce") -> None:
 
 
 def length_settings(
-    base: GenerationSettings, length: str = "medium", max_words: int | None = None
+    base: GenerationSettings,
+    length: str = "medium",
+    max_words: int | None = None,
+    bound: int | None = None,
 ) -> GenerationSettings:
-    """Decoding lengths for a brief of the requested length; medium is the model's own."""
+    """Decoding lengths for a brief of the requested length; medium is the model's own.
+
+    ``bound`` is the most new tokens the model can write (see
+    :func:`briefly.models.generation.output_token_bound`); no brief asks for more (the
+    pipeline refuses a ``max_words`` beyond it first, with one line).
+    """
     if length == "medium" and max_words is None:
         return base
     limit = base.new_token_limit() or 142
     minimum = base.new_token_minimum()
     if max_words is not None:
-        new_limit = math.ceil(max_words * _TOKENS_PER_WORD) + 2
+        new_limit = word_token_limit(max_words)
     else:
         new_limit = max(8, round(limit * _LENGTH_SCALE[length]))
+    if bound is not None:
+        new_limit = min(new_limit, bound)
     new_minimum = min(round(minimum * _LENGTH_SCALE[length]), new_limit // 2)
     return replace(
         base, max_length=None, min_length=0, max_new_tokens=new_limit, min_new_tokens=new_minimum
@@ -81,12 +93,14 @@ class Summarizer:
         self.engine = engine
         # Whether outputs the guards reject are generated again (see briefly.stages.retry).
         self.retries = retries
-        self.settings = length_settings(engine.settings, length, max_words)
+        self.settings = length_settings(
+            engine.settings, length, max_words, engine.max_output_tokens
+        )
         self.long_strategy = long_strategy
         self.prompt = prompt
         # The length a prompt asks for, in words: the same bound the decoder gets.
         self.prompt_words = max_words or int(
-            (self.settings.new_token_limit() or 142) / _TOKENS_PER_WORD
+            (self.settings.new_token_limit() or 142) / TOKENS_PER_WORD
         )
         # Tokens every input has whatever its text: BOS/EOS, a chat template.
         self._overhead = engine.count_tokens([""])[0]

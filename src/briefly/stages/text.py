@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -22,11 +23,19 @@ _MAX_SEGMENT_CHARS = 2000
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019\u00bb)\]]*\s+")
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    import pysbd
+# pysbd's Segmenter keeps the text it is segmenting on itself (``original_text``) and looks
+# each sentence up in it: shared between threads, a sentence looked up in another thread's
+# text is dropped, and a brief or translation comes out empty. One segmenter per thread.
+_local = threading.local()
 
-    return pysbd.Segmenter(language="en", clean=False)
+
+def _segmenter():
+    segmenter = getattr(_local, "segmenter", None)
+    if segmenter is None:
+        import pysbd
+
+        segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter
 
 
 def paragraphs(text: str) -> list[str]:

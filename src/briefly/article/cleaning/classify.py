@@ -26,6 +26,8 @@ _MAX_CALL_WORDS = 40
 _MAX_NOTICE_WORDS = 120
 _MIN_NOTICE_WORDS = 3
 _CALL_TAIL_CHARS = 300
+# Where one sentence ends and the next starts: "storm? Please", 'said." The'.
+_SENTENCE_BREAK = re.compile(r"[.!?…।][\"'”’»)\]]*\s+")
 # Enough words to tell the language by its stopwords.
 _LANGUAGE_SAMPLE_WORDS = 3000
 _MIN_LEAD_IN_WORDS = 5
@@ -112,15 +114,23 @@ def strong_furniture(text: str) -> str:
 
 
 def trailing_call(text: str) -> int | None:
-    """Where a call to action that ends a story line starts ("… storm? Please share …")."""
+    """Where the sentences of a call to action that ends a story line start.
+
+    "… storm? Please share …" is cut after the question mark; "… launch Royal News, a weekly
+    newsletter …" at the start of its sentence; a call in the line's first sentence makes
+    the whole line a call (0), never half of one.
+    """
     # Only the end of a line can hold one: searching whole paragraphs would be slow.
     offset = max(0, len(text) - _CALL_TAIL_CHARS)
     if not lexicon.CALL_TO_ACTION_LOWER.search(text.lower(), offset):
         return None
     call = lexicon.CALL_TO_ACTION.search(text, offset)
-    if call is None or call.start() == 0 or len(text[call.start() :].split()) > _MAX_CALL_WORDS:
+    if call is None:
         return None
-    return call.start()
+    ends = [0] + [end.end() for end in _SENTENCE_BREAK.finditer(text, 0, call.start() + 2)]
+    if len(text[ends[-1] :].split()) > _MAX_CALL_WORDS:
+        return None
+    return ends[-1]
 
 
 def is_sentence(text: str) -> bool:

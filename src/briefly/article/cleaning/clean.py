@@ -67,7 +67,28 @@ _CONFIDENT = 0.9
 _ALONE = 0.5
 # Strong-furniture reasons that come from a line's company, not from what it says.
 _CONTEXT_REASONS = frozenset({"menu", "link list", "comment rules", "recurs across the batch"})
+# Furniture that stands between a story's paragraphs without ending the story: an ad's
+# label, a photo credit ("Photo: …"), a short list of related links.
+_AMID_STORY = frozenset(
+    {
+        "dump marker",
+        "furniture label",
+        "furniture phrase",
+        "counter",
+        "photo credit",
+        "call to action",
+        "link list",
+    }
+)
 _BYLINE_WEIGHT = 3
+# A story's own list (key points, steps, a ranking) holds this many items.
+_MIN_LIST, _MAX_LIST = 2, 12
+# Lines above a story's opening list: its headline, perhaps a kicker ("WORLD").
+_ABOVE_LIST = 2
+# A sentence of this many words is no button, even in a script that spells words short.
+_MIN_MATE_WORDS = 6
+# Menus run their items together with separators.
+_SEPARATED = re.compile(r"\s[|•·›»/]\s")
 # "You are what you search. (The Associated Press)": a caption, not a headline.
 _SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
 _MIN_STANDFIRST_WORDS = 12
@@ -97,6 +118,12 @@ _BIO_AT_END = 2
 # A line recurs in a batch when this many articles (and this share of them) have it.
 _MIN_RECURRING = 3
 _RECURRING_SHARE = 0.05
+# Articles whose long lines are mostly the same are copies of one story; a line this long
+# and worded as a sentence is story, even when several articles share it.
+_MIN_FINGERPRINT_WORDS = 8
+_NEAR_DUPLICATE = 0.5
+_MIN_STORY_WORDS = 20
+_SEPARATORS = frozenset("| • · * »".split())
 
 
 class Removed(NamedTuple):
@@ -200,17 +227,41 @@ def clean_paragraphs(
 
 
 def recurring_lines(texts: Iterable[str]) -> frozenset[str]:
-    """Lines that recur across many of ``texts`` (a site's footer, its newsletter box).
+    """Lines that recur across many different ``texts`` (a site's footer, its newsletter box).
 
-    Pass the result as ``furniture`` to :func:`clean_text` for each of those texts.
+    Copies of one article (a page saved twice, a wire story several outlets ran, a JSONL
+    export with repeats) count once, and a long sentence is never counted: stories that
+    share a paragraph keep it. Pass the result as ``furniture`` to :func:`clean_text`.
     """
+    articles: list[set[str]] = []
     counts: Counter[str] = Counter()
-    total = 0
     for text in texts:
-        total += 1
-        counts.update({comparable(line) for line in text.split("\n") if line.strip()})
-    needed = max(_MIN_RECURRING, math.ceil(_RECURRING_SHARE * total))
-    return frozenset(line for line, count in counts.items() if count >= needed and line)
+        lines = {comparable(line) for line in text.split("\n") if line.strip()}
+        lines.discard("")
+        story = _story_lines(lines)
+        if any(_near_duplicates(story, seen) for seen in articles):
+            continue
+        articles.append(story)
+        counts.update(line for line in lines if not _long_sentence(line))
+    needed = max(_MIN_RECURRING, math.ceil(_RECURRING_SHARE * len(articles)))
+    return frozenset(line for line, count in counts.items() if count >= needed)
+
+
+def _story_lines(lines: set[str]) -> set[str]:
+    """What tells an article from another: its long lines (menus and labels are short)."""
+    long = {line for line in lines if len(line.split()) >= _MIN_FINGERPRINT_WORDS}
+    return long or lines
+
+
+def _near_duplicates(story: set[str], other: set[str]) -> bool:
+    shared = len(story & other)
+    return shared > 0 and shared >= _NEAR_DUPLICATE * len(story | other)
+
+
+def _long_sentence(line: str) -> bool:
+    """Prose of a story's length; a menu of as many words has separators between its items."""
+    words = line.split()
+    return len(words) >= _MIN_STORY_WORDS and not any(word in _SEPARATORS for word in words)
 
 
 def comparable(text: str) -> str:
@@ -228,14 +279,29 @@ def _clean(
     story_model: model.StoryModel | None = None,
 ) -> CleanedText:
     meta = _Meta()
-    found, trimmed = _trim_calls(found)
-    strong = _strong(found, furniture, meta)
+    units, trimmed = _trim_calls(found)
+    strong = _strong(units, furniture, meta)
     if story_model is None:
         # The extractor kept these as story: only strong furniture goes.
         verdicts = [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
     else:
-        verdicts, story = _classify(found, strong, story_model)
+        verdicts, story = _classify(units, strong, story_model)
+    if furniture and not any(v.label == GOOD for v in verdicts):
+        # What the batch's articles share is all this one has: its own story, repeated.
+        return _clean(
+            found,
+            frozenset(),
+            title=title,
+            find_title=find_title,
+            author=author,
+            story_model=story_model,
+        )
+    found = units
+    if story_model is not None:
         verdicts = _keep_lede(found, verdicts, strong)
+        verdicts = _keep_sentences_amid_furniture(found, verdicts, strong)
+        verdicts = _keep_lists_in_story(found, verdicts, strong)
+        verdicts = _keep_block_mates(found, verdicts, strong)
         verdicts = _keep_story_region(found, verdicts, story >= _CONFIDENT)
     verdicts = _drop_author_bio(found, verdicts, meta.author or author)
     if title is None and find_title:
@@ -268,14 +334,13 @@ def _trim_calls(found: Sequence[Unit]) -> tuple[list[Unit], list[Removed]]:
     kept, trimmed = [], []
     for unit in found:
         cut = trailing_call(unit.text)
-        # A line that is furniture as a whole goes whole, with its own reason.
-        if cut is None or _strong_furniture(unit.text):
+        # A line that is furniture before its call too goes whole, with its own reason.
+        if cut is None or _strong_furniture(unit.text[:cut] or unit.text):
             kept.append(unit)
             continue
         head, tail = unit.text[:cut].rstrip(), unit.text[cut:].strip()
-        # The match starts at the full stop or question mark that ends the story sentence.
-        head, tail = head + tail[:1], tail[1:].strip()
-        kept.append(replace(unit, text=head))
+        if head:
+            kept.append(replace(unit, text=head))
         trimmed.append(Removed(tail, "call to action"))
     return kept, trimmed
 
@@ -475,6 +540,97 @@ def _keep_lede(
     return kept
 
 
+def _keep_sentences_amid_furniture(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
+) -> list[Verdict]:
+    """A sentence that only an ad's label, a credit or related links part from the story is story.
+
+    The context pass reads such furniture as the story's end, and so dropped the
+    paragraphs after it, short ones above all. Comment sections start with a label too:
+    what follows one is left to the other rules.
+    """
+    kept = list(verdicts)
+    after_story = False
+    for index, (unit, reason) in enumerate(zip(found, strong, strict=True)):
+        if kept[index].label == GOOD:
+            after_story = True
+        elif reason in _AMID_STORY and not lexicon.COMMENTS.search(unit.text):
+            continue
+        elif after_story and not reason and _sentence_like(unit):
+            kept[index] = Verdict(GOOD)
+        else:
+            after_story = False
+    return kept
+
+
+def _keep_lists_in_story(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
+) -> list[Verdict]:
+    """A plain list the story continues after is the story's: key points, steps, a ranking.
+
+    Lists look like menus line by line, so the model doubts them; what settles it is the
+    story on both sides (or the story's end, or its headline, on one). Menus and link lists
+    stand before the headline or after the story with more furniture around them.
+    """
+    kept = list(verdicts)
+    for run in _list_runs(found, strong):
+        first, last = run[0], run[-1]
+        after = last + 1
+        before = first - 1
+        story_after = after < len(found) and verdicts[after].label == GOOD
+        story_before = before >= 0 and verdicts[before].label == GOOD
+        at_end = all(strong[i] for i in range(after, len(found)))
+        # Above the story, only the headline (and perhaps a kicker) stands over the list.
+        under_headline = (
+            not any(v.label == GOOD for v in verdicts[:first])
+            and 0 < sum(not reason for reason in strong[:first]) <= _ABOVE_LIST
+            and not found[before].is_list_item
+        )
+        if (story_after and (story_before or under_headline)) or (story_before and at_end):
+            for index in run:
+                kept[index] = Verdict(GOOD)
+    return kept
+
+
+def _keep_block_mates(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
+) -> list[Verdict]:
+    """A sentence in the same block (no blank line between) as story is story too.
+
+    Lines of one block were one paragraph or one run of lines on the page; the model judges
+    them one by one and doubts an opening sentence with nothing above it.
+    """
+    story_blocks = {unit.block for unit, v in zip(found, verdicts, strict=True) if v.label == GOOD}
+    return [
+        Verdict(GOOD)
+        if verdict.label != GOOD
+        and not reason
+        and unit.block in story_blocks
+        and _sentence_like(unit)
+        and (len(unit.text) >= LENGTH_LOW or len(unit.text.split()) >= _MIN_MATE_WORDS)
+        else verdict
+        for unit, verdict, reason in zip(found, verdicts, strong, strict=True)
+    ]
+
+
+def _list_runs(found: Sequence[Unit], strong: Sequence[str]) -> Iterable[list[int]]:
+    """Runs of list items of one block, none of them furniture by its own shape."""
+    runs: list[list[int]] = []
+    for index, unit in enumerate(found):
+        if not unit.is_list_item or strong[index] or _SEPARATED.search(unit.text):
+            continue
+        previous = runs[-1][-1] if runs else None
+        if previous == index - 1 and found[previous].block == unit.block:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return (run for run in runs if _MIN_LIST <= len(run) <= _MAX_LIST)
+
+
+def _sentence_like(unit: Unit) -> bool:
+    return is_sentence(unit.text) and not unit.is_list_item and not unit.text.endswith(":")
+
+
 def _keep_story_region(
     found: Sequence[Unit], verdicts: list[Verdict], confident: np.ndarray
 ) -> list[Verdict]:
@@ -642,7 +798,8 @@ def _headline_shaped(text: str) -> bool:
     # Sentences, datelines ("New York CNN —") and list items are no headlines.
     # A quotation closing a sentence ('… investigators."') ends it as well.
     core = text.rstrip(_CLOSING_QUOTES)
-    unfinished = core.endswith((".", ",", ";", ":", "—", "-", "–")) and not core.endswith("...")
+    ends = (".", ",", ";", ":", "—", "-", "–", "।")
+    unfinished = core.endswith(ends) and not core.endswith("...")
     return (
         _MIN_TITLE_WORDS <= len(words) <= _MAX_TITLE_WORDS
         and not unfinished

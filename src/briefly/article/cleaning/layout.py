@@ -10,11 +10,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Zero-width space, word joiner, BOM and soft hyphen only: ZWJ/ZWNJ carry meaning in
-# some scripts and stay.
-_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+# Zero-width space, word joiner, BOM and soft hyphen; C1 controls (U+009B starts a terminal
+# escape); bidi embeddings, overrides and isolates, which can make text read other than it
+# is stored. ZWJ/ZWNJ carry meaning in some scripts and stay, and so do LRM/RLM; NEL
+# (U+0085) ends a line.
+_INVISIBLE = re.compile(
+    "[\u200b\u2060\ufeff\u00ad\u0080-\u0084\u0086-\u009f\u202a-\u202e\u2066-\u2069]"
+)
 _SPACES = re.compile(r"[^\S\n]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _LINE_EDGE = re.compile(r" *\n *")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
@@ -24,16 +28,22 @@ _STARTS_UNIT = re.compile(r"^\s*([•·▪►●*+\-–—]\s|\d{1,3}[.)]\s|#{1,
 # Terminal punctuation in the scripts briefly reads (Devanagari's danda too).
 SENTENCE_END = re.compile(r"[.!?…:;\"”»'’)\]।]$")
 
-# Dumps wrap prose at a fixed width (lynx and w3m at 78-80, html2text at 78, e-mail at 72);
-# a width is trusted when enough lines end close to it.
-_MIN_WRAP, _MAX_WRAP = 50, 130
+# Dumps wrap prose at a fixed width (lynx and w3m at 78-80, html2text at 78, e-mail at 72,
+# editors and scrapers up to 200 and more); a width is trusted when enough lines end close
+# to it, within the longest words of the script (a tenth of a wide line).
+_MIN_WRAP, _MAX_WRAP = 50, 240
 _WRAP_SLACK = 15
+_WIDE_SLACK_SHARE = 0.1
 _MIN_WRAPPED_SHARE = 0.3
 _MIN_WRAPPED_LINES = 2
 _LONG_LINE = 30
 # A line ending in one of these words stops mid-sentence, where a link or emphasis began:
-# "Last month, researchers at" / "OpenAI revealed …".
-_OPEN_ENDING = re.compile(r"\s(the|a|an|of|at|to|with|from|and|or|for|into|than|via)$")
+# "Last month, researchers at" / "OpenAI revealed …", "профессора медицины в" / "Университете".
+_OPEN_ENDING = re.compile(
+    r"\s(the|a|an|of|at|to|with|from|and|or|for|into|than|via|"
+    r"в|во|на|с|со|к|ко|по|из|от|до|для|о|об|у|за|и|при|через|з|із|від|про|і|й|та|"
+    r"के|की|का|में|से|को|ने|पर|और|तथा)$"
+)
 _MIN_OPEN_ENDING_WORDS = 3
 _MD_WRAPPED = 40
 
@@ -83,7 +93,8 @@ def normalize_text(text: str) -> str:
 def _normalize_chars(text: str) -> str:
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    return text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\u00a0", " ")
+    text = text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\u0085", "\n")
+    return text.replace("\u00a0", " ")
 
 
 def looks_like_markdown(text: str) -> bool:
@@ -182,7 +193,8 @@ def _continues(previous: str, line: str, width: int | None) -> bool:
     if width is None:
         return False
     # Wrapped: the next word would not have fitted on the line.
-    return len(previous) + 1 + len(first_word) > width and len(previous) >= width - 2 * _WRAP_SLACK
+    fits = len(previous) >= width - 2 * _slack(width)
+    return len(previous) + 1 + len(first_word) > width and fits
 
 
 def _is_fragment(previous: str, line: str) -> bool:
@@ -219,9 +231,13 @@ def _wrap_width(lines: list[str]) -> int | None:
     width = lengths[min(len(lengths) - 1, int(len(lengths) * 0.95))]
     if not _MIN_WRAP <= width <= _MAX_WRAP:
         return None
-    near = sum(width - _WRAP_SLACK <= length <= width for length in lengths)
+    near = sum(width - _slack(width) <= length <= width for length in lengths)
     enough = near >= max(_MIN_WRAPPED_LINES, _MIN_WRAPPED_SHARE * len(lengths))
     return width if enough else None
+
+
+def _slack(width: int) -> int:
+    return max(_WRAP_SLACK, int(width * _WIDE_SLACK_SHARE))
 
 
 def _indents_text(lines: list[str]) -> bool:

@@ -97,8 +97,11 @@ COUNTER = re.compile(
 COPYRIGHT = re.compile(
     r"(^|\s)(©|\(c\)|copyright\b)|\ball rights reserved\b|всі права захищені|все права защищены"
 )
-# "© 2019 Salon.com, LLC. Reproduction …", "Copyright 2024 …": a legal notice starts so.
-NOTICE_START = re.compile(r"(©|\(c\)|copyright\s*(©|\(c\)|\d{4}))", re.IGNORECASE)
+# "© 2019 Salon.com, LLC. Reproduction …", "Copyright 2024 …", "™ & © 2024 …": a legal
+# notice starts so.
+NOTICE_START = re.compile(
+    r"([™®]\s*(&|and)?\s*)*(©|\(c\)|copyright\s*(©|\(c\)|\d{4}))", re.IGNORECASE
+)
 # Photo credits: "Getty Images", "AP Photo/John Doe", "Photo: Reuters", "Фото: УНИАН".
 CREDIT = re.compile(
     r"^((photo|image|picture|illustration|video)\s*(credit)?\s*[:/]|getty images|"
@@ -120,6 +123,12 @@ SITE_NOTICE = re.compile(
     r"(story|article)|subscribers? (also )?(get|receive|enjoy)|unlimited (digital )?access|"
     r"(submit|send|write) (us )?a letter to the editor|we want to hear (what you think|from you)|"
     r"amazon associates?( program)?|qualifying purchases|advertising disclosure|"
+    r"we (may )?(earn|receive|get) (a |an )?(small )?(affiliate )?(commission|share of|portion of)|"
+    r"(this|the) (article|post|page|story|site) (contains|includes|may contain) affiliate links|"
+    r"(when|if) you (buy|shop|purchase|click|subscribe) (something )?(through|via|using) "
+    r"(our |the |these |links on our |one of our )?(links|site|retail links|affiliate links)|"
+    r"our (editorial )?(standards|principles|ethics policy|corrections policy): ?(?=\w)|"
+    r"trust principles|"
     r"commissions? (paid|earned) to|reproduction of (material|this (article|content))|"
     r"(strictly )?necessary cookies|(enable|disable|accept|reject) (all )?cookies|"
     r"cookie (settings|preferences)|(this|our) (web)?site uses cookies|"
@@ -140,7 +149,8 @@ CALL_TO_ACTION = re.compile(
     r"(^|[.?!] )(please |click |tap |be sure to )?(share|submit|email|e-mail|follow|"
     r"sign up|subscribe|download|join|register)\b.*\b(us|our|ireport|here|"
     r"newsletter|app|channel|page)\b"
-    r"|\b(may earn (a )?(commission|portion|share)|affiliate (links?|partnerships?|commission)|"
+    r"|\b(we (may )?earn (a |an )?(commission|portion|share)|"
+    r"affiliate (links?|partnerships?|commission)|"
     r"uses? cookies|use of cookies|cookie policy|ad-?blocker|browser version|enable javascript|"
     r"protected by recaptcha|newsletter|in your inbox|to your inbox|no spam|"
     r"(don'?t|do not) have an account|already (have an account|a subscriber)|"

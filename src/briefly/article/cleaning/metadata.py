@@ -56,7 +56,8 @@ _MAX_BARE_DATE_WORDS = 7
 
 # Byline labels; "By" may be glued to the name where a dump lost the space after a link.
 _BY_LABELS = (
-    r"by|written by|reporting by|words by|story by|posted by|text by|authors?|analysis by|"
+    r"by|written by|reporting by|words by|story by|article by|posted by|text by|authors?|"
+    r"analysis by|"
     r"opinion by|commentary by|interview by|"
     r"reporter|автор(ы|и)?( материала| матеріалу| статьи| статті)?|текст|लेखक|रिपोर्ट|"
     r"रिपोर्टर|संवाददाता"

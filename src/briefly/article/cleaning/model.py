@@ -1,7 +1,7 @@
-"""The learned story model: a logistic regression on :mod:`.features`, smoothed by Viterbi.
+"""The learned story model: gradient-boosted trees on :mod:`.features`, smoothed by Viterbi.
 
-The weights ship in ``story_model.json``, written by ``python -m benchmarks train-cleaner``
-(see benchmarks/README.md, "Cleaning model"); inference needs numpy alone. A unit's
+The trees ship in ``story_model.json``, written by ``python -m benchmarks train-cleaner``
+(see docs/benchmarks.md, "Cleaning model"); inference needs numpy alone. A unit's
 probability of being story comes from its features; then a two-state hidden Markov model
 (story, furniture) with transition probabilities learnt from labelled pages picks the most
 likely labelling of the whole page, since a story is mostly one run of units.
@@ -25,19 +25,59 @@ _SIGNALS = 3
 
 
 @dataclass(frozen=True)
-class StoryModel:
-    """Weights of the logistic regression and of the smoothing pass."""
+class Trees:
+    """Boosted regression trees, all in flat arrays: node ``i`` of the forest.
 
-    # Standardisation of each feature column: (x - mean) / scale.
+    An inner node sends a unit left when its feature is at most the threshold; a leaf's
+    value is its tree's share of the log-odds. Every node has a value (what the tree would
+    say had it stopped there), so each split's change of value is its feature's doing.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    leaf: np.ndarray
+    # The root node of each tree; the log-odds before any tree.
+    roots: np.ndarray
+    baseline: float
+
+    def _walk(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each unit's leaf in each tree, and each feature's share of its log-odds."""
+        n = len(features)
+        rows = np.arange(n)[:, None]
+        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
+        shares = np.zeros(features.shape)
+        while not self.leaf[node].all():
+            inner = ~self.leaf[node]
+            split = self.feature[node]
+            goes_left = features[rows, split] <= self.threshold[node]
+            child = np.where(goes_left, self.left[node], self.right[node])
+            child = np.where(inner, child, node)
+            change = np.where(inner, self.value[child] - self.value[node], 0.0)
+            np.add.at(shares, (np.broadcast_to(rows, split.shape), split), change)
+            node = child
+        return node, shares
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        leaves, _ = self._walk(features)
+        return self.baseline + self.value[leaves].sum(axis=1)
+
+    def contributions(self, features: np.ndarray) -> np.ndarray:
+        """Each feature's share of each unit's log-odds, along the paths it took."""
+        return self._walk(features)[1]
+
+
+@dataclass(frozen=True)
+class StoryModel:
+    """The trees and the smoothing pass."""
+
+    trees: Trees
+    # Each feature's mean over the training units: above it, a feature's value is "high".
     mean: np.ndarray
-    scale: np.ndarray
-    # One weight per standardised column, and the intercept.
-    weights: np.ndarray
-    intercept: float
     # log P(next state | state), states (furniture, story), weighted by ``smoothing``.
     transitions: np.ndarray
-    # log P(first state).
-    start: np.ndarray
     smoothing: float
 
     @classmethod
@@ -46,63 +86,75 @@ class StoryModel:
             raise ValueError(
                 f"{_FILE} was trained on other features: run python -m benchmarks train-cleaner"
             )
+        nodes = data["nodes"]
+        trees = Trees(
+            feature=np.array(nodes["feature"], dtype=np.int64),
+            threshold=np.array(nodes["threshold"], dtype=np.float64),
+            left=np.array(nodes["left"], dtype=np.int64),
+            right=np.array(nodes["right"], dtype=np.int64),
+            value=np.array(nodes["value"], dtype=np.float64),
+            leaf=np.array(nodes["leaf"], dtype=bool),
+            roots=np.array(data["roots"], dtype=np.int64),
+            baseline=float(data["baseline"]),
+        )
         return cls(
-            mean=np.array(data["mean"]),
-            scale=np.array(data["scale"]),
-            weights=np.array(data["weights"]),
-            intercept=float(data["intercept"]),
-            transitions=np.array(data["transitions"]),
-            start=np.array(data["start"]),
-            smoothing=float(data["smoothing"]),
+            trees, np.array(data["mean"]), np.array(data["transitions"]), float(data["smoothing"])
         )
 
     def to_dict(self) -> dict:
+        trees = self.trees
         return {
             "features": list(NAMES),
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "weights": self.weights.tolist(),
-            "intercept": self.intercept,
+            "mean": [round(float(m), 6) for m in self.mean],
+            "baseline": trees.baseline,
+            "roots": trees.roots.tolist(),
+            "nodes": {
+                "feature": trees.feature.tolist(),
+                "threshold": trees.threshold.tolist(),
+                "left": trees.left.tolist(),
+                "right": trees.right.tolist(),
+                "value": [round(float(v), 6) for v in trees.value],
+                "leaf": [int(leaf) for leaf in trees.leaf],
+            },
             "transitions": self.transitions.tolist(),
-            "start": self.start.tolist(),
             "smoothing": self.smoothing,
         }
 
-    def contributions(self, features: np.ndarray) -> np.ndarray:
-        """Each feature's share of each unit's log-odds of being story."""
-        return (features - self.mean) / self.scale * self.weights
-
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Each unit's probability of being story, on its own features."""
-        logits = self.contributions(features).sum(axis=1) + self.intercept
-        return 1.0 / (1.0 + np.exp(-logits))
+        if len(features) == 0:
+            return np.zeros(0)
+        return 1.0 / (1.0 + np.exp(-self.trees.logits(features)))
 
     def smooth(self, probabilities: np.ndarray) -> np.ndarray:
         """The most likely story/furniture labelling of the page (True for story)."""
-        return viterbi(probabilities, self.transitions * self.smoothing, self.start)
+        return viterbi(probabilities, self.transitions * self.smoothing)
 
     def signals(self, features: np.ndarray) -> list[str]:
         """The features that speak most against story for one unit, in words."""
-        pulls = self.contributions(features[None, :])[0]
-        high = features > self.mean
-        named = []
+        pulls = self.trees.contributions(features[None, :])[0]
+        named: list[str] = []
         for index in np.argsort(pulls):
             if pulls[index] >= 0 or len(named) == _SIGNALS:
                 break
-            word = WORDS[index][1 if high[index] else 0]
+            word = WORDS[index][1 if features[index] > self.mean[index] else 0]
             if word and word not in named:
                 named.append(word)
         return named
 
 
-def viterbi(probabilities: np.ndarray, transitions: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Two-state Viterbi on per-unit story probabilities (emissions), True for story."""
+def viterbi(probabilities: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+    """Two-state Viterbi on per-unit story probabilities (emissions), True for story.
+
+    No prior on the first state: most pages open with furniture, but a text a user cleaned
+    opens with story, and the unit's own probability already weighs its place on the page.
+    """
     n = len(probabilities)
     if n == 0:
         return np.zeros(0, dtype=bool)
     p = np.clip(probabilities, _EPSILON, 1 - _EPSILON)
     emissions = np.column_stack([np.log1p(-p), np.log(p)])
-    score = start + emissions[0]
+    score = emissions[0]
     back = np.zeros((n, 2), dtype=np.int64)
     for index in range(1, n):
         # candidates[i, j]: best path ending in state i, then moving to state j.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,8 @@ from briefly.models.hub import model_path, resolve_device
 logger = logging.getLogger("briefly")
 
 BACKENDS = ("auto", "torch", "ct2")
+# Threads that ask for a model at once wait for one load instead of each loading a copy.
+_LOADING = threading.Lock()
 
 
 def ct2_available() -> bool:
@@ -61,7 +64,7 @@ def load_engine(
     batch the engine groups inputs into; None keeps the engine's default for the device.
     ``on_stage`` hears of slow first-use steps (a CTranslate2 conversion).
     """
-    with announcing(on_stage):
+    with _LOADING, announcing(on_stage):
         return _load_engine(name, device, backend, compute_type, max_batch_tokens)
 
 

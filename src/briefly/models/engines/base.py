@@ -10,7 +10,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefly.models.generation import GenerationSettings, Languages
+from briefly.models.generation import GenerationSettings, Languages, output_token_bound
+from briefly.models.hub import read_config
 from briefly.models.token_batches import token_budget_batches
 
 logger = logging.getLogger("briefly")
@@ -55,7 +56,8 @@ class EngineStats:
 class Engine:
     """A seq2seq model behind ``generate(texts, settings, max_new_tokens=None)``.
 
-    Subclasses set ``settings`` (the model's own decoding settings), ``max_input_tokens``,
+    Subclasses set ``settings`` (the model's own decoding settings), ``max_input_tokens``
+    (``max_output_tokens`` comes from the model's config.json),
     ``family`` (see :func:`briefly.models.prompts.model_family`), ``model_type`` (config.json's)
     and ``compute_type``, and
     implement ``count_tokens``, ``vocabulary``, ``_generate_batch`` and ``_is_out_of_memory``.
@@ -77,6 +79,8 @@ class Engine:
         self.path = path
         self.device = device
         self.stats = EngineStats()
+        # Most new tokens the decoder's positions allow (None: no fixed bound).
+        self.max_output_tokens = output_token_bound(read_config(path))
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input length of each text in tokens, special tokens included."""
@@ -144,7 +148,7 @@ class Engine:
         raise NotImplementedError
 
 
-class SharedWindow:
+class SharedWindow(Engine):
     """For decoder-only engines, listed before :class:`Engine`'s subclass among the bases:
     the prompt and the reply share the model's position window of ``window`` tokens."""
 
@@ -163,8 +167,9 @@ class SharedWindow:
         text's bound follows from its own length, so batching still changes nothing.
         """
         requested = settings.new_token_limit()
-        bounds = [
-            min(requested if max_new_tokens is None else max_new_tokens[i], self.window - n)
-            for i, n in enumerate(self.count_tokens(texts))
-        ]
+        bounds = []
+        for i, n in enumerate(self.count_tokens(texts)):
+            wanted = requested if max_new_tokens is None else max_new_tokens[i]
+            room = self.window - n
+            bounds.append(room if wanted is None else min(wanted, room))
         return super().generate(texts, settings, bounds, languages)

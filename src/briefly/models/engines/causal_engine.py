@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import torch
 from transformers import AutoModelForCausalLM
@@ -42,22 +43,20 @@ class CausalEngine(SharedWindow, TorchEngine):
         self.model.generation_config = self.generation_config
         # The prompt and the reply share the model's position window.
         self.window = self.max_input_tokens
-        self.max_input_tokens -= self.settings.max_new_tokens
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Input length of each text in tokens, chat template and special tokens included."""
-        if not texts:
-            return []
-        return [len(ids) for ids in self._encode(texts)["input_ids"]]
+        reply = self.settings.max_new_tokens
+        assert reply is not None  # causal_settings always sets the reply limit
+        self.max_input_tokens -= reply
 
     def _encode(self, texts: Sequence[str], **kwargs):
+        """The tokenizer's encoding of each text as the user turn of the chat template."""
         if self.tokenizer.chat_template is None:
-            return self.tokenizer(list(texts), **kwargs)
+            return super()._encode(texts, **kwargs)
         prompts = self.tokenizer.apply_chat_template(
             [[{"role": "user", "content": text}] for text in texts], **CHAT_TURN
         )
-        # The chat template writes the BOS token itself; the tokenizer must not add another.
-        return self.tokenizer(prompts, add_special_tokens=False, **kwargs)
+        # CHAT_TURN asks for the rendered text (tokenize=False). The chat template writes the
+        # BOS token itself; the tokenizer must not add another.
+        return super()._encode(cast(list[str], prompts), add_special_tokens=False, **kwargs)
 
     def _generate_batch(
         self, texts: list[str], settings: GenerationSettings, languages: Languages

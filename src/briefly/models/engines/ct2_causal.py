@@ -43,6 +43,7 @@ class CT2CausalEngine(SharedWindow, CT2Engine):
         # A chat model is told languages in its prompt; it has no language tokens to force.
         del languages
         limit = settings.new_token_limit()
+        assert limit is not None  # SharedWindow.generate bounds every reply by the window
         prompts = self.tokenizer.tokenize([self.chat_template.render(text) for text in texts])
         results = self.generator.generate_batch(
             prompts,

@@ -74,12 +74,14 @@ def _causal_info(model: HFModel, out: Path) -> dict:
     """A decoder-only model's window, prompt format and end tokens (see CT2CausalEngine)."""
     window = model.max_input_tokens
     settings = causal_settings(model.generation_config, window)
+    reply = settings.max_new_tokens
+    assert reply is not None  # causal_settings always sets the reply limit
     chat_template = export_chat_template(model.tokenizer)
     # generate() stops at any of the generation config's EOS ids, else at the tokenizer's.
     ends = model.generation_config.eos_token_id
     ends = [ends] if isinstance(ends, int) else ends or [model.tokenizer.eos_token_id]
     return {
-        "max_input_tokens": window - settings.max_new_tokens,
+        "max_input_tokens": window - reply,
         "settings": asdict(settings),
         "window": window,
         "chat_template": chat_template,

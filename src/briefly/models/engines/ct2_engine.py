@@ -27,6 +27,7 @@ from briefly.models.engines.base import Engine, announce
 from briefly.models.engines.ct2_tokenizer import load_tokenizer
 from briefly.models.engines.safety import LOAD_ERRORS, describe
 from briefly.models.generation import GenerationSettings, Languages
+from briefly.models.hub import read_config
 
 logger = logging.getLogger("briefly")
 
@@ -162,7 +163,7 @@ class CT2Engine(Engine):
                 f"use one of {', '.join(sorted(supported))}"
             )
         # On CPU a larger budget barely speeds up decoding but raises peak memory
-        # by hundreds of MB with a BART-large-sized summariser (benchmarks/README.md).
+        # by hundreds of MB with a BART-large-sized summariser (docs/benchmarks.md).
         self.token_budget = max_batch_tokens or (8192 if device == "cuda" else 1024)
         self.translator = self._load(path)
         # What the conversion recorded besides the weights (see ct2_convert.convert).
@@ -181,7 +182,7 @@ class CT2Engine(Engine):
 
     def _load(self, path: Path):
         quantization = "int8" if self.compute_type.startswith("int8") else self.compute_type
-        options = {"device": self.device, "compute_type": self.compute_type}
+        options: dict[str, str | int] = {"device": self.device, "compute_type": self.compute_type}
         if self.device == "cpu":
             options |= {"inter_threads": 1, "intra_threads": os.cpu_count() or 0}
         self.model_dir = converted_model(path, quantization)
@@ -238,7 +239,5 @@ class CT2Engine(Engine):
 
 def model_type_of(path: Path) -> str | None:
     """The ``model_type`` in a model folder's config.json, or None where it cannot be read."""
-    try:
-        return json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError, AttributeError):
-        return None
+    model_type = read_config(path).get("model_type")
+    return model_type if isinstance(model_type, str) else None

@@ -45,6 +45,13 @@ class _Tokenizer:
     def _tokenize_all(self, texts: Sequence[str]) -> list[list[str]]:
         raise NotImplementedError
 
+    def decode(self, tokens: Sequence[str]) -> str:
+        """The text of output tokens, special tokens left out."""
+        raise NotImplementedError
+
+    def vocabulary(self) -> dict[str, int]:
+        raise NotImplementedError
+
 
 class BPETokenizer(_Tokenizer):
     """A fast (``tokenizers``) tokenizer, as BART and T5 models use, from its ``tokenizer.json``."""
@@ -68,7 +75,8 @@ class BPETokenizer(_Tokenizer):
         encodings = self._tokenizer.encode_batch(
             list(texts), add_special_tokens=self._add_special_tokens
         )
-        return [[token(i) for i in e.ids] for e in encodings]
+        # id_to_token is None only for an id outside the vocabulary, which encoding never gives.
+        return [[t for i in e.ids if (t := token(i)) is not None] for e in encodings]
 
     def decode(self, tokens: Sequence[str]) -> str:
         """The text of output tokens, special tokens left out."""

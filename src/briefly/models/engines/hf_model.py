@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+from transformers import (
+    AutoConfig,
+    AutoTokenizer,
+    GenerationConfig,
+    PretrainedConfig,
+    PreTrainedTokenizerBase,
+)
 
 from briefly.models.generation import GenerationSettings
 from briefly.models.prompts import model_family
@@ -28,8 +34,8 @@ DEFAULT_MAX_NEW_TOKENS = 256
 class HFModel:
     """A model folder's tokenizer, config and decoding settings, as transformers loads them."""
 
-    tokenizer: object  # a transformers tokenizer
-    config: object  # a transformers PretrainedConfig
+    tokenizer: PreTrainedTokenizerBase
+    config: PretrainedConfig
     generation_config: GenerationConfig
 
     @classmethod

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import torch
-from transformers import AutoModelForSeq2SeqLM
+from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
 from briefly.models.engines.base import Engine
 from briefly.models.engines.hf_model import HFModel
@@ -30,7 +32,9 @@ class TorchEngine(Engine):
     """A Hugging Face seq2seq model run with ``model.generate``."""
 
     backend = "torch"
-    model_class = AutoModelForSeq2SeqLM
+    model_class: ClassVar[type[AutoModelForSeq2SeqLM] | type[AutoModelForCausalLM]] = (
+        AutoModelForSeq2SeqLM
+    )
 
     def __init__(
         self,
@@ -42,6 +46,10 @@ class TorchEngine(Engine):
         super().__init__(path, device)
         parts = HFModel.read(path)
         self.tokenizer = parts.tokenizer
+        # A fast tokenizer switches its padding on and off per call, on the one Rust object
+        # it shares between threads: a call made while another pads sees the other's setting
+        # (and fails to make a tensor, or pads when it must not). One call at a time.
+        self._tokenizing = threading.Lock()
         self.config = parts.config
         self.generation_config = parts.generation_config
         self.settings = parts.settings
@@ -51,7 +59,8 @@ class TorchEngine(Engine):
         self.model = self.model_class.from_pretrained(
             path, dtype=_dtype_for(device, dtype), trust_remote_code=False
         )
-        self.model.to(device).eval()
+        # transformers' typing of to() loses its self argument.
+        self.model.to(device).eval()  # type: ignore[arg-type]
         # On CPU batching gains little and padding costs compute, so batches stay small.
         self.max_batch_tokens = max_batch_tokens or (16384 if device == "cuda" else 2048)
         self._special = set(self.tokenizer.all_special_ids)
@@ -66,7 +75,11 @@ class TorchEngine(Engine):
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+        return [len(ids) for ids in self._encode(texts)["input_ids"]]
+
+    def _encode(self, texts: Sequence[str], **kwargs):
+        with self._tokenizing:
+            return self.tokenizer(list(texts), **kwargs)
 
     def vocabulary(self) -> dict[str, int]:
         return self.tokenizer.get_vocab()
@@ -74,7 +87,7 @@ class TorchEngine(Engine):
     def _generate_batch(
         self, texts: list[str], settings: GenerationSettings, languages: Languages
     ) -> list[str]:
-        inputs = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
+        inputs = self._encode(texts, return_tensors="pt", padding=True).to(self.device)
         if languages.source is not None and self._source_id is not None:
             # The tokenizer wrote its own source language first; the shared tokenizer is not
             # switched, so one loaded model serves every language pair at once.

@@ -12,7 +12,8 @@ import logging
 
 from briefly.errors import UsageError
 from briefly.models.engines import ct2_available
-from briefly.models.hub import check_available, resolve_device, translator_name
+from briefly.models.generation import check_max_words, output_token_bound
+from briefly.models.hub import cached_config, check_available, resolve_device, translator_name
 from briefly.options import BriefOptions
 
 logger = logging.getLogger("briefly")
@@ -37,6 +38,9 @@ def check_options(options: BriefOptions, article_language: str | None = None) ->
         logger.warning("the prompt is ignored: the extractive summariser takes no prompt")
     if not options.extractive:
         check_available(options.summarizer, role="summarizer")
+        # A model not yet downloaded is checked once it is loaded (Briefer._summarizer).
+        bound = output_token_bound(cached_config(options.summarizer))
+        check_max_words(options.max_words, bound, options.summarizer)
     for lang in set(options.languages) - {"en", article_language}:
         check_available(translator_name(lang, options.translators), role=f"translator:{lang}")
 
