@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmarks.cleaner_training import fit
 from briefly.article.cleaning import clean_text
 from briefly.article.cleaning.clean import story_features
 from briefly.article.cleaning.features import NAMES, WORDS
-from briefly.article.cleaning.model import load
+from briefly.article.cleaning.model import StoryModel, load, viterbi
 
 STORY = [
     "The regional water board said on Monday that the reservoir above Tallin Creek had "
@@ -48,16 +49,44 @@ def test_shipped_weights_load_and_score() -> None:
     assert min(by_text[p] for p in STORY) > max(by_text[f"* {item}"] for item in MENU)
 
 
+# log P(next | state) of (furniture, story): staying is likelier than switching.
+STICKY = np.log(np.array([[0.9, 0.1], [0.1, 0.9]]))
+
+
 def test_smoothing_keeps_a_weak_line_inside_the_story() -> None:
     story = np.array([0.05, 0.05, 0.95, 0.9, 0.35, 0.95, 0.9, 0.05, 0.05])
-    kept = load().smooth(story)
+    kept = viterbi(story, STICKY)
     assert kept.tolist() == [False, False, True, True, True, True, True, False, False]
 
 
 def test_smoothing_drops_a_line_that_is_surely_furniture() -> None:
     story = np.array([0.05, 0.95, 0.9, 0.95, 1e-4, 0.95, 0.9, 0.05])
-    kept = load().smooth(story)
+    kept = viterbi(story, STICKY)
     assert kept.tolist() == [False, True, True, True, False, True, True, False]
+
+
+def test_a_text_that_opens_with_story_keeps_its_first_line() -> None:
+    # Most pages open with furniture; the smoothing must not hold that against a user's text.
+    kept = viterbi(np.array([0.7, 0.6, 0.9]), STICKY)
+    assert kept.tolist() == [True, True, True]
+
+
+def test_exported_trees_score_as_scikit_learn_does() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, len(NAMES)))
+    y = (x[:, 0] + x[:, 1] * x[:, 2] > 0).astype(int)
+    boosted = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=7, random_state=0)
+    trees = fit._export(boosted.fit(x, y))
+    assert np.allclose(trees.logits(x), boosted.decision_function(x))
+    # Each unit's feature shares add up to its log-odds beyond the baseline.
+    shares = trees.contributions(x).sum(axis=1)
+    assert np.allclose(shares, trees.logits(x) - trees.baseline)
+    model = StoryModel(trees, x.mean(axis=0), STICKY, 0.0)
+    assert np.allclose(
+        StoryModel.from_dict(model.to_dict()).probabilities(x), model.probabilities(x), atol=1e-5
+    )
 
 
 def test_a_cjk_line_without_spaces_is_not_short() -> None:

@@ -22,6 +22,8 @@ from briefly.article.cleaning.clean import story_features
 from briefly.article.cleaning.model import StoryModel
 
 FOLDS = 5
+# The shipped model and the linear one it is compared with.
+MODELS = ("trees", "logistic")
 # Weights of the transition log-probabilities tried for smoothing (0: none).
 SMOOTHINGS = (0.0, 0.25, 0.5, 1.0)
 
@@ -84,13 +86,13 @@ def cross_validate(items: Sequence[Example]) -> tuple[list[Outcome], LineScores,
     for test in tests:
         train = np.setdiff1d(np.arange(len(items)), test)
         model = fit.fit([items[i].features for i in train], [items[i].labels for i in train], 1.0)
-        trees = _trees([items[i] for i in train])
+        linear = _linear([items[i] for i in train])
         models.append(model)
         for index in test:
             item = items[index]
-            linear = model.probabilities(item.features)
-            boosted = trees.predict_proba(item.features)[:, 1] if len(item.features) else linear
-            for name, story in (("logistic", linear), ("trees", boosted)):
+            boosted = model.probabilities(item.features)
+            plain = linear.predict_proba(item.features)[:, 1] if len(item.features) else boosted
+            for name, story in (("trees", boosted), ("logistic", plain)):
                 for weight in SMOOTHINGS:
                     kept = replace(model, smoothing=weight).smooth(story)
                     for key, value in _line_counts(kept, item.labels).items():
@@ -98,11 +100,11 @@ def cross_validate(items: Sequence[Example]) -> tuple[list[Outcome], LineScores,
     scores = LineScores(
         {
             (name, weight): _f1(*(line_counts[name, weight, k] for k in ("tp", "fp", "fn")))
-            for name in ("logistic", "trees")
+            for name in MODELS
             for weight in SMOOTHINGS
         }
     )
-    chosen = max(SMOOTHINGS, key=lambda weight: scores.f1["logistic", weight])
+    chosen = max(SMOOTHINGS, key=lambda weight: scores.f1["trees", weight])
     outcomes = [
         _outcome(items[index], replace(model, smoothing=chosen), fold)
         for fold, (test, model) in enumerate(zip(tests, models, strict=True))
@@ -111,14 +113,15 @@ def cross_validate(items: Sequence[Example]) -> tuple[list[Outcome], LineScores,
     return outcomes, scores, chosen
 
 
-def _trees(train: Sequence[Example]):
-    """Gradient-boosted trees on the same data, for comparison with the linear model."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
+def _linear(train: Sequence[Example]):
+    """A logistic regression on the same data, for comparison with the trees."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
-    x = np.vstack([item.features for item in train])
-    y = np.concatenate([item.labels for item in train])
-    known = y != UNSURE
-    return HistGradientBoostingClassifier(random_state=fit.SEED).fit(x[known], y[known])
+    x, y = fit.known([item.features for item in train], [item.labels for item in train])
+    regression = LogisticRegression(max_iter=2000, random_state=fit.SEED)
+    return make_pipeline(StandardScaler(), regression).fit(x, y)
 
 
 def _line_counts(kept: np.ndarray, truth: np.ndarray) -> dict[str, int]:

@@ -488,32 +488,41 @@ def _classify(
     the batch repeats) when the model is confident it is story.
     """
     features = _features(found, strong)
-    story = story_model.probabilities(features)
-    overruled = [
-        bool(reason) and not (reason in _CONTEXT_REASONS and p >= _CONFIDENT)
-        for reason, p in zip(strong, story, strict=True)
-    ]
+    story, pulls = story_model.explained(features)
+    overruled = np.array(
+        [
+            bool(reason) and not (reason in _CONTEXT_REASONS and p >= _CONFIDENT)
+            for reason, p in zip(strong, story, strict=True)
+        ],
+        dtype=bool,
+    )
     # The smoothed labelling; failing that, each unit on its own; failing that, only strong
     # furniture goes (a text of nothing else has no article in it).
     for kept in (story_model.smooth(story), story >= _ALONE, np.ones(len(found), dtype=bool)):
-        verdicts = [
-            Verdict(BAD, reason)
-            if strong_bad
-            else Verdict(GOOD)
-            if keep
-            else _dropped(story_model, features[index], story[index])
-            for index, (reason, strong_bad, keep) in enumerate(
-                zip(strong, overruled, kept, strict=True)
-            )
-        ]
-        if any(v.label == GOOD for v in verdicts):
+        if (kept & ~overruled).any():
             break
+    dropped = np.flatnonzero(~kept & ~overruled)
+    explained = _model_reasons(story_model, features[dropped], pulls[dropped], story[dropped])
+    reasons = dict(zip(dropped.tolist(), explained, strict=True))
+    verdicts = [
+        Verdict(BAD, reason)
+        if overruled[index]
+        else Verdict(BAD, reasons[index])
+        if index in reasons
+        else Verdict(GOOD)
+        for index, reason in enumerate(strong)
+    ]
     return verdicts, story
 
 
-def _dropped(story_model: model.StoryModel, features: np.ndarray, story: float) -> Verdict:
-    signals = ", ".join(story_model.signals(features))
-    return Verdict(BAD, f"model: story p={story:.2f}" + (f" ({signals})" if signals else ""))
+def _model_reasons(
+    story_model: model.StoryModel, features: np.ndarray, pulls: np.ndarray, story: np.ndarray
+) -> list[str]:
+    """Why the model dropped units: their probability of story and its strongest signals."""
+    return [
+        f"model: story p={p:.2f}" + (f" ({', '.join(words)})" if words else "")
+        for p, words in zip(story, story_model.signals(features, pulls), strict=True)
+    ]
 
 
 def _keep_lede(

@@ -89,6 +89,7 @@ NAMES: tuple[str, ...] = (
     *(name for name, _, _ in _OWN),
     *(name for name, _, _ in _CONTEXT),
     *(f"{name}{offset:+d}" for offset in _OFFSETS for name in _NEIGHBOUR_COLUMNS),
+    *(f"present{offset:+d}" for offset in _OFFSETS),
 )
 # Per column, the words for a low and a high value.
 WORDS: tuple[tuple[str, str], ...] = (
@@ -103,6 +104,7 @@ WORDS: tuple[tuple[str, str], ...] = (
         for name, low, high in _OWN
         if name in _NEIGHBOUR_COLUMNS
     ),
+    *(("at the start" if offset < 0 else "at the end", "") for offset in _OFFSETS),
 )
 
 
@@ -230,9 +232,13 @@ def _title_likeness(units: Sequence[Unit], prose: np.ndarray) -> np.ndarray:
 
 
 def _neighbours(own: np.ndarray) -> np.ndarray:
-    """The neighbours' columns; beyond the page's edges, a row of zeros."""
+    """The neighbours' columns, then whether each neighbour exists.
+
+    Beyond the page's edges the columns are zeros, which alone would read as a short
+    line next to the unit: the presence columns tell the model it is the page's edge.
+    """
     columns = [_column(name) for name in _NEIGHBOUR_COLUMNS]
-    picked = own[:, columns]
+    picked = np.hstack([own[:, columns], np.ones((len(own), 1))])
     n = len(own)
     shifted = []
     for offset in _OFFSETS:
@@ -242,4 +248,6 @@ def _neighbours(own: np.ndarray) -> np.ndarray:
         elif offset > 0 and n > offset:
             moved[:-offset] = picked[offset:]
         shifted.append(moved)
-    return np.hstack(shifted) if shifted else np.zeros((n, 0))
+    values = [moved[:, :-1] for moved in shifted]
+    present = [moved[:, -1:] for moved in shifted]
+    return np.hstack([*values, *present])

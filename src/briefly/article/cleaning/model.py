@@ -43,30 +43,33 @@ class Trees:
     roots: np.ndarray
     baseline: float
 
-    def _walk(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each unit's leaf in each tree, and each feature's share of its log-odds."""
-        n = len(features)
+    def _walk(self, features: np.ndarray, explain: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Each unit's leaf in each tree and, if ``explain``, each feature's share of its
+        log-odds (else an empty array)."""
+        n, width = features.shape
         rows = np.arange(n)[:, None]
         node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
-        shares = np.zeros(features.shape)
+        shares = np.zeros(n * width if explain else 0)
         while not self.leaf[node].all():
             inner = ~self.leaf[node]
             split = self.feature[node]
             goes_left = features[rows, split] <= self.threshold[node]
-            child = np.where(goes_left, self.left[node], self.right[node])
-            child = np.where(inner, child, node)
-            change = np.where(inner, self.value[child] - self.value[node], 0.0)
-            np.add.at(shares, (np.broadcast_to(rows, split.shape), split), change)
+            child = np.where(inner, np.where(goes_left, self.left[node], self.right[node]), node)
+            if explain:
+                change = np.where(inner, self.value[child] - self.value[node], 0.0)
+                shares += np.bincount(
+                    (rows * width + split).ravel(), weights=change.ravel(), minlength=n * width
+                )
             node = child
-        return node, shares
+        return node, shares.reshape(n, width) if explain else shares
 
     def logits(self, features: np.ndarray) -> np.ndarray:
-        leaves, _ = self._walk(features)
+        leaves, _ = self._walk(features, explain=False)
         return self.baseline + self.value[leaves].sum(axis=1)
 
     def contributions(self, features: np.ndarray) -> np.ndarray:
         """Each feature's share of each unit's log-odds, along the paths it took."""
-        return self._walk(features)[1]
+        return self._walk(features, explain=True)[1]
 
 
 @dataclass(frozen=True)
@@ -130,16 +133,23 @@ class StoryModel:
         """The most likely story/furniture labelling of the page (True for story)."""
         return viterbi(probabilities, self.transitions * self.smoothing)
 
-    def signals(self, features: np.ndarray) -> list[str]:
-        """The features that speak most against story for one unit, in words."""
-        pulls = self.trees.contributions(features[None, :])[0]
-        named: list[str] = []
-        for index in np.argsort(pulls):
-            if pulls[index] >= 0 or len(named) == _SIGNALS:
-                break
-            word = WORDS[index][1 if features[index] > self.mean[index] else 0]
-            if word and word not in named:
-                named.append(word)
+    def explained(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each unit's probability of being story and each feature's share of its log-odds."""
+        pulls = self.trees.contributions(features)
+        return 1.0 / (1.0 + np.exp(-(self.trees.baseline + pulls.sum(axis=1)))), pulls
+
+    def signals(self, features: np.ndarray, pulls: np.ndarray) -> list[list[str]]:
+        """For each unit, the features that speak most against story (``pulls`` from
+        :meth:`explained`), in words."""
+        high = features > self.mean
+        named: list[list[str]] = []
+        for row, unit_pulls in enumerate(pulls):
+            words: list[str] = []
+            for index in np.argsort(unit_pulls)[: 2 * _SIGNALS]:
+                word = WORDS[index][1 if high[row, index] else 0]
+                if unit_pulls[index] < 0 and word and word not in words:
+                    words.append(word)
+            named.append(words[:_SIGNALS])
         return named
 
 
