@@ -269,7 +269,7 @@ def test_a_batch_log_line_gives_no_rate_before_anything_is_briefed(runner, tmp_p
     args = ["batch", "--jsonl", str(records), "--out", str(tmp_path / "out")]
     result = runner.invoke(app, [*args, "--summarizer", "extractive", "--to", "none"])
     assert result.exit_code == 1
-    assert "1/1 articles (1 failed)\n" in result.stderr
+    assert "1/1 articles (0 briefed, 1 failed)\n" in result.stderr
 
 
 def test_translate_prints_the_guards_warnings(runner, model_args, monkeypatch):

@@ -13,7 +13,13 @@ from benchmarks import cleaning
 from benchmarks.__main__ import main
 from benchmarks.extraction import metric, sample
 from benchmarks.extraction.build import as_utf8, build
-from benchmarks.extraction.folder import Meta, listed, read_pages, write_page, write_ready
+from benchmarks.extraction.folder import (
+    Meta,
+    listed,
+    read_pages,
+    write_page,
+    write_ready,
+)
 from benchmarks.extraction.site import named_site, site_of
 from benchmarks.extraction.sources import Source
 from briefly.errors import UsageError
@@ -181,6 +187,7 @@ def l3s_repo(root: Path) -> tuple[Path, str]:
         (repo / "set" / "annotated" / f"{name}.html").write_text(
             '<html><body><h1><span class="x-nc-sel1">'
             f'<span class="x-nc-sel1">{TITLE}</span></span></h1>'
+            '<p><span class="x-nc-sel1">The deck under the headline</span></p>'
             f'<span class="x-nc-sel0">Home</span>{labelled}</body></html>',
             "utf-8",
         )
@@ -210,10 +217,28 @@ def test_build_reads_the_pinned_commit_and_resumes(tmp_path):
     # One line per paragraph, each once, words whole, the lost apostrophes restored.
     assert page.gold.splitlines() == STORY
     assert page.meta.title == TITLE and page.meta.gold_kind == "human"
+    # The corpus labels the headline; the byline trafilatura read is its, not the corpus's.
+    assert page.meta.labelled == ["title"] and page.meta.authors == ["Anna Berg"]
     assert page.meta.site == "example.com" and page.meta.lang == "en"
     assert {"bs4", "html2text"} <= {p.stem for p in (page.path / "dumps").iterdir()}
     assert build(tmp_path / "sources", out, sources=(source,), say=said.append) == counts
     assert len((out / "manifest.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_resumed_build_records_which_labels_are_the_corpus_s(tmp_path):
+    repo, commit = l3s_repo(tmp_path / "sources")
+    source = Source(
+        "l3s", "geodrome/page-signal", commit, "", "l3s", "set/original/*.html", "human", ""
+    )
+    out = tmp_path / "out"
+    # As a folder built before the record was kept: trafilatura's title, no record.
+    for name in ("a", "b"):
+        page = meta(name, corpus="l3s", title="Depot | Marlow Herald", labelled=None)
+        write_page(out, page, page_html(), "\n".join(STORY) + "\n", {})
+    build(tmp_path / "sources", out, sources=(source,), say=lambda _: None)
+    pages = list(read_pages(out))
+    assert [(p.meta.title, p.meta.labelled) for p in pages] == [(TITLE, ["title"])] * 2
+    assert not list(out.glob("pages/*/.*")), "no half-written meta.json is left"
 
 
 def test_a_missing_repository_or_commit_says_how_to_get_it(tmp_path):
@@ -257,6 +282,16 @@ def test_benchmark_scores_briefly_against_the_floor_and_the_anchor(tmp_path):
     table = cleaning.main(folder, kinds=("html", "bs4", "lynx"), by=("lang", "gold_kind"))
     assert "| bs4 | 2 |" in table and "| html | 2 |" in table and "| lynx |" not in table
     assert "| en | 2 |" in table and "| trafilatura | 1 | 1.000 | 1.000 | — |" in table
+
+
+def test_titles_and_authors_count_only_where_the_corpus_labels_them(tmp_path):
+    bs4 = "Home\n" + TITLE + "\nBy Anna Berg\n" + "\n\n".join(STORY)
+    for name, labelled in (("depot", ["authors"]), ("roads", [])):
+        write_page(tmp_path, meta(name, labelled=labelled), page_html(), "x\n", {"bs4": bs4})
+    results = [r for p in read_pages(tmp_path) for r in cleaning.score_page(p, ("bs4",))]
+    assert [(r.title_ok, r.author_ok) for r in results] == [(None, True), (None, None)]
+    table = cleaning.metadata_table(results, ("html", "bs4"), "lang")
+    assert table.splitlines()[-1] == "| en | - (0) / 100.0 (1) |"
 
 
 def test_benchmark_reads_the_shared_sample_layout(tmp_path, monkeypatch):

@@ -8,7 +8,6 @@ Runs with the built-in extractive summariser and no translations, so no model is
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -32,6 +31,7 @@ from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
 from briefly.results import Translation
 from tests.support import slow
+from tests.support.asgi import asgi_post
 from tests.support.processes import PROCESS_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,41 +150,6 @@ def test_articles_and_translations_take_surrogates(monkeypatch):
 def test_written_text_never_fails_on_a_surrogate(tmp_path):
     write_atomic(tmp_path / "out.txt", "caf\udce9.txt")
     assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "caf\ufffd.txt"
-
-
-def asgi_post(path: str, body: bytes) -> tuple[int, dict]:
-    """POST ``body`` to the service's app in-process (no models: the request is refused first)."""
-    from briefly.serve.app import ServiceState, create_app
-    from briefly.serve.settings import ServeSettings
-
-    state = ServiceState(ServeSettings(), BriefOptions(summarizer="extractive"), models={})
-    application = create_app(state)
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json"), (b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
-    incoming = [{"type": "http.request", "body": body, "more_body": False}]
-    sent: list[dict] = []
-
-    async def receive():
-        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
-
-    async def send(message):
-        sent.append(message)
-
-    asyncio.run(application(scope, receive, send))
-    payload = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], json.loads(payload)
 
 
 @pytest.mark.parametrize(

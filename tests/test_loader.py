@@ -303,7 +303,7 @@ def test_url_utf8_labelled_latin1(base_url: str) -> None:
     assert article.title == "Café owners protest"
 
 
-@pytest.mark.parametrize("path", ["/missing", "/to-file"])
+@pytest.mark.parametrize("path", ["/to-file"])
 def test_url_errors(base_url: str, path: str) -> None:
     error = error_kind(f"{base_url}{path}")
     assert error.kind == "fetch"
@@ -312,8 +312,10 @@ def test_url_errors(base_url: str, path: str) -> None:
     assert error.__cause__ is not None
 
 
-def test_url_404_message(base_url: str) -> None:
-    assert "HTTP 404" in str(error_kind(f"{base_url}/missing"))
+def test_url_404_says_the_page_is_gone(base_url: str) -> None:
+    error = error_kind(f"{base_url}/missing")
+    assert error.kind == "gone"
+    assert str(error).endswith("HTTP 404 Not Found: the page is gone; check the address.")
 
 
 @pytest.mark.parametrize("path", ["/big", "/big-unsized"])

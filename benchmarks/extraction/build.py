@@ -6,11 +6,21 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from benchmarks.extraction import corpora, teacher
 from benchmarks.extraction.dumps import DUMP_KINDS, make_dumps
-from benchmarks.extraction.folder import Meta, listed, read_pages, write_page, write_ready
+from benchmarks.extraction.folder import (
+    LabelledPage,
+    Meta,
+    listed,
+    read_pages,
+    rewrite_meta,
+    write_page,
+    write_ready,
+)
 from benchmarks.extraction.git import snapshot
 from benchmarks.extraction.site import language, site_of
 from benchmarks.extraction.sources import SOURCES, Source, select
@@ -41,20 +51,24 @@ def build(
     sources: tuple[Source, ...] = SOURCES,
 ) -> dict[str, dict[str, int]]:
     """Write every page of the selected corpora of ``sources`` (default: the recipe) under
-    ``out``; pages already in its manifest are kept (a build resumes). Returns the counts
-    written to ``READY``."""
+    ``out``; pages already in its manifest are kept (a build resumes), and given the record
+    of which metadata their corpus labels where they lack it. Returns the counts written to
+    ``READY``."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "READY").unlink(missing_ok=True)
     done = listed(out)
     # The same page in two corpora (a fixture kept in two places) is written once.
-    seen = {_digest(page.html) for page in read_pages(out)}
+    pages = {page.meta.name: page for page in read_pages(out)}
+    seen = {_digest(page.html) for page in pages.values()}
     for source in select(sources, corpora_names):
         snap = snapshot(sources_dir, source.repo, source.commit)
         written = skipped = 0
         for raw in corpora.READERS[source.reader](source, snap):
             if limit is not None and written >= limit:
                 break
-            if f"{source.corpus}--{raw.id}" in done:
+            name = f"{source.corpus}--{raw.id}"
+            if name in done:
+                _record_labels(pages.get(name), raw)
                 continue
             if write_raw(out, source, raw, seen):
                 written += 1
@@ -85,11 +99,12 @@ def write_raw(out: Path, source: Source, raw: corpora.RawPage, seen: set[str]) -
         site=site,
         url=url,
         lang=_language(raw.lang, gold),
-        title=raw.title or found.title,
-        authors=raw.authors or found.authors,
+        title=found.title,
+        authors=found.authors,
         gold_kind=source.gold_kind,
         licence=source.licence,
     )
+    meta = with_corpus_labels(meta, raw)
     try:
         dumps = dict(make_dumps(html, DUMP_KINDS))
     except InputError as e:
@@ -97,6 +112,21 @@ def write_raw(out: Path, source: Source, raw: corpora.RawPage, seen: set[str]) -
         return False
     write_page(out, meta, html, gold + "\n", dumps)
     return True
+
+
+def with_corpus_labels(meta: Meta, raw: corpora.RawPage) -> Meta:
+    """``meta`` with the title and authors the corpus gives for ``raw`` (none credited is an
+    answer too) in place of trafilatura's, and the record of which they are."""
+    labels: dict[str, Any] = {"title": raw.title} if raw.title else {}
+    if raw.authors is not None:
+        labels["authors"] = raw.authors
+    return replace(meta, **labels, labelled=sorted(labels))
+
+
+def _record_labels(page: LabelledPage | None, raw: corpora.RawPage) -> None:
+    """A page written before the labels' source was recorded gets the record."""
+    if page is not None and page.meta.labelled is None:
+        rewrite_meta(page, with_corpus_labels(page.meta, raw))
 
 
 def _digest(html: str) -> str:

@@ -10,7 +10,7 @@ import gzip
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from benchmarks.extraction.dumps import tree, visible_text
@@ -36,7 +36,8 @@ class RawPage:
     # The main text, one paragraph a line; None: trafilatura's extraction is the gold.
     gold: str | None
     title: str | None = None
-    authors: list[str] = field(default_factory=list)
+    # None where the corpus does not say; [] where it says no one is credited.
+    authors: list[str] | None = None
     url: str | None = None
     lang: str | None = None
 
@@ -76,12 +77,13 @@ def l3s(source: Source, snap: Snapshot) -> Iterator[RawPage]:
         html = decode(snap.read(path), path)
         visible = " ".join(visible_text(html).split())
         blocks = _labelled_blocks(labelled, "x-nc-sel2")
+        # Headline blocks: the headline, then any deck or subheadline under it.
         headline = (_restored(p, visible) for p in _labelled_blocks(labelled, "x-nc-sel1"))
         yield RawPage(
             id=page_id(path),
             html=html,
             gold=paragraphs([_restored(parts, visible) for parts in blocks]),
-            title=" ".join(headline) or None,
+            title=next((" ".join(h.split()) for h in headline if h.strip()), None),
         )
 
 
@@ -138,7 +140,7 @@ def newspaper4k(source: Source, snap: Snapshot) -> Iterator[RawPage]:
             html=decode(snap.read(path), path),
             gold=paragraphs(snap.read(text_path).decode("utf-8").splitlines()),
             title=meta.get("title"),
-            authors=list(meta.get("authors") or []),
+            authors=meta.get("authors"),
             url=meta.get("url"),
             lang=meta.get("language"),
         )
@@ -168,7 +170,7 @@ def fundus(source: Source, snap: Snapshot) -> Iterator[RawPage]:
             html=html,
             gold=paragraphs(lines),
             title=best.get("title"),
-            authors=list(best.get("authors") or []),
+            authors=best.get("authors"),
             url=(info.get(name) or {}).get("url"),
         )
 
@@ -248,12 +250,14 @@ def cwced(source: Source, snap: Snapshot) -> Iterator[RawPage]:
         text_path, author_path = f"cleaned/{stem}.txt", f"author/{stem}.txt"
         if not snap.exists(text_path):
             continue
-        names = snap.read(author_path).decode("utf-8").split() if snap.exists(author_path) else []
+        names = None
+        if snap.exists(author_path):
+            names = snap.read(author_path).decode("utf-8").split()
         yield RawPage(
             id=stem,
             html=decode(snap.read(path), path),
             gold=paragraphs(decode(snap.read(text_path), text_path).splitlines()),
-            authors=[n for n in names if n != "UNKNOWN"],
+            authors=None if names is None else [n for n in names if n != "UNKNOWN"],
             lang="zh",
         )
 

@@ -36,6 +36,9 @@ class Meta:
     # "human": marked by people or a corpus's checked fixture; "trafilatura": its extraction.
     gold_kind: str = "human"
     licence: str = ""
+    # Which of "title" and "authors" the corpus's own files give; the others are
+    # trafilatura's (the teacher's). None: not recorded (a folder built before it was).
+    labelled: list[str] | None = None
 
     @property
     def name(self) -> str:
@@ -78,9 +81,7 @@ def write_page(out: Path, meta: Meta, html: str, gold: str, dumps: dict[str, str
     (part / "dumps").mkdir(parents=True)
     (part / "page.html").write_text(html, encoding="utf-8")
     (part / "gold.txt").write_text(gold, encoding="utf-8")
-    (part / "meta.json").write_text(
-        json.dumps(asdict(meta), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    (part / "meta.json").write_text(_meta_json(meta), encoding="utf-8")
     for kind, text in dumps.items():
         (part / "dumps" / f"{kind}.txt").write_text(text, encoding="utf-8")
     shutil.rmtree(final, ignore_errors=True)
@@ -97,6 +98,17 @@ def write_page(out: Path, meta: Meta, html: str, gold: str, dumps: dict[str, str
     with (out / MANIFEST).open("a", encoding="utf-8") as manifest:
         manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
     return final
+
+
+def rewrite_meta(page: LabelledPage, meta: Meta) -> None:
+    """Replace a written page's ``meta.json`` whole (a new file renamed over the old one)."""
+    part = page.path / ".meta.json.part"
+    part.write_text(_meta_json(meta), encoding="utf-8")
+    os.replace(part, page.path / "meta.json")
+
+
+def _meta_json(meta: Meta) -> str:
+    return json.dumps(asdict(meta), ensure_ascii=False, indent=1) + "\n"
 
 
 def listed(out: Path) -> set[str]:

@@ -46,7 +46,7 @@ def _pages(data: Path) -> Iterator[tuple[Source, RawPage]]:
                 html=decode(path.read_bytes(), str(path)),
                 gold=paragraphs(text_file.read_text(encoding="utf-8").splitlines()),
                 title=meta.get("title"),
-                authors=list(meta.get("authors") or []),
+                authors=meta.get("authors"),
                 url=meta.get("url"),
                 lang=meta.get("language"),
             ),

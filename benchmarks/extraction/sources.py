@@ -44,7 +44,8 @@ SOURCES = (
         gold_kind="human",
         gold=(
             "blocks people labelled full text (x-nc-sel2) in annotated/, one block-level "
-            "element a line; the headline (x-nc-sel1) is the title"
+            "element a line; the first headline block (x-nc-sel1) is the title, not the deck "
+            "under it"
         ),
     ),
     Source(

@@ -9,6 +9,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from briefly.errors import BrieflyError, InputError, ModelError, UsageError
+from briefly.version import __version__ as __version__
 
 if TYPE_CHECKING:
     from briefly.article.loader import Article, load_article, parse_article
@@ -40,8 +41,6 @@ __all__ = [
     "run_batch",
     "run_batch_ray",
 ]
-
-__version__ = "0.1.0"
 
 # Loaded on first access: importing briefly (and so `briefly --help`) must not
 # pay for trafilatura, transformers or torch.

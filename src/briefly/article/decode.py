@@ -205,6 +205,7 @@ def _decode_as(data: bytes, label_: str) -> str | None:
 
 def _binary_error(source: str) -> InputError:
     return InputError(
-        f"{label(source)} looks like a binary file, not text: give a .txt, .md or .html article.",
+        f"{label(source)} looks like a binary file, not text: give a .txt, .md, .html, .pdf "
+        "or .docx article.",
         "binary",
     )

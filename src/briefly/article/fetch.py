@@ -11,9 +11,11 @@ that would resolve the name itself.
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import http.client
 import logging
+import re
 import socket
 import threading
 import time
@@ -26,17 +28,40 @@ from dataclasses import dataclass
 from briefly.article.addresses import public_addresses
 from briefly.article.reading import gunzip, too_large
 from briefly.errors import InputError
+from briefly.version import __version__
 
 logger = logging.getLogger("briefly")
 
-# Some news sites turn away clients that do not say they are a browser.
-_USER_AGENT = "Mozilla/5.0 (compatible; briefly article loader)"
+# The token robots.txt rules name briefly by.
+ROBOTS_AGENT = "briefly"
+# Named as crawlers name themselves: some news sites turn away clients that do not start as
+# a browser does, and a site's operator should see who fetched and where to read about it.
+_ABOUT = "https://pypi.org/project/briefly/"
+USER_AGENT = f"Mozilla/5.0 (compatible; {ROBOTS_AGENT}/{__version__}; +{_ABOUT})"
 _SCHEMES = ("http", "https")
 _HINT = "Save the page to a file and pass the file instead."
 _CHUNK = 64 * 1024
 _GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})
 # How often a fetch that can be stopped looks at its stop flag.
 _STOP_POLL_S = 0.1
+
+
+# Statuses that say the page is not there, and will not be on a second try.
+_GONE = (404, 410)
+_DIGITS = re.compile(r"^\d+$")
+_SCHEMELESS = re.compile(
+    r"^(?P<host>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63})(?::\d{1,5})?(?P<path>/\S*)?$",
+    re.IGNORECASE,
+)
+
+
+class HTTPStatusError(InputError):
+    """The server answered with an error status; ``retry_after`` is its Retry-After, in s."""
+
+    def __init__(self, message: str, kind: str, status: int, retry_after: float | None) -> None:
+        super().__init__(message, kind)
+        self.status = status
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,18 @@ def redact(url: str) -> str:
         return url
     host = parts.netloc.rpartition("@")[2]
     return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}"))
+
+
+def suggest_url(source: str) -> str | None:
+    """``https://SOURCE`` when ``source`` reads as a web address without its scheme.
+
+    A host with a dot and a path (``example.com/news/1``) or a ``www.`` host; a bare
+    ``notes.md`` is a file name, whatever the country code.
+    """
+    match = _SCHEMELESS.match(source)
+    if match is None or not (match["path"] or match["host"].lower().startswith("www.")):
+        return None
+    return f"https://{source}"
 
 
 def check_url(url: str) -> None:
@@ -88,7 +125,7 @@ def fetch(
     check_url(url)
     shown = redact(url)
     request = urllib.request.Request(
-        url, headers={"User-Agent": _USER_AGENT, "Accept": "text/html, text/plain;q=0.9, */*;q=0.1"}
+        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/plain;q=0.9, */*;q=0.1"}
     )
     logger.info("Fetching %s", shown)
     watchdog = _Watchdog(timeout, stop)
@@ -109,7 +146,7 @@ def fetch(
             headers = response.headers
             return Response(data, headers.get_content_type(), headers.get_content_charset())
     except urllib.error.HTTPError as e:
-        raise _fetch_error(shown, f"HTTP {e.code} {e.reason}") from e
+        raise _status_error(shown, e) from e
     except urllib.error.URLError as e:
         reason = watchdog.reason(timeout) if watchdog.expired else str(e.reason)
         raise _fetch_error(shown, reason) from e
@@ -132,6 +169,28 @@ def _read_body(response, watchdog: _Watchdog, max_bytes: int, shown: str) -> byt
         # The watchdog shut the socket, which reads as an early end of the body.
         raise TimeoutError
     return b"".join(chunks)
+
+
+def _status_error(shown: str, error: urllib.error.HTTPError) -> HTTPStatusError:
+    status = f"HTTP {error.code} {error.reason}"
+    retry_after = retry_after_seconds(error.headers.get("Retry-After", ""))
+    if error.code in _GONE:
+        message = f"Could not fetch {shown}: {status}: the page is gone; check the address."
+        return HTTPStatusError(message, "gone", error.code, retry_after)
+    message = f"Could not fetch {shown}: {status}. {_HINT}"
+    return HTTPStatusError(message, "fetch", error.code, retry_after)
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """Seconds a Retry-After header asks for (a number, or an HTTP date); None without one."""
+    value = value.strip()
+    if _DIGITS.match(value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _fetch_error(shown: str, reason: str) -> InputError:

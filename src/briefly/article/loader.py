@@ -25,7 +25,9 @@ from briefly.article.cleaning import (
 )
 from briefly.article.decode import check_not_binary as _check_not_binary
 from briefly.article.decode import decode_bytes
-from briefly.article.fetch import fetch, redact
+from briefly.article.documents import document_kind, read_document
+from briefly.article.fetch import Response, fetch, redact, suggest_url
+from briefly.article.page_title import PageText, page_text, page_title
 from briefly.article.pages import (
     DEEPEST,
     check_cost,
@@ -96,9 +98,6 @@ _WHITESPACE = re.compile(r"\s+")
 # trafilatura tidies source whitespace itself; a newline it leaves inside an element is
 # where its fallback extraction joined two elements (a headline and the paragraph after it).
 _LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " -- ", " :: ")
-# Titles end in "| Section" or "| Site"; longer tails are part of the headline.
-_MAX_SITE_WORDS = 3
 
 
 def load_article(
@@ -138,6 +137,9 @@ def load_article(
             source, max_bytes=max_bytes, timeout=timeout, clean=clean, furniture=furniture
         )
     path = Path(source)
+    url = suggest_url(source)
+    if url is not None and not path.exists():
+        raise InputError(f"No such file: {source}. Did you mean {url}?", "not_found")
     data = read_file(path, max_bytes)
     is_html = html_by_name(path)
     return parse_article(data, source=source, is_html=is_html, clean=clean, furniture=furniture)
@@ -165,6 +167,15 @@ def load_url(
     come from data rather than the user, and for fetches a shutdown must cut short.
     """
     response = fetch(url, max_bytes=max_bytes, timeout=timeout, public_only=public_only, stop=stop)
+    return parse_response(url, response, clean=clean, furniture=furniture)
+
+
+def parse_response(
+    url: str, response: Response, *, clean: bool = True, furniture: frozenset[str] = frozenset()
+) -> Article:
+    """The article in a page fetched from ``url``, read as its headers say."""
+    if document_kind(response.data) is not None:
+        return parse_article(response.data, source=url, clean=clean, furniture=furniture)
     text = decode_bytes(response.data, redact(url), response.charset, nfc=False)
     is_html = _IS_HTML_BY_TYPE.get(response.content_type)
     return parse_article(text, source=url, is_html=is_html, clean=clean, furniture=furniture)
@@ -191,6 +202,9 @@ def parse_article(
         raise UsageError(f"data must be bytes or a str, not {data!r:.40}")
     if not isinstance(source, str):
         raise UsageError(f"source must be a str, not {source!r:.40}")
+    if isinstance(data, bytes) and (document := document_kind(data)) is not None:
+        cleaned = read_document(data, document, source, clean=clean, furniture=furniture)
+        return _article(cleaned, source)
     if isinstance(data, bytes):
         text = decode_bytes(data, source, nfc=False)
     else:
@@ -209,6 +223,10 @@ def parse_article(
         else:
             markdown = True if source.lower().endswith(_MARKDOWN_SUFFIXES) else None
             cleaned = clean_text(text, markdown=markdown, furniture=furniture)
+    return _article(cleaned, source)
+
+
+def _article(cleaned: CleanedText, source: str) -> Article:
     if not cleaned.paragraphs:
         raise InputError(
             f"{_label(source)} has no article text left after removing page furniture: "
@@ -249,13 +267,17 @@ def _extract_html(
     options: dict[str, Any] = {"url": url, "with_metadata": True, "include_comments": False}
     options["date_extraction_params"] = {"extensive_search": False}
     flat = flattened(html)
-    document, links = _extract(html, source, options, last_try=flat is None)
+    document, links, page = _extract(html, source, options, last_try=flat is None)
     if flat is not None and (document is None or document.body is None):
-        document, links = _extract(flat, source, options, last_try=True)
+        document, links, page = _extract(flat, source, options, last_try=True)
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
-    title = _strip_site_name(
-        _normal(document.title), document.sitename, document.hostname, document.author
+    title = page_title(
+        _normal(document.title),
+        page._replace(h1s=tuple(_normal(h1) for h1 in page.h1s)),
+        document.sitename,
+        document.hostname,
+        document.author,
     )
     author = _normal(document.author)
     blocks = [_normal(block) for block in _html_blocks(document.body)]
@@ -278,8 +300,9 @@ def _extract_html(
 
 def _extract(
     html: str, source: str, options: dict, *, last_try: bool
-) -> tuple[Document | None, frozenset[str]]:
-    """trafilatura's document for ``html``, and the texts of the page's links.
+) -> tuple[Document | None, frozenset[str], PageText]:
+    """trafilatura's document for ``html``, the texts of the page's links, and its <h1>s and
+    its body's text.
 
     A page nested too deeply to parse whole is left for its flattened form, or on the
     ``last_try`` read as far as it goes, with a warning.
@@ -288,10 +311,10 @@ def _extract(
 
     tree = trafilatura.load_html(html)
     if tree is None:
-        return None, frozenset()
+        return None, frozenset(), PageText((), "")
     tree, cut = reparsed_if_cut(tree, html)
     if cut and not last_try:
-        return None, frozenset()
+        return None, frozenset(), PageText((), "")
     if cut:
         logger.warning(
             "%s nests tags more than %d deep: the text below that depth is left out",
@@ -299,10 +322,10 @@ def _extract(
             DEEPEST,
         )
     # Read before extraction, which prunes the tree it is given.
-    links = link_texts(tree)
+    links, page = link_texts(tree), page_text(tree)
     document = trafilatura.bare_extraction(tree, **options)
     # A dict only with as_dict=True, which briefly never asks for.
-    return (None if isinstance(document, dict) else document), links
+    return (None if isinstance(document, dict) else document), links, page
 
 
 @overload
@@ -345,26 +368,3 @@ def _render(element: _Element, parts: list[str]) -> None:
 def _tidy(text: str) -> str:
     """``text`` with runs of spaces made one, keeping the line breaks the extractor put in."""
     return "\n".join(_WHITESPACE.sub(" ", line) for line in _LINE_BREAK.split(text))
-
-
-def _strip_site_name(title: str | None, *names: str | None) -> str | None:
-    """Drop the " | Site Name" (or "Site - ") that pages add to their <title>."""
-    if not title:
-        return None
-    known = {name.lower().removeprefix("www.") for name in names if name}
-    suffixes = [separator + name for separator in _TITLE_SEPARATORS for name in known]
-    prefixes = [name + separator for separator in _TITLE_SEPARATORS for name in known]
-    while True:
-        lowered = title.lower()
-        suffix = next((s for s in suffixes if lowered.endswith(s) and lowered != s), None)
-        prefix = next((p for p in prefixes if lowered.startswith(p) and lowered != p), None)
-        head, found, tail = title.rpartition(" | ")
-        if suffix:
-            title = title[: -len(suffix)]
-        elif prefix:
-            title = title[len(prefix) :]
-        elif found and head and len(tail.split()) <= _MAX_SITE_WORDS:
-            title = head
-        else:
-            return title.strip()
-        title = title.strip()

@@ -24,9 +24,12 @@ from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
 
+from briefly.article.fetch import Response
 from briefly.article.loader import Article
 from briefly.batch.sources import Item, content_hash, load_item, site_furniture, site_key
 from briefly.batch.store import BatchOptions, BatchReport, ResultStore, settings_hash
+from briefly.batch.web.polite import PoliteFetcher, WebOptions
+from briefly.batch.web.prefetch import Prefetch
 from briefly.errors import BrieflyError, InputError, ModelError, first_line
 from briefly.pipeline import Briefer
 from briefly.results import Brief
@@ -50,10 +53,13 @@ def run_batch(
     out_dir: Path,
     options: BatchOptions | None = None,
     on_progress: Callable[[BatchReport, int], None] | None = None,
+    fetcher: PoliteFetcher | None = None,
 ) -> BatchReport:
     """Brief ``items`` into ``out_dir``; see the module docstring for the guarantees.
 
-    While the models work on one group, a thread reads and cleans the next. Ctrl-C and
+    While the models work on one group, a thread reads and cleans the next, and the pages
+    of items with a URL are fetched ahead by ``fetcher`` (see :mod:`briefly.batch.web.prefetch`;
+    by default one with :class:`~briefly.batch.web.polite.WebOptions`' defaults). Ctrl-C and
     SIGTERM abandon the group in flight and return a report marked ``interrupted``.
     """
     options = options or BatchOptions()
@@ -79,19 +85,26 @@ def run_batch(
     store.report.stage = "briefing"
     pool = ThreadPoolExecutor(max_workers=1)
     loader = _Loader(options)
+    web = None
+    if any(item.url is not None for item in items):
+        fetcher = fetcher or PoliteFetcher(
+            WebOptions(max_bytes=options.max_bytes, allow_private_urls=options.allow_private_urls)
+        )
+        ahead = 2 * max(options.group_size, fetcher.options.fetchers)
+        web = Prefetch(fetcher, store, items, ahead)
+    prepare = partial(_prepare, store=store, loader=loader, furniture=furniture, web=web)
     try:
         with interrupt_on_sigterm():
-            upcoming = (
-                pool.submit(_prepare, groups[0], store, loader, furniture) if groups else None
-            )
+            upcoming = pool.submit(prepare, groups[0]) if groups else None
             for k in range(len(groups)):
                 assert upcoming is not None  # group k, submitted before the loop or at k - 1
                 todo, events = upcoming.result()
                 if k + 1 < len(groups):
-                    upcoming = pool.submit(_prepare, groups[k + 1], store, loader, furniture)
+                    upcoming = pool.submit(prepare, groups[k + 1])
                 for event in events:
                     event()
                 _brief_group(briefer, todo, store)
+                store.report.fetched = web.fetched if web is not None else 0
                 store.report.seconds = time.perf_counter() - started
                 notify(store.report, len(items))
                 if options.fail_fast and store.report.failed:
@@ -101,6 +114,9 @@ def run_batch(
         store.report.interrupted = True
     finally:
         loader.stop()
+        if web is not None:
+            web.close()
+            store.report.fetched = web.fetched
         pool.shutdown(wait=True, cancel_futures=True)
         store.close(started)
     return store.report
@@ -122,12 +138,13 @@ class _Loader:
                 initializer=_ignore_interrupts,
             )
 
-    def load(self, item: Item, furniture: frozenset[str]):
+    def load(self, item: Item, furniture: frozenset[str], page: Response | None = None):
         how = partial(
             load_item,
             max_bytes=self._options.max_bytes,
             furniture=furniture,
             allow_private_urls=self._options.allow_private_urls,
+            page=page,
         )
         if self._pool is None:
             return how(item, stop=self.stopped)
@@ -182,6 +199,7 @@ def _prepare(
     store: ResultStore,
     loader: _Loader,
     furniture: Mapping[str, frozenset[str]],
+    web: Prefetch | None,
 ) -> tuple[list[Prepared], list[Callable[[], None]]]:
     """Read and clean a group: (articles to brief, store calls to make for the others).
 
@@ -197,23 +215,41 @@ def _prepare(
         item = store.items[position]
         started = time.perf_counter()
         try:
-            digest = content_hash(item, max_bytes=options.max_bytes)
+            page = None
+            if web is not None and item.url is not None:
+                current = web.current(position)
+                if current is not None:  # briefed, and unchanged as far as its listing says
+                    events.append(partial(store.skip, position, item, current))
+                    continue
+                fetched = web.page(position)
+                events.append(partial(store.note_fetch, position, fetched.when))
+                page, digest = fetched.response, fetched.digest
+            else:
+                digest = content_hash(item, max_bytes=options.max_bytes)
             if store.known(item) == digest:
                 events.append(partial(store.skip, position, item, digest))
                 continue
-            article = loader.load(item, furniture.get(site_key(item), frozenset()))
+            article = loader.load(item, furniture.get(site_key(item), frozenset()), page)
         except OSError as e:
             kind, message = "unreadable", f"cannot read it ({e.strerror})"
         except BrieflyError as e:
             kind, message = e.kind, str(e)
         else:
-            todo.append((position, item, article, digest, time.perf_counter() - started))
+            if page is not None and _older(article, options.since):
+                reason = f"published {article.published}, before --since {options.since}"
+                events.append(partial(store.exclude, position, item, digest, reason))
+            else:
+                todo.append((position, item, article, digest, time.perf_counter() - started))
             continue
         seconds = time.perf_counter() - started
         events.append(partial(store.fail, position, item, kind, message, seconds))
         if options.fail_fast:
             break
     return todo, events
+
+
+def _older(article: Article, since: str | None) -> bool:
+    return since is not None and article.published is not None and article.published < since
 
 
 def _brief_group(briefer: Briefer, todo: list[Prepared], store: ResultStore) -> None:

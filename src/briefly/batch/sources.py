@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from briefly.article.fetch import Response, suggest_url
 from briefly.article.reading import too_large
 from briefly.errors import BrieflyError, InputError, UsageError
 from briefly.unicode import replace_surrogates_in
 
 logger = logging.getLogger("briefly")
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # What a result name becomes on disk: the JSON result and the readable copies.
 RESULT_SUFFIXES = (".json", ".md", ".txt")
 # OUT_DIR's own files; a result folder of one of these names would block them.
@@ -66,6 +67,9 @@ class Item:
     record: dict | None = None  # the parsed JSONL line, for JSONL input
     # (kind, message) of an input that cannot be used: a bad JSONL line, a skipped link or folder
     problem: tuple[str, str] | None = None
+    url: str | None = None  # a page to fetch, from --urls, --feed or --sitemap
+    # When its feed or sitemap says the page last changed (ISO 8601, UTC), if it says.
+    changed: str | None = None
 
 
 @dataclass
@@ -160,7 +164,11 @@ def _expand(spec: str, recursive: bool, out: Path | None, follow: bool) -> Itera
     else:
         matches = sorted(glob.glob(spec, recursive=True))
         if not matches:
-            raise UsageError(f"No such file, folder or matching files: {spec}")
+            url = suggest_url(spec)
+            hint = (
+                f"; to brief the page {url}, list it in a file and pass --urls FILE" if url else ""
+            )
+            raise UsageError(f"No such file, folder or matching files: {spec}{hint}")
         # The glob's folder (the part before its first wildcard) is its input folder.
         parts = Path(spec).parts[:-1]
         magic = next((i for i, part in enumerate(parts) if _GLOB_MAGIC.search(part)), len(parts))
@@ -234,7 +242,7 @@ def _name(found: list[_Found]) -> list[Item]:
     for entry in found:
         key = (entry.relative.parent / entry.relative.stem).as_posix()
         stems[key] = stems.get(key, 0) + 1
-    names = _Names()
+    names = Names()
     items = []
     for path, rel, problem, _folder in found:
         stem = (rel.parent / rel.stem).as_posix()
@@ -243,7 +251,7 @@ def _name(found: list[_Found]) -> list[Item]:
     return items
 
 
-class _Names:
+class Names:
     """Hands out result names that never collide on disk.
 
     Besides repeats (a file given twice, ids repeated), a name's folder must not be
@@ -285,7 +293,7 @@ def read_jsonl(path: str) -> Listing:
     except OSError as e:
         raise UsageError(f"Cannot read {path} ({e.strerror}): pass an existing JSONL file") from e
     items = []
-    names = _Names()
+    names = Names()
     with handle:
         for number, raw in enumerate(handle, 1):
             record, problem = _parse_line(raw, path, number)
@@ -364,6 +372,12 @@ def content_hash(item: Item, *, max_bytes: int) -> str:
     """The hash of an item's article, read in pieces after checking that it is a small file."""
     if item.problem is not None:
         raise InputError(item.problem[1], kind=item.problem[0])
+    if item.url is not None:
+        # Its content is known once fetched, politely: batch.prefetch does that.
+        raise UsageError(
+            "pages from --urls, --feed and --sitemap are fetched by the local engine: "
+            "brief them without --engine ray"
+        )
     if item.path is None:
         data = json.dumps(item.record, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(data).hexdigest()
@@ -429,19 +443,22 @@ def load_item(
     furniture: frozenset[str] = frozenset(),
     allow_private_urls: bool = False,
     stop: threading.Event | None = None,
+    page: Response | None = None,
 ):
     """Read and clean one item's article, also dropping ``furniture`` lines.
 
     A record's URL is someone else's: it may reach only public addresses unless
-    ``allow_private_urls``. Setting ``stop`` cuts its fetch short. Raises InputError on bad
-    input.
+    ``allow_private_urls``. Setting ``stop`` cuts its fetch short. ``page`` is the item's
+    page, already fetched (see :mod:`briefly.batch.web.polite`). Raises InputError on bad input.
     """
-    from briefly.article.loader import load_article, load_url, parse_article
+    from briefly.article.loader import load_article, load_url, parse_article, parse_response
 
     if item.problem is not None:
         raise InputError(item.problem[1], kind=item.problem[0])
     if item.path is not None:
         return load_article(item.path, max_bytes=max_bytes, furniture=furniture)
+    if page is not None:
+        return parse_response(item.source, page, furniture=furniture)
     record = item.record or {}
     if "url" in record:
         return load_url(

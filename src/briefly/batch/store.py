@@ -63,6 +63,8 @@ class BatchOptions:
     wait: bool = False  # wait for another run that holds OUT_DIR instead of stopping
     # Seconds one article may take to read and clean (local engine); None: no limit.
     article_timeout: float | None = None
+    # Pages (from --urls, --feed, --sitemap) published before this ISO date are left out.
+    since: str | None = None
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -78,10 +80,11 @@ class BatchReport:
     """What a batch run did."""
 
     done: int = 0  # articles briefed in this run
+    fetched: int = 0  # pages fetched (--urls, --feed, --sitemap)
     skipped: int = 0  # articles whose result was already up to date
     failed: int = 0  # articles recorded in errors.jsonl
     ignored_files: int = 0  # files that are not articles
-    excluded: int = 0  # articles left out by --include/--exclude
+    excluded: int = 0  # articles left out by --include/--exclude, or as older than --since
     seconds: float = 0.0  # wall-clock time of the run
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
     stage: str = ""  # what the run is doing: "loading models", then "briefing"
@@ -188,6 +191,7 @@ class ResultStore:
         }
         self._entries: dict[int, dict] = {}
         self._errors: dict[int, dict] = {}
+        self._fetch_times: dict[int, str] = {}
 
     def _stamp(self, digest: str) -> dict:
         """What a result records about how it was made, to decide whether it is still current."""
@@ -204,6 +208,20 @@ class ResultStore:
         if _readable(previous) != self._readable and _brief(previous) is None:
             return None  # no readable copy can be rendered from it: brief it again
         return stamp.get("content")
+
+    def fetched_before(self, item: Item) -> str | None:
+        """When the previous run fetched ``item``'s page (ISO 8601), if it did."""
+        fetched = self._previous[0].get(item.source, {}).get("fetched")
+        return fetched if isinstance(fetched, str) else None
+
+    def note_fetch(self, position: int, when: str) -> None:
+        """Record when the page of the item at ``position`` was fetched, for index.jsonl."""
+        self._fetch_times[position] = when
+
+    def exclude(self, position: int, item: Item, digest: str, reason: str) -> None:
+        """Leave an article out for what the page says about itself (its date)."""
+        self.report.excluded += 1
+        self._entries[position] = _entry(item, "excluded", None, None, digest) | {"reason": reason}
 
     def skip(self, position: int, item: Item, digest: str) -> None:
         """Keep a current result; only a readable copy in another format is rendered anew."""
@@ -275,6 +293,10 @@ class ResultStore:
 
     def _close(self, started: float) -> BatchReport:
         report = self.report
+        for position, done in self._entries.items():
+            page = self.items[position]
+            if page.url is not None:
+                done["fetched"] = self._fetch_times.get(position) or self.fetched_before(page)
         report.index = [self._entries[k] for k in sorted(self._entries)]
         report.errors = [self._errors[k] for k in sorted(self._errors)]
         report.seconds = time.perf_counter() - started
@@ -288,6 +310,9 @@ class ResultStore:
             if position not in self._entries:
                 error = self._previous[1].get(item.source)
             errors += [error] if error else []
+        # Pages a feed or sitemap no longer lists keep their entries: their results stay.
+        listed = {item.source for item in self.items}
+        index += [e for s, e in self._previous[0].items() if s not in listed and _is_url(s)]
         write_atomic(self.dir / "index.jsonl", _lines(index))
         write_atomic(self.dir / "errors.jsonl", _lines(errors))
         # Shards already gather all results; results.jsonl is for per-article files.
@@ -314,6 +339,10 @@ def _previous_records(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:
             if isinstance(row, dict) and isinstance(row.get("source"), str):
                 found[row["source"]] = row
     return records
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
 
 
 def _readable(record: dict) -> str | None:

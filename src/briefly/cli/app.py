@@ -21,6 +21,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from briefly.article.reading import MAX_BYTES
 from briefly.cli.options import ALL, brief_options
+from briefly.cli.web import WebInputs, web_inputs
 from briefly.errors import BrieflyError, UsageError, printable
 from briefly.options import DEFAULT_LANGUAGES, DEFAULT_SUMMARIZER, BriefOptions
 from briefly.results import GuardWarning
@@ -129,7 +130,10 @@ models_app = typer.Typer(
 app.add_typer(models_app, name="models")
 
 Source = Annotated[
-    str, typer.Argument(metavar="SOURCE", help="Article file (.txt, .md, .html), URL, or -.")
+    str,
+    typer.Argument(
+        metavar="SOURCE", help="Article file (.txt, .md, .html, .pdf, .docx), URL, or -."
+    ),
 ]
 TextFormat = Annotated[
     Literal["text", "json"], typer.Option("--format", "-f", help="Output format.")
@@ -429,8 +433,10 @@ def models_convert(options: BriefOptions, quiet: Quiet = False, debug: Debug = F
 
 @app.command(cls=_Command)
 @brief_options(*ALL)
+@web_inputs
 def batch(
     options: BriefOptions,
+    web: WebInputs,
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
@@ -480,7 +486,8 @@ def batch(
         bool,
         typer.Option(
             "--allow-private-urls",
-            help="Let JSONL records' URLs reach private, loopback and link-local addresses.",
+            help="Let URLs from JSONL records, --urls lists, feeds and sitemaps reach private, "
+            "loopback and link-local addresses.",
         ),
     ] = False,
     follow_symlinks: Annotated[
@@ -564,20 +571,30 @@ def batch(
         raise UsageError(
             "--address, --workers, --gpus-per-worker and --out-format need --engine ray"
         )
-    if not inputs and jsonl is None:
-        raise UsageError("Nothing to do: pass a folder, files or globs, or --jsonl FILE")
-    listing = (
-        read_jsonl(str(jsonl))
-        if jsonl is not None
-        else list_articles(
-            inputs or [],
-            recursive=recursive,
-            include=include or (),
-            exclude=exclude or (),
-            out_dir=out,
-            follow_symlinks=follow_symlinks,
+    if not inputs and jsonl is None and not web.given:
+        raise UsageError(
+            "Nothing to do: pass a folder, files or globs, --jsonl FILE, or pages from the web "
+            "(--urls FILE, --feed URL, --sitemap URL)"
         )
-    )
+    fetcher = None
+    if web.given:
+        web.check_alone(has_files=bool(inputs) or jsonl is not None, engine=engine)
+        if not quiet and (web.feeds or web.sitemaps):
+            _say("reading feeds and sitemaps")
+        fetcher, listing = web.listing(max_bytes=max_bytes, allow_private_urls=allow_private_urls)
+    else:
+        listing = (
+            read_jsonl(str(jsonl))
+            if jsonl is not None
+            else list_articles(
+                inputs or [],
+                recursive=recursive,
+                include=include or (),
+                exclude=exclude or (),
+                out_dir=out,
+                follow_symlinks=follow_symlinks,
+            )
+        )
     # The inputs first: a wrong folder is the likelier mistake, and cheaper to report.
     briefer = Briefer(options)
     briefer.check()
@@ -592,6 +609,7 @@ def batch(
         allow_private_urls=allow_private_urls,
         wait=wait,
         article_timeout=article_timeout,
+        since=web.since.isoformat() if web.since else None,
     )
     with _batch_progress(quiet) as on_progress:
         if engine == "ray":
@@ -609,9 +627,9 @@ def batch(
                 out_format=out_format,
             )
         else:
-            report = run_batch(briefer, listing.items, out, batch_options, on_progress)
+            report = run_batch(briefer, listing.items, out, batch_options, on_progress, fetcher)
     report.ignored_files = listing.skipped_files
-    report.excluded = listing.excluded
+    report.excluded += listing.excluded
     if not quiet:
         _say(_summary_line(report, out))
     if report.interrupted:
@@ -629,11 +647,18 @@ def _summary_line(report, out: Path) -> str:
         pace = "nothing new to brief"
     else:
         pace = "none briefed"
+    fetched = f"fetched {report.fetched}, " if report.fetched else ""
     return (
-        f"done {report.done}, skipped {report.skipped} (already done), "
+        f"{fetched}done {report.done}, skipped {report.skipped} (already done), "
         f"failed {report.failed}{errors}, not articles {report.ignored_files}, "
         f"excluded {report.excluded}; {pace}"
     )
+
+
+def _counts(report) -> str:
+    """Pages fetched (when the run fetches), articles briefed and failed so far."""
+    fetched = f"{report.fetched} fetched, " if report.fetched else ""
+    return f"{fetched}{report.done} briefed, {report.failed} failed"
 
 
 @contextmanager
@@ -648,10 +673,10 @@ def _batch_progress(quiet: bool):
             if report.stage == "loading models":
                 typer.echo(f"{total} articles; loading models", err=True)
                 return
-            handled = report.done + report.skipped + report.failed
+            handled = report.done + report.skipped + report.failed + report.excluded
             # Skipped and failed articles take no time worth a rate.
             pace = f", {report.rate:.2f} articles/s" if report.done else ""
-            typer.echo(f"{handled}/{total} articles ({report.failed} failed){pace}", err=True)
+            typer.echo(f"{handled}/{total} articles ({_counts(report)}){pace}", err=True)
 
         yield log
         return
@@ -675,11 +700,10 @@ def _batch_progress(quiet: bool):
         task = progress.add_task("starting", total=None, rate="")
 
         def update(report, total: int) -> None:
-            handled = report.done + report.skipped + report.failed
+            handled = report.done + report.skipped + report.failed + report.excluded
             rate = f"{report.rate:.2f}/s" if report.done else ""
-            progress.update(
-                task, description=report.stage, completed=handled, total=total, rate=rate
-            )
+            described = f"{report.stage} ({_counts(report)})" if handled else report.stage
+            progress.update(task, description=described, completed=handled, total=total, rate=rate)
 
         yield update
 
@@ -749,6 +773,25 @@ def serve(
             "--timeout", min=0.001, metavar="SECONDS", help="Seconds per request; then 504."
         ),
     ] = 120.0,
+    req_limit: Annotated[
+        int,
+        typer.Option(
+            "--req-limit",
+            min=0,
+            metavar="N",
+            help="Requests per minute per API key (or address); then 429. 0: no limit.",
+        ),
+    ] = 0,
+    char_limit: Annotated[
+        int,
+        typer.Option(
+            "--char-limit",
+            min=0,
+            metavar="N",
+            help="Characters of text per minute per API key (or address); then 429. 0: no limit.",
+        ),
+    ] = 0,
+    ui: Annotated[bool, typer.Option("--ui/--no-ui", help="Serve the web page at /.")] = True,
     debug: Debug = False,
 ) -> None:
     """Serve briefs and LibreTranslate-compatible translation over HTTP, with warm models."""
@@ -757,7 +800,10 @@ def serve(
     logging.getLogger("briefly.serve").setLevel(logging.DEBUG if debug else logging.INFO)
     import importlib.util
 
-    needed = ("fastapi", "uvicorn", "python_multipart")
+    needed = (
+        *("fastapi", "uvicorn", "python_multipart"),
+        *("fastapi_offline", "limits", "prometheus_client"),
+    )
     if any(importlib.util.find_spec(module) is None for module in needed):
         raise UsageError("briefly serve needs its extra: pip install 'briefly[serve]'")
     from briefly.serve import ServeSettings, serve
@@ -777,5 +823,8 @@ def serve(
         allow_urls=allow_urls,
         allow_private_urls=allow_private_urls,
         debug=debug,
+        ui=ui,
+        req_limit=req_limit,
+        char_limit=char_limit,
     )
     serve(settings, options)

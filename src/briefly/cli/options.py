@@ -7,14 +7,13 @@ it one :class:`~briefly.options.BriefOptions` built from them, so ``brief``, ``b
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import typer
 
+from briefly.cli.params import options_as
 from briefly.options import (
     BACKENDS,
     COMPUTE_TYPES,
@@ -168,35 +167,14 @@ def brief_options(
     ``to`` replaces the ``--to`` option's declaration (``translate`` has no 'none').
     """
 
-    def decorate(command: Callable[..., None]) -> Callable[..., None]:
-        signature = inspect.signature(command, eval_str=True)
-        # Keyword-only throughout, so that the added options may come anywhere.
-        own = [
-            p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in signature.parameters.values()
-        ]
-        at = [p.name for p in own].index("options")
-        added = [
-            inspect.Parameter(
-                name,
-                inspect.Parameter.KEYWORD_ONLY,
-                annotation=to if name == "to" and to is not None else OPTIONS[name].annotation,
-                default=OPTIONS[name].default,
-            )
-            for name in names
-        ]
-        # In the command's help, the brief options come where ``options`` was declared.
-        parameters = own[:at] + added + own[at + 1 :]
-
-        @functools.wraps(command)
-        def run(**values: Any) -> None:
-            given = {name: values.pop(name) for name in names}
-            command(**values, options=build_options(**given))
-
-        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        run.__annotations__ = {p.name: p.annotation for p in parameters}
-        return run
-
-    return decorate
+    added = {
+        name: (
+            to if name == "to" and to is not None else OPTIONS[name].annotation,
+            OPTIONS[name].default,
+        )
+        for name in names
+    }
+    return options_as("options", added, build_options)
 
 
 def build_options(**given: Any) -> BriefOptions:

@@ -7,24 +7,30 @@ import functools
 import hmac
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
 
 from briefly.article.loader import load_url, parse_article
 from briefly.models.hub import parse_languages
-from briefly.options import BriefOptions
+from briefly.options import DEFAULT_LANGUAGES, BriefOptions
 from briefly.render import render_article, render_brief
-from briefly.serve import languages, markup, work
+from briefly.serve import languages, markup, ui, work
 from briefly.serve.batcher import Batcher
 from briefly.serve.failures import ApiError, install
 from briefly.serve.limits import Guard
+from briefly.serve.metrics import CONTENT_TYPE as METRICS_TYPE
+from briefly.serve.metrics import Metrics
+from briefly.serve.quotas import Quotas, key_id
 from briefly.serve.schemas import ArticleRequest, BriefRequest, DetectRequest, TranslateRequest
 from briefly.serve.settings import ServeSettings
 from briefly.unicode import find_surrogates
@@ -47,6 +53,12 @@ class ServiceState:
     fetcher: ThreadPoolExecutor | None = None
     # Set at shutdown: URL fetches under way end at once.
     stopping: threading.Event = field(default_factory=threading.Event)
+    quotas: Quotas = field(init=False)  # --req-limit and --char-limit per client
+    metrics: Metrics = field(init=False)  # what /metrics reports
+
+    def __post_init__(self) -> None:
+        self.quotas = Quotas(self.settings.req_limit, self.settings.char_limit)
+        self.metrics = Metrics(lambda: self.batcher.queued if self.batcher else 0)
 
 
 def create_app(state: ServiceState) -> FastAPI:
@@ -54,8 +66,12 @@ def create_app(state: ServiceState) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        def run_batch(key: work.WorkKey, items: Sequence[Any], stopped: Callable[[], bool]):
+            state.metrics.batch_size.labels(key[0]).observe(len(items))
+            return work.run_batch(key, items, stopped, chunk_tokens=settings.batch_tokens)
+
         state.batcher = Batcher(
-            functools.partial(work.run_batch, chunk_tokens=settings.batch_tokens),
+            run_batch,
             wait_s=settings.batch_wait_ms / 1000,
             max_cost=settings.batch_tokens,
             max_queued=settings.max_queue,
@@ -67,13 +83,16 @@ def create_app(state: ServiceState) -> FastAPI:
         state.fetcher.shutdown(wait=False, cancel_futures=True)
         await state.batcher.stop()
 
-    app = FastAPI(
+    # The API docs' scripts and styles come from fastapi-offline's copy, not from a CDN.
+    app = FastAPIOffline(
         title="briefly",
         summary="News briefs and LibreTranslate-compatible translation, with warm models.",
         lifespan=lifespan,
     )
     app.add_middleware(Guard, state=state)
     install(app, settings.timeout_s)
+    if settings.ui:
+        ui.install(app, settings, state.options)
 
     async def submit(kind: str, options: BriefOptions, item: Any, texts: list[str]) -> Any:
         assert state.batcher is not None
@@ -94,16 +113,21 @@ def create_app(state: ServiceState) -> FastAPI:
             "in_flight": state.in_flight,
         }
 
+    @app.get("/metrics", response_class=PlainTextResponse)
+    async def metrics() -> Response:
+        """Counts in the Prometheus text format: requests, latency, batch sizes, queue, warnings."""
+        return Response(state.metrics.render(), media_type=METRICS_TYPE)
+
     @app.get("/models")
     async def models(request: Request) -> dict:
         """What is loaded: the model per role, its backend and compute type, and the device."""
-        _check_key(settings, await _params(request))
+        _check_key(request, settings, await _params(request))
         return state.models | {"options": state.options.to_dict()}
 
-    @app.post("/brief", openapi_extra=_body(BriefRequest, forms=False))
+    @app.post("/brief", openapi_extra=_body(BriefRequest))
     async def brief(request: Request) -> Response:
         """The same object as ``briefly brief --format json``."""
-        req = _parse(BriefRequest, settings, await _params(request))
+        req = _parse(BriefRequest, state, request, await _params(request))
         article = await asyncio.wait_for(_article(req, state), settings.timeout_s)
         base = state.options
         options = base.replace(
@@ -112,23 +136,24 @@ def create_app(state: ServiceState) -> FastAPI:
             max_words=_whole(req.max_words) if req.max_words is not None else base.max_words,
         )
         result = await submit(work.BRIEF, options, article, [article.body])
+        state.metrics.warned(result.warnings)
         return Response(render_brief(result, "json"), media_type="application/json")
 
-    @app.post("/extract", openapi_extra=_body(ArticleRequest, forms=False))
+    @app.post("/extract", openapi_extra=_body(ArticleRequest))
     async def extract(request: Request) -> Response:
         """The cleaned article, as ``briefly extract --format json``."""
-        req = _parse(ArticleRequest, settings, await _params(request))
+        req = _parse(ArticleRequest, state, request, await _params(request))
         article = await asyncio.wait_for(_article(req, state), settings.timeout_s)
         return Response(render_article(article, "json"), media_type="application/json")
 
     @app.post("/translate", openapi_extra=_body(TranslateRequest))
     async def translate(request: Request) -> dict:
         """LibreTranslate's /translate: English into one of the loaded languages."""
-        req = _parse(TranslateRequest, settings, await _params(request))
+        req = _parse(TranslateRequest, state, request, await _params(request))
         target = req.target.strip().lower()
         if target not in state.options.languages:
-            loaded = ", ".join(state.options.languages) or "none"
-            raise ApiError(400, f"Target '{req.target}' is not loaded: use one of {loaded}")
+            loaded = _loaded(state.options.languages)
+            raise ApiError(400, f"Target '{req.target}' is not loaded: {loaded}")
         if req.source not in ("en", "auto"):
             raise ApiError(400, "This server translates from English only: use source en or auto")
         texts = [req.q] if isinstance(req.q, str) else req.q
@@ -140,7 +165,7 @@ def create_app(state: ServiceState) -> FastAPI:
                 "or ask the operator to raise --max-chars",
             )
         detected = [languages.detect(t) for t in texts] if req.source == "auto" else []
-        foreign = next((lang for lang, _ in detected if lang != "en"), None)
+        foreign = next((lang for lang, c in detected if languages.looks_foreign(lang, c)), None)
         if foreign:
             raise ApiError(
                 400,
@@ -171,7 +196,7 @@ def create_app(state: ServiceState) -> FastAPI:
     @app.post("/detect", openapi_extra=_body(DetectRequest))
     async def detect(request: Request) -> list[dict]:
         """LibreTranslate's /detect: the most likely language and its confidence (0-100)."""
-        req = _parse(DetectRequest, settings, await _params(request))
+        req = _parse(DetectRequest, state, request, await _params(request))
         lang, confidence = languages.detect(req.q)
         return [{"confidence": confidence, "language": lang}]
 
@@ -200,10 +225,18 @@ async def _params(request: Request) -> dict[str, Any]:
 async def _read_params(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/x-www-form-urlencoded":
+        # Starlette would read unescaped bytes as Latin-1; `curl -d q=Привіт` sends UTF-8.
+        try:
+            pairs = parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError as e:
+            raise ApiError(400, "The form is not UTF-8: send it in UTF-8") from e
+        return params | _fields(pairs)
     if content_type in _FORMS:
         form = await request.form()
         for key in form:
-            values = form.getlist(key)
+            # An uploaded file's bytes (the body's size is already bounded by the Guard).
+            values = [await v.read() if isinstance(v, UploadFile) else v for v in form.getlist(key)]
             params[key] = values[0] if len(values) == 1 else values
         return params
     body = await request.body()
@@ -222,9 +255,18 @@ async def _read_params(request: Request) -> dict[str, Any]:
     return params | data
 
 
-def _check_key(settings: ServeSettings, params: dict[str, Any]) -> None:
+def _fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """A form's fields, as multipart ones are read: given once, a value; more often, a list."""
+    fields: dict[str, list[Any]] = {}
+    for key, value in pairs:
+        fields.setdefault(key, []).append(value)
+    return {key: values[0] if len(values) == 1 else values for key, values in fields.items()}
+
+
+def _check_key(request: Request, settings: ServeSettings, params: dict[str, Any]) -> str | None:
+    """The request's valid API key (None where the server needs none), or a 401 or 403."""
     if not settings.api_keys:
-        return
+        return None
     given = params.get("api_key")
     if not given or not isinstance(given, str):
         raise ApiError(401, "This server needs an API key: pass api_key with the request")
@@ -232,18 +274,37 @@ def _check_key(settings: ServeSettings, params: dict[str, Any]) -> None:
     matches = [hmac.compare_digest(given.encode(), key.encode()) for key in settings.api_keys]
     if not any(matches):
         raise ApiError(403, "Invalid API key: ask the server's operator for a valid one")
+    # For the access log, which names the key without showing it.
+    request.state.key_id = key_id(given)
+    return given
 
 
-def _parse(model: type[BaseModel], settings: ServeSettings, params: dict[str, Any]):
-    _check_key(settings, params)
+def _parse(model: type[BaseModel], state: ServiceState, request: Request, params: dict[str, Any]):
+    """The request's fields, once its key is checked and its client's quotas allow it."""
+    key = _check_key(request, state.settings, params)
     try:
-        return model.model_validate(params)
+        parsed = model.model_validate(params)
     except ValidationError as e:
         problems = [
             f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}"
             for error in e.errors()[:3]
         ]
         raise ApiError(422, f"Invalid request: {'; '.join(problems)}") from e
+    client = f"key:{key_id(key)}" if key else request.client.host if request.client else "-"
+    state.quotas.charge(client, _characters(parsed))
+    return parsed
+
+
+def _characters(parsed: BaseModel) -> int:
+    """The text a request brings, as --char-limit counts it (an uploaded file, its bytes)."""
+    given = [getattr(parsed, name, None) for name in ("text", "html", "url", "q", "file")]
+    texts = [
+        t
+        for value in given
+        if value
+        for t in ([value] if isinstance(value, str | bytes) else value)
+    ]
+    return sum(len(t) for t in texts)
 
 
 def _check_texts(count: int, what: str, settings: ServeSettings) -> None:
@@ -273,16 +334,38 @@ async def _article(req: ArticleRequest, state: ServiceState):
             stop=state.stopping,
         )
         article = await asyncio.get_running_loop().run_in_executor(state.fetcher, fetch)
+    elif req.file is not None:
+        source = req.source or "file"
+        article = await asyncio.to_thread(parse_article, req.file, source=source)
     else:
         raw = req.text if req.text is not None else req.html
         assert raw is not None
         if len(raw) > settings.max_chars:
-            raise ApiError(413, f"The article is longer than {settings.max_chars:,} characters")
+            raise ApiError(413, _too_long(settings))
         is_html = req.html is not None
-        article = await asyncio.to_thread(parse_article, raw, source="", is_html=is_html)
+        source = req.source or ("html" if is_html else "text")
+        article = await asyncio.to_thread(parse_article, raw, source=source, is_html=is_html)
     if len(article.body) > settings.max_chars:
-        raise ApiError(413, f"The article is longer than {settings.max_chars:,} characters")
+        raise ApiError(413, _too_long(settings))
     return article
+
+
+def _too_long(settings: ServeSettings) -> str:
+    return (
+        f"The article is longer than this server's limit of {settings.max_chars:,} characters: "
+        "send a shorter one, or ask the operator to raise --max-chars"
+    )
+
+
+def _loaded(loaded: tuple[str, ...], some: str = "one") -> str:
+    """What to ask for instead of a language the server has not loaded."""
+    if loaded:
+        return f"use {some} of {', '.join(loaded)}"
+    return (
+        "this server loaded no translation model (it was started with --to none): ask the "
+        f"operator to restart it with --to and the languages wanted, such as "
+        f"--to {','.join(DEFAULT_LANGUAGES)}"
+    )
 
 
 def _whole(number: float) -> float:
@@ -296,16 +379,14 @@ def _languages(to: list[str] | str | None, loaded: tuple[str, ...]) -> tuple[str
     wanted = parse_languages(to if isinstance(to, str) else ",".join(to))
     missing = [lang for lang in wanted if lang not in loaded]
     if missing:
-        raise ApiError(
-            400, f"Language '{missing[0]}' is not loaded: use some of {', '.join(loaded) or 'none'}"
-        )
+        raise ApiError(400, f"Language '{missing[0]}' is not loaded: {_loaded(loaded, 'some')}")
     return wanted
 
 
-def _body(model: type[BaseModel], *, forms: bool = True) -> dict:
+def _body(model: type[BaseModel]) -> dict:
     """The OpenAPI request body: routes parse it themselves, to take JSON and forms alike."""
     schema = model.model_json_schema()
-    kinds = ("application/json", *_FORMS) if forms else ("application/json",)
+    kinds = ("application/json", *_FORMS)
     return {
         "requestBody": {
             "required": True,

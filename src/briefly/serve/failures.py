@@ -33,7 +33,9 @@ class ApiError(Exception):
 class BodyTooLarge(ApiError):
     def __init__(self, limit: int) -> None:
         super().__init__(
-            413, f"The request body is larger than {limit:,} bytes: send a smaller article or text"
+            413,
+            f"The request body is larger than this server's limit of {limit:,} bytes: send a "
+            "smaller article or text, or ask the operator to raise --max-body-bytes",
         )
 
 

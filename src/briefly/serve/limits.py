@@ -1,4 +1,5 @@
-"""Around every request: an id, the access log, the body limit, draining, and last-resort errors.
+"""Around every request: an id, the access log and metrics, the body limit, draining, and
+last-resort errors.
 
 A pure ASGI middleware rather than a decorator-style one, so that a body arriving in chunks is
 counted as it streams in, and so that nothing it wraps can send a traceback to a client.
@@ -10,6 +11,7 @@ import logging
 import re
 import time
 import uuid
+from datetime import datetime, timezone
 
 from starlette.datastructures import MutableHeaders
 
@@ -37,25 +39,35 @@ class Guard:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 0
+        sent = 0
 
         async def send_with_id(message) -> None:
-            nonlocal status
+            nonlocal status, sent
             if message["type"] == "http.response.start":
                 status = message["status"]
                 MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
             await send(message)
 
         try:
             await self._handle(scope, receive, send_with_id, headers, request_id)
         finally:
+            seconds = time.perf_counter() - started
+            client = scope.get("client")
             access_log.info(
-                "%s %s %s %d %.1fms",
+                "%s %s %s %s %s %s %d %dB %.1fms",
+                datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                printable(client[0]) if client else "-",
+                scope["state"].get("key_id", "-"),
                 request_id,
                 printable(scope["method"]),
                 printable(scope["path"]),
                 status,
-                (time.perf_counter() - started) * 1000,
+                sent,
+                seconds * 1000,
             )
+            self.state.metrics.answered(_route(scope), status, seconds)
 
     async def _handle(self, scope, receive, send, headers, request_id) -> None:
         settings = self.state.settings
@@ -102,3 +114,9 @@ class Guard:
                 await error_response(500, message)(scope, receive, send)
         finally:
             self.state.in_flight -= 1
+
+
+def _route(scope) -> str:
+    """The route's template (``/brief``), so that made-up paths cannot grow the metrics."""
+    route = scope.get("route")
+    return getattr(route, "path", None) or "other"

@@ -14,17 +14,28 @@ class _Request(BaseModel):
 
 
 class ArticleRequest(_Request):
-    """Exactly one of ``text``, ``html`` or ``url``."""
+    """Exactly one of ``text``, ``html``, ``url`` or ``file``."""
 
     text: str | None = Field(None, description="The article as plain text.")
     html: str | None = Field(None, description="The article's web page.")
     url: str | None = Field(None, description="http(s) address to fetch (needs --allow-urls).")
+    source: str | None = Field(
+        None,
+        description="What the answer's source calls a text, html or file article, such as its "
+        "file name; default: 'text', 'html' or 'file'. A url article's source is its URL.",
+    )
+    file: bytes | None = Field(
+        None,
+        description="An uploaded article file (multipart/form-data): .txt, .md, .html, .pdf "
+        "or .docx.",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> ArticleRequest:
-        given = [name for name in ("text", "html", "url") if getattr(self, name) is not None]
+        fields = ("text", "html", "url", "file")
+        given = [name for name in fields if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of text, html or url")
+            raise ValueError("give exactly one of text, html, url or file")
         return self
 
 

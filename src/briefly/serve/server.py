@@ -17,6 +17,7 @@ import uvicorn
 from briefly.options import BriefOptions
 from briefly.serve import languages, work
 from briefly.serve.app import ServiceState, create_app
+from briefly.serve.listen import bind
 from briefly.serve.settings import ServeSettings
 
 logger = logging.getLogger("briefly.serve")
@@ -26,6 +27,7 @@ _CLOSE_GRACE_S = 1
 
 
 def run(settings: ServeSettings, options: BriefOptions) -> None:
+    sock = bind(settings.host, settings.port)
     logger.info("loading models")
     briefer = work.make_briefer(options)
     briefer.check()
@@ -42,7 +44,7 @@ def run(settings: ServeSettings, options: BriefOptions) -> None:
         server_header=False,
         timeout_graceful_shutdown=_CLOSE_GRACE_S,
     )
-    _DrainingServer(config, state).run()
+    _DrainingServer(config, state).run(sockets=[sock])
 
 
 class _DrainingServer(uvicorn.Server):

@@ -38,6 +38,12 @@ class ServeSettings:
     allow_private_urls: bool = False
     # Log details of failures (never sent to clients).
     debug: bool = False
+    # Serve the web page at / (its script and styles under /ui/).
+    ui: bool = True
+    # Requests per minute one client (API key, or address without one) may make; 0: no limit.
+    req_limit: int = 0
+    # Characters of text per minute one client may send; 0: no limit.
+    char_limit: int = 0
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -45,6 +51,9 @@ class ServeSettings:
         for name in ("batch_tokens", "max_body_bytes", "max_chars", "max_texts"):
             if getattr(self, name) < 1:
                 raise UsageError(f"{name.replace('_', '-')} must be at least 1")
+        for name in ("req_limit", "char_limit"):
+            if getattr(self, name) < 0:
+                raise UsageError(f"{name.replace('_', '-')} must be 0 (no limit) or more")
         if self.max_queue < 1:
             raise UsageError("max-queue must be at least 1")
         if self.batch_wait_ms < 0 or self.timeout_s <= 0:

@@ -28,21 +28,24 @@ from briefly.article.cleaning.classify import (
 )
 from briefly.article.cleaning.classify import strong_furniture as _strong_furniture
 from briefly.article.cleaning.features import unit_features
+from briefly.article.cleaning.headline import (
+    BYLINE_REACH,
+    MAX_TITLE_WORDS,
+    TITLE_WINDOW,
+    pick_title,
+    title_text,
+)
 from briefly.article.cleaning.layout import (
     LIST_ITEM,
     SENTENCE_END,
     Unit,
+    comparable,
     front_matter,
     looks_like_markdown,
     units,
 )
+from briefly.article.cleaning.metadata import BYLINE_REASONS, METADATA_REASONS
 
-# A headline is near the story's start and of headline length.
-_TITLE_WINDOW = 25
-_TITLE_AFTER = 3
-_BYLINE_REACH = 4
-_MIN_TITLE_WORDS, _MAX_TITLE_WORDS = 2, 30
-_MAX_TITLE_CHARS = 300
 _MAX_SITE_SUFFIX_CHARS = 80
 # Story text this many furniture units away from the rest, and this much smaller, is not
 # part of the story.
@@ -89,18 +92,10 @@ _ABOVE_LIST = 2
 _MIN_MATE_WORDS = 6
 # Menus run their items together with separators.
 _SEPARATED = re.compile(r"\s[|•·›»/]\s")
-# "You are what you search. (The Associated Press)": a caption, not a headline.
-_SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?] [A-Z(]")
 _MIN_STANDFIRST_WORDS = 12
-_CLOSING_QUOTES = "\"'\u201d\u2019\u00bb"
-_METADATA_REASONS = ("byline", "date line", "byline and date")
-_BYLINE_REASONS = ("byline", "byline and date")
-_UNDER_BYLINE_PENALTY = 2
 _MIN_LINK_LIST = 2
 _MIN_TEASER_WORDS = 4
-_WORD = re.compile(r"\w+")
 _MIN_RULES = 3
-_MIN_ECHO_WORDS = 4
 # No byline or date line, even "By X | date | 3 min read", runs longer.
 _MAX_METADATA_WORDS = 40
 # "Jane Doe is a senior writer for …", "Jane Doe, a professor at …, is the author of …".
@@ -264,11 +259,6 @@ def _long_sentence(line: str) -> bool:
     return len(words) >= _MIN_STORY_WORDS and not any(word in _SEPARATORS for word in words)
 
 
-def comparable(text: str) -> str:
-    """Equal up to case, spacing and final punctuation (repeated headlines, recurring lines)."""
-    return " ".join(LIST_ITEM.sub("", text).casefold().split()).strip(".!?:;…*•·|-– ")
-
-
 def _clean(
     found: Sequence[Unit],
     furniture: frozenset[str],
@@ -305,12 +295,12 @@ def _clean(
         verdicts = _keep_story_region(found, verdicts, story >= _CONFIDENT)
     verdicts = _drop_author_bio(found, verdicts, meta.author or author)
     if title is None and find_title:
-        index = _pick_title(found, verdicts, strong)
+        index = pick_title(found, verdicts, strong)
         if index is not None:
-            title = metadata.strip_site_name(_title_text(found, index) or "")
+            title = metadata.strip_site_name(title_text(found, index) or "")
             # The <title> can stand far above the <h1>; the standfirst is under the latter.
             wanted = comparable(title)
-            repeats = range(index, min(len(found), index + _TITLE_WINDOW))
+            repeats = range(index, min(len(found), index + TITLE_WINDOW))
             under = max(i for i in repeats if i == index or _is_title(found[i].text, wanted))
             verdicts = _keep_standfirst(found, verdicts, strong, under)
     if title is not None:
@@ -365,14 +355,29 @@ def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> li
             names = []
             reason = "byline"
         elif not reason or reason in ("furniture phrase", "menu"):
-            reason = _metadata_reason(text, meta) or reason
+            found_reason = _metadata_reason(text, meta)
+            if not found_reason and text != unit.text:
+                # "3. Mai 2024" reads as a numbered item: its number is the day.
+                found_reason = _metadata_reason(unit.text, meta)
+            reason = found_reason or reason
         if not reason and furniture and comparable(text) in furniture:
             reason = "recurs across the batch"
         after_bare_by = bare_by or (reason == "byline" and joined)
         reasons.append(reason)
+    _mark_names_over_dates(found, reasons, meta)
     _mark_link_lists(found, reasons)
     _mark_comment_rules(found, reasons)
     return reasons
+
+
+def _mark_names_over_dates(found: Sequence[Unit], reasons: list[str], meta: _Meta) -> None:
+    """A name alone over the date line is the byline without its "By" ("Kyle Wiggers" /
+    "7 hours ago", "Jennifer Pahlke" / "30.01.2024")."""
+    for index in range(len(found) - 1):
+        name = metadata.named_over_date(found[index].text, found[index + 1].text)
+        if name and not reasons[index]:
+            reasons[index] = "byline"
+            meta.author = meta.author or name
 
 
 def _metadata_reason(text: str, meta: _Meta) -> str:
@@ -475,7 +480,7 @@ def _drop_author_bio(
 def _teaser_shaped(text: str) -> bool:
     """Another story's headline: a line of words with no sentence end."""
     words = len(text.split())
-    return _MIN_TEASER_WORDS <= words <= _MAX_TITLE_WORDS and not SENTENCE_END.search(text)
+    return _MIN_TEASER_WORDS <= words <= MAX_TITLE_WORDS and not SENTENCE_END.search(text)
 
 
 def _classify(
@@ -535,7 +540,7 @@ def _keep_lede(
     teasers in sidebars have bylines and dates of their own.
     """
     kept = list(verdicts)
-    byline = next((i for i, reason in enumerate(strong) if reason in _BYLINE_REASONS), None)
+    byline = next((i for i, reason in enumerate(strong) if reason in BYLINE_REASONS), None)
     if byline is None:
         return kept
     after = byline + 1
@@ -604,22 +609,30 @@ def _keep_lists_in_story(
 def _keep_block_mates(
     found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
 ) -> list[Verdict]:
-    """A sentence in the same block (no blank line between) as story is story too.
+    """A sentence in the same block (no blank line between) as story is story too, and so
+    is a line that the story line under it continues.
 
     Lines of one block were one paragraph or one run of lines on the page; the model judges
-    them one by one and doubts an opening sentence with nothing above it.
+    them one by one and doubts an opening line with nothing above it.
     """
+    kept = list(verdicts)
     story_blocks = {unit.block for unit, v in zip(found, verdicts, strict=True) if v.label == GOOD}
-    return [
-        Verdict(GOOD)
-        if verdict.label != GOOD
-        and not reason
-        and unit.block in story_blocks
-        and _sentence_like(unit)
-        and (len(unit.text) >= LENGTH_LOW or len(unit.text.split()) >= _MIN_MATE_WORDS)
-        else verdict
-        for unit, verdict, reason in zip(found, verdicts, strong, strict=True)
-    ]
+    for index in range(len(found) - 1, -1, -1):
+        unit = found[index]
+        if kept[index].label == GOOD or strong[index] or unit.block not in story_blocks:
+            continue
+        long = len(unit.text) >= LENGTH_LOW or len(unit.text.split()) >= _MIN_MATE_WORDS
+        following = found[index + 1] if index + 1 < len(found) else None
+        continued = (
+            following is not None
+            and following.block == unit.block
+            and kept[index + 1].label == GOOD
+            and not SENTENCE_END.search(unit.text)
+            and not unit.is_list_item
+        )
+        if long and (_sentence_like(unit) or continued):
+            kept[index] = Verdict(GOOD)
+    return kept
 
 
 def _list_runs(found: Sequence[Unit], strong: Sequence[str]) -> Iterable[list[int]]:
@@ -664,9 +677,9 @@ def _keep_story_region(
         return verdicts
     mass = [sum(len(found[i].text) for i in cluster) for cluster in clusters]
     # The story starts under its byline and date; sidebars and comments have none.
-    dated = [i for i, v in enumerate(verdicts) if v.reason in _METADATA_REASONS]
+    dated = [i for i, v in enumerate(verdicts) if v.reason in METADATA_REASONS]
     weight = [
-        _BYLINE_WEIGHT if any(c[0] - _TITLE_WINDOW <= i < c[0] for i in dated) else 1
+        _BYLINE_WEIGHT if any(c[0] - TITLE_WINDOW <= i < c[0] for i in dated) else 1
         for c in clusters
     ]
     # The weight picks the story; sizes are then compared with its own.
@@ -687,90 +700,12 @@ def _keep_story_region(
     return pruned
 
 
-def _pick_title(
-    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
-) -> int | None:
-    """The headline: a heading-like line just before the story, repeated or marked as one."""
-    start = next((i for i, v in enumerate(verdicts) if v.label == GOOD), None)
-    if start is None:
-        return None
-    counts = Counter(
-        comparable(metadata.strip_site_name(unit.text))
-        for unit in found
-        if len(unit.text) < _MAX_TITLE_CHARS
-    )
-    page = "\n".join(counts)
-    best, best_score = None, 0.0
-    # The first story unit may be a caption or a kept list above the headline: look past it.
-    candidates = set(
-        range(max(0, start - _TITLE_WINDOW), min(len(found), start + _TITLE_AFTER + 1))
-    )
-    # Videos, galleries and sidebars can stand between the byline and the story: look above
-    # the first byline or date, and above the byline nearest the story.
-    first = next((i for i in range(start) if strong[i] in _METADATA_REASONS), None)
-    own_byline = next((i for i in range(start - 1, -1, -1) if strong[i] in _BYLINE_REASONS), None)
-    for byline in (first, own_byline):
-        if byline is not None:
-            candidates.update(range(max(0, byline - _BYLINE_REACH), byline))
-    # The byline and date nearest the story; the lead photo's caption may stand below them.
-    last_byline = next(
-        (i for i in range(start - 1, -1, -1) if strong[i] in _METADATA_REASONS), None
-    )
-    # A page's <title>, "Headline | Site", opens BeautifulSoup's text.
-    page_title = metadata.TITLE_SEPARATORS.search(found[0].text) and not strong[0]
-    if page_title:
-        candidates.add(0)
-    for index in sorted(candidates):
-        unit = found[index]
-        text = _title_text(found, index)
-        if strong[index] or text is None or not _headline_shaped(text):
-            continue
-        if index >= start and not _can_lend_title(found, verdicts, index):
-            continue
-        below = strong[index + 1 : index + 1 + _BYLINE_REACH]
-        wanted = comparable(metadata.strip_site_name(text))
-        repeated = counts[wanted] == 2
-        # Breadcrumbs, share buttons and links to the page quote its headline in longer lines.
-        if not repeated and len(wanted.split()) >= _MIN_ECHO_WORDS:
-            repeated = page.count(wanted) >= 2
-        dated = any(r in _METADATA_REASONS for r in below)
-        # Inside the story, a short line is a caption or subheading unless marked as a headline.
-        if index > start and not (unit.heading or unit.outdented or repeated or dated):
-            continue
-        if _names_of_byline(text, found[index + 1 : index + 1 + _BYLINE_REACH], below):
-            continue
-        score = 1.0 + (abs(start - index) <= 3) + 0.5 * (start - index <= 8)
-        score += 3 * (unit.heading == 1) + (unit.heading > 1) + 2 * unit.outdented
-        # Pages repeat their headline once (<title> and <h1>); menus repeat more.
-        score += 2 * repeated
-        # The headline stands over the byline and date, buttons between; captions of the
-        # lead photo stand under them.
-        score += 2 * dated
-        score -= _UNDER_BYLINE_PENALTY * (last_byline is not None and index > last_byline)
-        score -= 2 * text.isupper() + (len(text.split()) < 4)
-        # A name alone is an author's, over the byline or in an author box.
-        score -= 2 * (metadata.person_name(text) == text)
-        score += 3 * (index == 0 and bool(page_title))
-        if score >= best_score:
-            best, best_score = index, score
-    return best
-
-
-def _names_of_byline(text: str, next_units: Sequence[Unit], reasons: Sequence[str]) -> bool:
-    """Whether ``text`` only names the authors of the byline under it (their photos' alt text)."""
-    words = set(_WORD.findall(text.casefold()))
-    return any(
-        reason in _METADATA_REASONS and words <= set(_WORD.findall(unit.text.casefold()))
-        for unit, reason in zip(next_units, reasons, strict=True)
-    )
-
-
 def _keep_standfirst(
     found: Sequence[Unit], verdicts: list[Verdict], strong: Sequence[str], title: int
 ) -> list[Verdict]:
     """The sentence under the headline, before the byline, is the story's standfirst."""
     kept = list(verdicts)
-    for index in range(title + 1, min(len(found), title + 1 + _BYLINE_REACH)):
+    for index in range(title + 1, min(len(found), title + 1 + BYLINE_REACH)):
         if verdicts[index].label == GOOD:
             break
         text = found[index].text
@@ -785,49 +720,6 @@ def _standfirst_shaped(text: str) -> bool:
     words = text.split()
     lower = sum(word[:1].islower() for word in words)
     return is_sentence(text) or (len(words) >= _MIN_STANDFIRST_WORDS and 3 * lower >= len(words))
-
-
-def _can_lend_title(found: Sequence[Unit], verdicts: Sequence[Verdict], start: int) -> bool:
-    """Whether the first story unit may be the headline: more story follows it."""
-    return any(v.label == GOOD for v in verdicts[start + 1 :])
-
-
-def _title_text(found: Sequence[Unit], index: int) -> str | None:
-    """A unit's text as a headline: a lone bulleted line loses its bullet, a list item none."""
-    unit = found[index]
-    if not unit.is_list_item:
-        return unit.text
-    neighbours = [found[i] for i in (index - 1, index + 1) if 0 <= i < len(found)]
-    in_list = any(n.is_list_item and n.block == unit.block for n in neighbours)
-    return None if in_list else LIST_ITEM.sub("", unit.text)
-
-
-def _headline_shaped(text: str) -> bool:
-    words = text.split()
-    # Sentences, datelines ("New York CNN —") and list items are no headlines.
-    # A quotation closing a sentence ('… investigators."') ends it as well.
-    core = text.rstrip(_CLOSING_QUOTES)
-    ends = (".", ",", ";", ":", "—", "-", "–", "।")
-    unfinished = core.endswith(ends) and not core.endswith("...")
-    return (
-        _MIN_TITLE_WORDS <= len(words) <= _MAX_TITLE_WORDS
-        and not unfinished
-        and (text[:1].isalnum() or text[:1] in "\"'“‘«")
-        and not LIST_ITEM.match(text)
-        and metadata.byline(text) is None
-        and not metadata.BY_START.match(text)
-        and metadata.parse_date(text) is None
-        and not metadata.is_relative_time(text)
-        and not _SENTENCE_INSIDE.search(text)
-        and not _is_logo(words)
-    )
-
-
-def _is_logo(words: list[str]) -> bool:
-    """A site's logo: its image's alt text ("The Guardian logo"), often twice over."""
-    half = len(words) // 2
-    doubled = len(words) % 2 == 0 and words[:half] == words[half:]
-    return doubled or any(word.lower() == "logo" for word in words)
 
 
 def _drop_title(found: Sequence[Unit], verdicts: Sequence[Verdict], title: str) -> list[Verdict]:

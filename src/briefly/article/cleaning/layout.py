@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Zero-width space, word joiner, BOM and soft hyphen; C1 controls (U+009B starts a terminal
@@ -61,6 +62,19 @@ _MD_CODE = re.compile(r"`([^`]+)`")
 _MD_SIGNS = re.compile(r"\]\(|^#{1,6}\s|^\s*[*+-]\s+\[|\*\*\S", re.MULTILINE)
 # A few links or headings make a text Markdown; prose rarely has "](" or "**".
 _MIN_MD_SIGNS = 3
+
+
+# Han and kana: scripts written without spaces between words, about two characters a word.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_UNSPACED_CHARS_PER_WORD = 2
+# What a line of Chinese or Japanese wraps between: Han, kana, their punctuation.
+_UNSPACED_RUN = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# Characters a terminal gives two columns (w3m wraps Chinese and Japanese at 80 of them,
+# 40 characters; lynx at 80 characters): CJK, Hangul, full-width forms and punctuation.
+_WIDE = re.compile(
+    r"[\u1100-\u115f\u2e80-\u303e\u3040-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+    r"\uff00-\uff60\uffe0-\uffe6]"
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +136,7 @@ def units(text: str, *, markdown: bool = False) -> list[Unit]:
         text = _MD_REF_DEFINITION.sub("", _MD_IMAGE.sub("", text))
         text = _MD_REF_LINK.sub(r"\1", _MD_LINK.sub(r"\1", text))
     lines = [_CONTROL.sub("", line.rstrip()) for line in text.split("\n")]
-    width = _wrap_width(lines)
+    width, measure = _wrap(lines)
     indented = _indents_text(lines)
     found: list[Unit] = []
     block = 0
@@ -142,7 +156,7 @@ def units(text: str, *, markdown: bool = False) -> list[Unit]:
                 if markdown:
                     joins = len(pending[-1]) >= _MD_WRAPPED and not _STARTS_UNIT.match(line)
                 else:
-                    joins = _continues(pending[-1], line, width)
+                    joins = _continues(pending[-1], line, width, measure)
             if joins:
                 pending.append(line)
                 after_blank = False
@@ -161,8 +175,10 @@ def _unit(lines: list[str], block: int, markdown: bool, indented: bool) -> Unit:
         line = line.strip()
         if text.endswith("-") and text[-2:-1].isalpha() and line[:1].isalpha():
             text += line  # a word broken at its hyphen
-        elif line[:1] in ",.;:)!?":
-            text += line
+        elif line[:1] in ",.;:)!?" or (
+            _UNSPACED_RUN.match(line) and _UNSPACED_RUN.match(text[-1:])
+        ):
+            text += line  # no space before punctuation, nor inside a run of Han or kana
         else:
             text += " " + line
     text = _SPACES.sub(" ", text)
@@ -183,7 +199,9 @@ def _strip_markdown(text: str) -> str:
     return _MD_CODE.sub(r"\1", _MD_QUOTE.sub("", text))
 
 
-def _continues(previous: str, line: str, width: int | None) -> bool:
+def _continues(
+    previous: str, line: str, width: int | None, measure: Callable[[str], int] = len
+) -> bool:
     """Whether ``line`` goes on from ``previous`` (same paragraph, broken by the layout)."""
     if _STARTS_UNIT.match(line):
         return False
@@ -193,8 +211,8 @@ def _continues(previous: str, line: str, width: int | None) -> bool:
     if width is None:
         return False
     # Wrapped: the next word would not have fitted on the line.
-    fits = len(previous) >= width - 2 * _slack(width)
-    return len(previous) + 1 + len(first_word) > width and fits
+    fits = measure(previous) >= width - 2 * _slack(width)
+    return measure(previous) + 1 + measure(first_word) > width and fits
 
 
 def _is_fragment(previous: str, line: str) -> bool:
@@ -223,9 +241,23 @@ def _is_split_sentence(previous: str, line: str) -> bool:
     )
 
 
-def _wrap_width(lines: list[str]) -> int | None:
-    """The width a dump was wrapped at, or None when its lines were not wrapped."""
-    lengths = sorted(len(line) for line in lines if len(line.strip()) >= _LONG_LINE)
+def _wrap(lines: list[str]) -> tuple[int | None, Callable[[str], int]]:
+    """The width a dump was wrapped at, in characters or else in terminal columns, and the
+    measure it is in; None when its lines were not wrapped."""
+    for measure in (len, columns):
+        width = _wrap_width(lines, measure)
+        if width is not None:
+            return width, measure
+    return None, len
+
+
+def columns(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide characters take two."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def _wrap_width(lines: list[str], measure: Callable[[str], int]) -> int | None:
+    lengths = sorted(measure(line) for line in lines if measure(line.strip()) >= _LONG_LINE)
     if len(lengths) < _MIN_WRAPPED_LINES:
         return None
     width = lengths[min(len(lengths) - 1, int(len(lengths) * 0.95))]
@@ -245,3 +277,14 @@ def _indents_text(lines: list[str]) -> bool:
     text_lines = [line for line in lines if line.strip()]
     indented = sum(line[:1].isspace() for line in text_lines)
     return bool(text_lines) and indented > 0.6 * len(text_lines)
+
+
+def comparable(text: str) -> str:
+    """Equal up to case, spacing and final punctuation (repeated headlines, recurring lines)."""
+    return " ".join(LIST_ITEM.sub("", text).casefold().split()).strip(".!?:;…*•·|-– ")
+
+
+def word_count(text: str) -> int:
+    """Words in ``text``, counted as its script writes them (Chinese and Japanese unspaced)."""
+    unspaced = len(_UNSPACED.findall(text))
+    return len(_UNSPACED.sub(" ", text).split()) + -(-unspaced // _UNSPACED_CHARS_PER_WORD)

@@ -11,22 +11,99 @@ _RELATIVE_TIME = re.compile(
     r"|\b(just now|yesterday|today)\b|\b\d{1,2}:\d{2}\b",
     re.IGNORECASE,
 )
+# Month names in English, Russian, Ukrainian, German, Spanish, French (full, abbreviated).
 _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("january", "jan", "января", "январь", "січня", "січень"),
-            ("february", "feb", "февраля", "февраль", "лютого", "лютий"),
-            ("march", "mar", "марта", "март", "березня", "березень"),
-            ("april", "apr", "апреля", "апрель", "квітня", "квітень"),
-            ("may", "мая", "май", "травня", "травень"),
-            ("june", "jun", "июня", "июнь", "червня", "червень"),
-            ("july", "jul", "июля", "июль", "липня", "липень"),
-            ("august", "aug", "августа", "август", "серпня", "серпень"),
-            ("september", "sep", "sept", "сентября", "сентябрь", "вересня", "вересень"),
-            ("october", "oct", "октября", "октябрь", "жовтня", "жовтень"),
-            ("november", "nov", "ноября", "ноябрь", "листопада", "листопад"),
-            ("december", "dec", "декабря", "декабрь", "грудня", "грудень"),
+            (
+                "january",
+                "jan",
+                "января",
+                "январь",
+                "січня",
+                "січень",
+                "januar",
+                "jänner",
+                "enero",
+                "janvier",
+            ),
+            (
+                "february",
+                "feb",
+                "февраля",
+                "февраль",
+                "лютого",
+                "лютий",
+                "februar",
+                "febrero",
+                "février",
+                "fév",
+            ),
+            (
+                "march",
+                "mar",
+                "марта",
+                "март",
+                "березня",
+                "березень",
+                "märz",
+                "mär",
+                "marzo",
+                "mars",
+            ),
+            ("april", "apr", "апреля", "апрель", "квітня", "квітень", "abril", "avril", "abr"),
+            ("may", "мая", "май", "травня", "травень", "mai", "mayo"),
+            ("june", "jun", "июня", "июнь", "червня", "червень", "juni", "junio", "juin"),
+            ("july", "jul", "июля", "июль", "липня", "липень", "juli", "julio", "juillet"),
+            ("august", "aug", "августа", "август", "серпня", "серпень", "agosto", "août", "ago"),
+            (
+                "september",
+                "sep",
+                "sept",
+                "сентября",
+                "сентябрь",
+                "вересня",
+                "вересень",
+                "septiembre",
+                "septembre",
+            ),
+            (
+                "october",
+                "oct",
+                "октября",
+                "октябрь",
+                "жовтня",
+                "жовтень",
+                "oktober",
+                "okt",
+                "octubre",
+                "octobre",
+            ),
+            (
+                "november",
+                "nov",
+                "ноября",
+                "ноябрь",
+                "листопада",
+                "листопад",
+                "noviembre",
+                "novembre",
+            ),
+            (
+                "december",
+                "dec",
+                "декабря",
+                "декабрь",
+                "грудня",
+                "грудень",
+                "dezember",
+                "dez",
+                "diciembre",
+                "dic",
+                "décembre",
+                "déc",
+            ),
         ],
         start=1,
     )
@@ -36,8 +113,12 @@ _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\
 _DATE_PATTERNS = (
     re.compile(r"(?<!\d)(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?!\d)"),
+    # "25 November 2026", "3. Mai 2024", "25 de mayo de 2025".
     re.compile(
-        r"(?<!\d)(?P<day>\d{1,2})(st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})", re.I
+        r"(?<!\d)(?P<day>\d{1,2})(st|nd|rd|th|\.)?\s+(de\s+)?"
+        + _MONTH
+        + r",?\s+(de\s+)?(?P<year>\d{4})",
+        re.I,
     ),
     re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(st|nd|rd|th)?,?\s+(?P<year>\d{4})", re.I),
 )
@@ -55,16 +136,26 @@ _MAX_META_WORDS = 15
 _MAX_BARE_DATE_WORDS = 7
 
 # Byline labels; "By" may be glued to the name where a dump lost the space after a link.
+# German "Von", Spanish "Por", French "Par", Dutch "Door", Scandinavian "Av"/"Af": the name
+# after them must still read as one (capitalised), so "Von Berlin nach Paris" is no byline.
 _BY_LABELS = (
     r"by|written by|reporting by|words by|story by|article by|posted by|text by|authors?|"
+    r"author of the article|"
     r"analysis by|"
     r"opinion by|commentary by|interview by|"
     r"reporter|автор(ы|и)?( материала| матеріалу| статьи| статті)?|текст|लेखक|रिपोर्ट|"
-    r"रिपोर्टर|संवाददाता"
+    r"रिपोर्टर|संवाददाता|"
+    r"(ein(e)? )?(kommentar|kolumne|analyse|gastbeitrag|interview|reportage) von|von|"
+    r"autor(in)?|text|por|par|door|av|af|"
+    r"作者|撰文|(本报)?(特约|实习)?记者|执笔"
 )
+# A name and its label: "Von Anna Berg", "作者：宋怡" (CJK labels need no space after them).
 _BYLINE = re.compile(
-    rf"^({_BY_LABELS})\s*[:\-–—]?\s+(?P<name>.+)$|^By(?P<glued>[A-Z].+)$", re.IGNORECASE
+    rf"^({_BY_LABELS})\s*([:：/|｜\-–—]\s*|\s+)(?P<name>.+)$|^By(?P<glued>[A-Z].+)$",
+    re.IGNORECASE,
 )
+# Labels after the name: Korean "배윤경 기자", Japanese "山田太郎記者", Hindi "… द्वारा".
+_NAME_THEN_LABEL = re.compile(r"^(?P<name>.+?)\s*(기자|記者|द्वारा)$")
 # The label alone, its names on the lines below.
 _BARE_BY = re.compile(rf"^({_BY_LABELS})$", re.IGNORECASE)
 # "Jane Doe | Reporter", "Jane Doe, Staff Writer", "Jane Doe, CNN".
@@ -75,15 +166,29 @@ _ROLE = re.compile(
     r"корреспондент|журналист|журналіст|संवाददाता)\b.*$",
     re.IGNORECASE,
 )
-_NAME_CONNECTORS = frozenset("and & de da del der van von la le bin al y и і та".split())
+_NAME_CONNECTORS = frozenset(
+    "and & de da del der van von la le bin al y и і та und et e och og en".split()
+)
+_HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_MAX_HAN_NAME_CHARS = 4
+# News agencies credited as a story's author, written in lower case by some ("Von dpa").
+_AGENCIES = frozenset("dpa afp ap apa reuters kna epd sda ansa efe ddp dpa-afx".split())
+# No word of a name runs longer ("Schmidt-Schwarzenberger"); a clause without spaces does.
+_MAX_NAME_WORD_CHARS = 25
 _NAME_END = re.compile(r"\s+(\||-|–|—|·|•|on|at|published|updated|\d)\s*.*$|[,;]\s*.*$", re.I)
 _MAX_NAME_WORDS = 8
+# A name alone on its line, over a date: first and last name, a middle name or two.
+_MIN_BARE_NAME_WORDS, _MAX_BARE_NAME_WORDS = 2, 4
 _MAX_BYLINE_WORDS = 20
 _INNER_BY = re.compile(r"\s[Bb]y:?\s+(?P<name>[A-Z].*)$")
 _MAX_DATED_BYLINE_WORDS = 35
 _NOT_NAMES = frozenset(
     "image images photo logo icon video staff the a an this that our more all view".split()
 )
+
+# Reasons the cleaner gives metadata lines; a headline stands over them.
+METADATA_REASONS = ("byline", "date line", "byline and date")
+BYLINE_REASONS = ("byline", "byline and date")
 
 # A line that starts as a byline does ("By Staff and news service reports") is no headline.
 BY_START = re.compile(r"^(by|written by|reporting by)\s+\S", re.IGNORECASE)
@@ -140,7 +245,7 @@ def byline(line: str) -> str | None:
     match = _BYLINE.match(line)
     if match:
         return person_name(match["name"] or match["glued"])
-    match = _ROLE.match(line)
+    match = _ROLE.match(line) or _NAME_THEN_LABEL.match(line)
     if match:
         # Without a "By", all of the text before the role must be the name.
         name = person_name(match["name"])
@@ -150,6 +255,23 @@ def byline(line: str) -> str | None:
     if inner and len(line.split()) <= _MAX_DATED_BYLINE_WORDS and parse_date(line):
         return person_name(inner["name"])
     return None
+
+
+def named_over_date(line: str, below: str) -> str | None:
+    """The name, when ``line`` is a person's name alone and the line ``below`` it is a date
+    ("30.01.2024", "7 hours ago", "Published: …" or the label alone)."""
+    words = line.split()
+    # Without its label, a name must show its capitals: in scripts without case a comment's
+    # user name, a tag or a short headline over a date reads the same.
+    if not _MIN_BARE_NAME_WORDS <= len(words) <= _MAX_BARE_NAME_WORDS:
+        return None
+    if not all(word[:1].isupper() for word in words if word.lower() not in _NAME_CONNECTORS):
+        return None
+    label = _DATE_LABEL.match(below.strip())
+    if not (date_line(below) or is_relative_time(below) or (label and not label["rest"])):
+        return None
+    name = person_name(line)
+    return name if name == line.strip() else None
 
 
 def is_bare_by(line: str) -> bool:
@@ -171,6 +293,8 @@ def strip_connector(line: str) -> tuple[str, bool]:
 def person_name(text: str) -> str | None:
     """``text`` cut to the name at its start, or None when it does not start with one."""
     name = _NAME_END.sub("", text.strip()).strip(" .:")
+    if name.casefold() in _AGENCIES:
+        return name
     words = name.split()
     cut: list[str] = []
     for word in words:
@@ -183,6 +307,11 @@ def person_name(text: str) -> str | None:
         cut.append(word)
     words = cut
     if not words or len(words) > _MAX_NAME_WORDS or words[-1].lower() in _NAME_CONNECTORS:
+        return None
+    if any(len(word) > _MAX_NAME_WORD_CHARS for word in words):
+        return None
+    # Chinese and Japanese names are a few characters, with no case to tell them from words.
+    if any(_HAN_OR_KANA.search(word) and len(word) > _MAX_HAN_NAME_CHARS for word in words):
         return None
     capitalised = all(
         w[:1].isupper() or w.lower() in _NAME_CONNECTORS or not w[:1].isalpha() for w in words

@@ -1,0 +1,90 @@
+"""A web page's headline: trafilatura's title, less the site's name, or the page's own <h1>."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+from briefly.article.cleaning import clean_text
+from briefly.article.cleaning.layout import comparable, word_count
+from briefly.article.cleaning.metadata import strip_site_name
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " -- ", " :: ")
+# Titles end in "| Section" or "| Site"; longer tails are part of the headline.
+_MAX_SITE_WORDS = 3
+_MIN_HEADING_WORDS = 2
+_WORD = re.compile(r"\w+")
+
+
+class PageText(NamedTuple):
+    """What a page shows of its headline, read before extraction (which prunes the tree)."""
+
+    # The texts of its <h1> elements, whitespace collapsed.
+    h1s: tuple[str, ...]
+    # The text of its body, a line per text node, as BeautifulSoup's get_text("\n") gives it.
+    body: str
+
+
+def page_text(tree: HtmlElement) -> PageText:
+    h1s = (" ".join(h1.text_content().split()) for h1 in tree.iter("h1"))
+    nodes = tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
+    body = "\n".join(" ".join(node.split()) for node in nodes if not node.isspace())
+    return PageText(tuple(h1 for h1 in h1s if h1), body)
+
+
+def page_title(title: str | None, page: PageText, *names: str | None) -> str | None:
+    """The headline of a page whose metadata title is ``title``; ``names`` are the site's
+    (trafilatura's sitename, the host name).
+
+    The <title> often adds the site's name, a section or a date to the headline ("Headline
+    – DW – 30.01.2024"): an <h1> that is all of the title but those is the headline. Else
+    the site's name goes from either end of the title. A title the body never shows (the
+    site's name alone, as older pages have it), or none, gives way to the headline the text
+    cleaner finds in the body.
+    """
+    found = _from_metadata(title, page.h1s, names)
+    if not page.body.strip() or (found and f" {_words(found)} " in f" {_words(page.body)} "):
+        return found
+    return clean_text(page.body).title or found
+
+
+def _words(text: str) -> str:
+    """``text``'s words, lower-cased: quotes, dashes and spacing make no difference."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def _from_metadata(
+    title: str | None, h1s: tuple[str, ...], names: tuple[str | None, ...]
+) -> str | None:
+    if not title:
+        return None
+    whole = comparable(title)
+    within = [h1 for h1 in h1s if word_count(h1) >= _MIN_HEADING_WORDS and comparable(h1) in whole]
+    if within:
+        return max(within, key=len)
+    known = tuple(name for name in names if name)
+    return strip_site_name(_strip_known_names(title, known), known) or None
+
+
+def _strip_known_names(title: str, names: tuple[str, ...]) -> str:
+    """Drop the " | Site Name" (or "Site - ") that pages add to their <title>."""
+    known = {name.lower().removeprefix("www.") for name in names}
+    suffixes = [separator + name for separator in _TITLE_SEPARATORS for name in known]
+    prefixes = [name + separator for separator in _TITLE_SEPARATORS for name in known]
+    while True:
+        lowered = title.lower()
+        suffix = next((s for s in suffixes if lowered.endswith(s) and lowered != s), None)
+        prefix = next((p for p in prefixes if lowered.startswith(p) and lowered != p), None)
+        head, found, tail = title.rpartition(" | ")
+        if suffix:
+            title = title[: -len(suffix)]
+        elif prefix:
+            title = title[len(prefix) :]
+        elif found and head and len(tail.split()) <= _MAX_SITE_WORDS:
+            title = head
+        else:
+            return title.strip()
+        title = title.strip()
