@@ -173,6 +173,26 @@ def _extraction_data(args: argparse.Namespace) -> None:
     print(f"wrote {args.out / 'READY'}: {counts}")
 
 
+def _train_cleaner_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.cleaner_training.train import DEFAULT_OUT
+
+    add = parser.add_argument
+    add("--data", type=Path, required=True, help="labelled pages: a folder with pages/*/")
+    add("--out", type=Path, default=DEFAULT_OUT, help="model file (default: %(default)s)")
+    add(
+        "--report",
+        type=Path,
+        default=Path("benchmarks/results/cleaning-model.md"),
+        help="validation report (default: %(default)s)",
+    )
+
+
+def _train_cleaner(args: argparse.Namespace) -> None:
+    from benchmarks.cleaner_training import train
+
+    print(train.main(args.data, args.out, args.report, say=lambda line: print(line, flush=True)))
+
+
 def _quality_options(parser: argparse.ArgumentParser) -> None:
     from benchmarks.testsets import SAMPLE_SUMMARIES
     from briefly.options import BACKENDS, DEVICES, EXTRACTIVE, LENGTHS
@@ -272,6 +292,11 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
         "how much outputs change when padded for batch partners: torch and ct2 int8/float32",
         _invariance_options,
         _invariance,
+    ),
+    "train-cleaner": (
+        "the story model of text cleaning, validated grouped by site, from labelled pages",
+        _train_cleaner_options,
+        _train_cleaner,
     ),
     "quality": (
         "ROUGE of one summariser next to lead-1 and lead-3 on articles with human summaries",

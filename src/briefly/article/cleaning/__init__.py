@@ -2,9 +2,10 @@
 
 Text comes as a scraper, ``lynx -dump``, ``w3m -dump``, BeautifulSoup's ``get_text()``,
 ``html2text`` or a browser's copy leaves it. :mod:`.layout` undoes the layout (hard wraps,
-Markdown, split inline elements), :mod:`.classify` tells story from furniture line by line
-with jusText's signals, :mod:`.metadata` reads the headline, byline and date, and
-:mod:`.clean` puts it together, backing off whenever a rule would empty the article.
+Markdown, split inline elements), :mod:`.classify` finds furniture certain by its shape,
+:mod:`.features` and :mod:`.model` tell story from the rest with a model learned from
+labelled pages, :mod:`.metadata` reads the headline, byline and date, and :mod:`.clean`
+puts it together, backing off whenever a rule would empty the article.
 """
 
 from briefly.article.cleaning.clean import (

@@ -14,18 +14,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from briefly.article.cleaning import lexicon, metadata
+import numpy as np
+
+from briefly.article.cleaning import lexicon, metadata, model
 from briefly.article.cleaning.classify import (
     BAD,
     GOOD,
     LENGTH_LOW,
     Verdict,
-    classify,
     is_sentence,
     pick_stoplist,
     trailing_call,
 )
 from briefly.article.cleaning.classify import strong_furniture as _strong_furniture
+from briefly.article.cleaning.features import unit_features
 from briefly.article.cleaning.headline import (
     BYLINE_REACH,
     MAX_TITLE_WORDS,
@@ -62,6 +64,12 @@ _INSIDE_STORY = frozenset(
     }
 )
 _MIN_CLUSTER_SHARE = 0.3
+# The story model is confident of story at this probability: no context rule drops it.
+_CONFIDENT = 0.9
+# Without smoothing, a unit is story at this probability.
+_ALONE = 0.5
+# Strong-furniture reasons that come from a line's company, not from what it says.
+_CONTEXT_REASONS = frozenset({"menu", "link list", "comment rules", "recurs across the batch"})
 # Furniture that stands between a story's paragraphs without ending the story: an ad's
 # label, a photo credit ("Photo: …"), a short list of related links.
 _AMID_STORY = frozenset(
@@ -76,6 +84,14 @@ _AMID_STORY = frozenset(
     }
 )
 _BYLINE_WEIGHT = 3
+# A story's own list (key points, steps, a ranking) holds this many items.
+_MIN_LIST, _MAX_LIST = 2, 12
+# Lines above a story's opening list: its headline, perhaps a kicker ("WORLD").
+_ABOVE_LIST = 2
+# A sentence of this many words is no button, even in a script that spells words short.
+_MIN_MATE_WORDS = 6
+# Menus run their items together with separators.
+_SEPARATED = re.compile(r"\s[|•·›»/]\s")
 _MIN_STANDFIRST_WORDS = 12
 _MIN_LINK_LIST = 2
 _MIN_TEASER_WORDS = 4
@@ -138,18 +154,25 @@ class _Meta:
 
 
 def clean_text(
-    text: str, *, markdown: bool | None = None, furniture: frozenset[str] = frozenset()
+    text: str,
+    *,
+    markdown: bool | None = None,
+    furniture: frozenset[str] = frozenset(),
+    story_model: model.StoryModel | None = None,
 ) -> CleanedText:
     """Clean a plain-text or Markdown article (``markdown=None`` tells them apart).
 
     ``furniture`` holds lines known to be furniture, such as :func:`recurring_lines` of
-    the article's batch.
+    the article's batch; ``story_model`` is the shipped one unless given.
     """
-    text, fields = front_matter(text)
-    if markdown is None:
-        markdown = bool(fields) or looks_like_markdown(text)
-    found = units(text, markdown=markdown)
-    cleaned = _clean(found, furniture, title=fields.get("title"), find_title=True)
+    found, fields = _read_units(text, markdown)
+    cleaned = _clean(
+        found,
+        furniture,
+        title=fields.get("title"),
+        find_title=True,
+        story_model=story_model or model.load(),
+    )
     return CleanedText(
         title=cleaned.title,
         author=fields.get("author") or cleaned.author,
@@ -157,6 +180,24 @@ def clean_text(
         paragraphs=cleaned.paragraphs,
         removed=cleaned.removed,
     )
+
+
+def story_features(text: str, *, markdown: bool | None = None) -> tuple[list[Unit], np.ndarray]:
+    """The units of ``text`` and their features, as :func:`clean_text` scores them."""
+    found, _ = _read_units(text, markdown)
+    found, _ = _trim_calls(found)
+    return found, _features(found, _strong(found, frozenset(), _Meta()))
+
+
+def _read_units(text: str, markdown: bool | None) -> tuple[list[Unit], dict[str, str]]:
+    text, fields = front_matter(text)
+    if markdown is None:
+        markdown = bool(fields) or looks_like_markdown(text)
+    return units(text, markdown=markdown), fields
+
+
+def _features(found: Sequence[Unit], strong: Sequence[str]) -> np.ndarray:
+    return unit_features(found, strong, pick_stoplist([unit.text for unit in found]))
 
 
 def clean_paragraphs(
@@ -177,7 +218,7 @@ def clean_paragraphs(
         for line in paragraph.split("\n")
         if line.strip()
     ]
-    return _clean(found, furniture, title=title, find_title=False, extracted=True, author=author)
+    return _clean(found, furniture, title=title, find_title=False, author=author)
 
 
 def recurring_lines(texts: Iterable[str]) -> frozenset[str]:
@@ -224,13 +265,17 @@ def _clean(
     *,
     title: str | None,
     find_title: bool,
-    extracted: bool = False,
     author: str | None = None,
+    story_model: model.StoryModel | None = None,
 ) -> CleanedText:
     meta = _Meta()
     units, trimmed = _trim_calls(found)
     strong = _strong(units, furniture, meta)
-    verdicts = _classify_backing_off(units, strong, extracted)
+    if story_model is None:
+        # The extractor kept these as story: only strong furniture goes.
+        verdicts = [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
+    else:
+        verdicts, story = _classify(units, strong, story_model)
     if furniture and not any(v.label == GOOD for v in verdicts):
         # What the batch's articles share is all this one has: its own story, repeated.
         return _clean(
@@ -238,14 +283,16 @@ def _clean(
             frozenset(),
             title=title,
             find_title=find_title,
-            extracted=extracted,
             author=author,
+            story_model=story_model,
         )
     found = units
-    if not extracted:
+    if story_model is not None:
         verdicts = _keep_lede(found, verdicts, strong)
         verdicts = _keep_sentences_amid_furniture(found, verdicts, strong)
-        verdicts = _keep_story_region(found, verdicts)
+        verdicts = _keep_lists_in_story(found, verdicts, strong)
+        verdicts = _keep_block_mates(found, verdicts, strong)
+        verdicts = _keep_story_region(found, verdicts, story >= _CONFIDENT)
     verdicts = _drop_author_bio(found, verdicts, meta.author or author)
     if title is None and find_title:
         index = pick_title(found, verdicts, strong)
@@ -436,22 +483,51 @@ def _teaser_shaped(text: str) -> bool:
     return _MIN_TEASER_WORDS <= words <= MAX_TITLE_WORDS and not SENTENCE_END.search(text)
 
 
-def _classify_backing_off(
-    found: Sequence[Unit], strong: Sequence[str], extracted: bool
-) -> list[Verdict]:
-    if extracted:
-        # The extractor kept these as story: only strong furniture goes.
-        return [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
-    stoplist = pick_stoplist([unit.text for unit in found])
-    verdicts = classify(found, strong, stoplist)
-    if any(v.label == GOOD for v in verdicts):
-        return verdicts
-    # Short articles have no long paragraph to anchor on: every sentence counts.
-    lenient = classify(found, strong, stoplist, lenient=True)
-    if any(v.label == GOOD for v in lenient):
-        return lenient
-    # Last, only strong furniture goes; a text of nothing else has no article in it.
-    return [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
+def _classify(
+    found: Sequence[Unit], strong: Sequence[str], story_model: model.StoryModel
+) -> tuple[list[Verdict], np.ndarray]:
+    """Story or furniture by the model, backing off so that some story is always left.
+
+    Returns the verdicts and each unit's probability of being story. Strong furniture goes
+    whatever the model says, except what only its context made furniture (a list, a line
+    the batch repeats) when the model is confident it is story.
+    """
+    features = _features(found, strong)
+    story, pulls = story_model.explained(features)
+    overruled = np.array(
+        [
+            bool(reason) and not (reason in _CONTEXT_REASONS and p >= _CONFIDENT)
+            for reason, p in zip(strong, story, strict=True)
+        ],
+        dtype=bool,
+    )
+    # The smoothed labelling; failing that, each unit on its own; failing that, only strong
+    # furniture goes (a text of nothing else has no article in it).
+    for kept in (story_model.smooth(story), story >= _ALONE, np.ones(len(found), dtype=bool)):
+        if (kept & ~overruled).any():
+            break
+    dropped = np.flatnonzero(~kept & ~overruled)
+    explained = _model_reasons(story_model, features[dropped], pulls[dropped], story[dropped])
+    reasons = dict(zip(dropped.tolist(), explained, strict=True))
+    verdicts = [
+        Verdict(BAD, reason)
+        if overruled[index]
+        else Verdict(BAD, reasons[index])
+        if index in reasons
+        else Verdict(GOOD)
+        for index, reason in enumerate(strong)
+    ]
+    return verdicts, story
+
+
+def _model_reasons(
+    story_model: model.StoryModel, features: np.ndarray, pulls: np.ndarray, story: np.ndarray
+) -> list[str]:
+    """Why the model dropped units: their probability of story and its strongest signals."""
+    return [
+        f"model: story p={p:.2f}" + (f" ({', '.join(words)})" if words else "")
+        for p, words in zip(story, story_model.signals(features, pulls), strict=True)
+    ]
 
 
 def _keep_lede(
@@ -501,17 +577,91 @@ def _keep_sentences_amid_furniture(
     return kept
 
 
+def _keep_lists_in_story(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
+) -> list[Verdict]:
+    """A plain list the story continues after is the story's: key points, steps, a ranking.
+
+    Lists look like menus line by line, so the model doubts them; what settles it is the
+    story on both sides (or the story's end, or its headline, on one). Menus and link lists
+    stand before the headline or after the story with more furniture around them.
+    """
+    kept = list(verdicts)
+    for run in _list_runs(found, strong):
+        first, last = run[0], run[-1]
+        after = last + 1
+        before = first - 1
+        story_after = after < len(found) and verdicts[after].label == GOOD
+        story_before = before >= 0 and verdicts[before].label == GOOD
+        at_end = all(strong[i] for i in range(after, len(found)))
+        # Above the story, only the headline (and perhaps a kicker) stands over the list.
+        under_headline = (
+            not any(v.label == GOOD for v in verdicts[:first])
+            and 0 < sum(not reason for reason in strong[:first]) <= _ABOVE_LIST
+            and not found[before].is_list_item
+        )
+        if (story_after and (story_before or under_headline)) or (story_before and at_end):
+            for index in run:
+                kept[index] = Verdict(GOOD)
+    return kept
+
+
+def _keep_block_mates(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], strong: Sequence[str]
+) -> list[Verdict]:
+    """A sentence in the same block (no blank line between) as story is story too, and so
+    is a line that the story line under it continues.
+
+    Lines of one block were one paragraph or one run of lines on the page; the model judges
+    them one by one and doubts an opening line with nothing above it.
+    """
+    kept = list(verdicts)
+    story_blocks = {unit.block for unit, v in zip(found, verdicts, strict=True) if v.label == GOOD}
+    for index in range(len(found) - 1, -1, -1):
+        unit = found[index]
+        if kept[index].label == GOOD or strong[index] or unit.block not in story_blocks:
+            continue
+        long = len(unit.text) >= LENGTH_LOW or len(unit.text.split()) >= _MIN_MATE_WORDS
+        following = found[index + 1] if index + 1 < len(found) else None
+        continued = (
+            following is not None
+            and following.block == unit.block
+            and kept[index + 1].label == GOOD
+            and not SENTENCE_END.search(unit.text)
+            and not unit.is_list_item
+        )
+        if long and (_sentence_like(unit) or continued):
+            kept[index] = Verdict(GOOD)
+    return kept
+
+
+def _list_runs(found: Sequence[Unit], strong: Sequence[str]) -> Iterable[list[int]]:
+    """Runs of list items of one block, none of them furniture by its own shape."""
+    runs: list[list[int]] = []
+    for index, unit in enumerate(found):
+        if not unit.is_list_item or strong[index] or _SEPARATED.search(unit.text):
+            continue
+        previous = runs[-1][-1] if runs else None
+        if previous == index - 1 and found[previous].block == unit.block:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return (run for run in runs if _MIN_LIST <= len(run) <= _MAX_LIST)
+
+
 def _sentence_like(unit: Unit) -> bool:
     return is_sentence(unit.text) and not unit.is_list_item and not unit.text.endswith(":")
 
 
-def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[Verdict]:
+def _keep_story_region(
+    found: Sequence[Unit], verdicts: list[Verdict], confident: np.ndarray
+) -> list[Verdict]:
     """Drop story-like text far from the story: sidebars, teasers, the site's "about" box.
 
     Story units separated by a long run of furniture form clusters; the cluster with the
     most text is the story, and clusters much smaller than it are furniture. Buttons,
     counters, credits and bylines stand inside stories too, so only menus, link lists and
-    other text-like furniture make a gap.
+    other text-like furniture make a gap. Units the model is ``confident`` are story stay.
     """
     clusters: list[list[int]] = []
     gap = _CLUSTER_GAP
@@ -545,7 +695,8 @@ def _keep_story_region(found: Sequence[Unit], verdicts: list[Verdict]) -> list[V
     for k, (cluster, size) in enumerate(zip(clusters, mass, strict=True)):
         if size < _MIN_CLUSTER_SHARE * main and k != opening:
             for index in cluster:
-                pruned[index] = Verdict(BAD, "away from the story")
+                if not confident[index]:
+                    pruned[index] = Verdict(BAD, "away from the story")
     return pruned
 
 

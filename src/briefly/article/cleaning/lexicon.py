@@ -173,9 +173,28 @@ LIST_HEADING = re.compile(
 # A slug alone on a line: "The-CNN-Wire", "breaking-news-2026".
 SLUG = re.compile(r"^[\w]+(-[\w]+){2,}$")
 
-# jusText's stoplists for the mission's languages; densities are compared across them to
-# pick the article's language.
-STOPLIST_LANGUAGES = ("English", "Russian", "Ukrainian", "Hindi")
+# jusText's stoplists for the mission's languages and the languages news is most often
+# scraped in; densities are compared across them to pick the article's language.
+STOPLIST_LANGUAGES = (
+    "English",
+    "Russian",
+    "Ukrainian",
+    "Hindi",
+    "German",
+    "French",
+    "Spanish",
+    "Italian",
+    "Portuguese",
+    "Dutch",
+    "Polish",
+    "Czech",
+    "Swedish",
+    "Danish",
+    "Norwegian_Bokmal",
+    "Turkish",
+    "Indonesian",
+    "Arabic",
+)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,43 @@
+"""The dumps of labelled pages (clean-data's folders, :mod:`benchmarks.extraction.folder`).
+
+Besides each tool's dump, every page gives a *clean* text: its headline and its gold story
+alone, as a user who copied the article would paste it. Dumps teach the model what furniture
+looks like; clean texts teach it that a text of story alone is all story, edges included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.extraction.dumps import DUMP_KINDS
+from benchmarks.extraction.folder import read_pages
+
+CLEAN = "clean"
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One text dump of a labelled page."""
+
+    page: str
+    # The page's site: folds never split one.
+    site: str
+    lang: str
+    kind: str
+    text: str
+    gold: str
+
+
+def read_dumps(data: Path) -> Iterator[Dump]:
+    """Every dump of every page under ``data``, in a stable order."""
+    for page in read_pages(data):
+        gold = page.gold
+        for kind in DUMP_KINDS:
+            text = page.text(kind)
+            if text is not None:
+                yield Dump(page.meta.name, page.meta.site, page.meta.lang, kind, text, gold)
+        story = "\n\n".join(line for line in gold.split("\n") if line.strip())
+        clean = f"{page.meta.title}\n\n{story}" if page.meta.title else story
+        yield Dump(page.meta.name, page.meta.site, page.meta.lang, CLEAN, clean, gold)

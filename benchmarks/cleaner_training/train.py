@@ -1,0 +1,25 @@
+"""``python -m benchmarks train-cleaner``: validate by site, fit on all pages, write the model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.cleaner_training import fit, report, validate
+from benchmarks.cleaner_training.pages import read_dumps
+
+DEFAULT_OUT = Path("src/briefly/article/cleaning/story_model.json")
+
+
+def main(data: Path, out: Path, report_file: Path, say: Callable[[str], None]) -> str:
+    """Train on the pages under ``data``; write the weights to ``out``, the report to
+    ``report_file``, and return the report."""
+    items = validate.examples(read_dumps(data))
+    say(f"{len(items)} dumps read and labelled; cross-validating by site")
+    outcomes, lines, smoothing = validate.cross_validate(items)
+    model = fit.fit([i.features for i in items], [i.labels for i in items], smoothing)
+    out.write_text(json.dumps(model.to_dict(), separators=(",", ":")) + "\n", encoding="utf-8")
+    text = report.markdown(items, outcomes, lines, smoothing)
+    report_file.write_text(text, encoding="utf-8")
+    return text
