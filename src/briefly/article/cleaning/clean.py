@@ -90,8 +90,6 @@ _MIN_LIST, _MAX_LIST = 2, 12
 _ABOVE_LIST = 2
 # A sentence of this many words is no button, even in a script that spells words short.
 _MIN_MATE_WORDS = 6
-# Menus run their items together with separators.
-_SEPARATED = re.compile(r"\s[|•·›»/]\s")
 _MIN_STANDFIRST_WORDS = 12
 _MIN_LINK_LIST = 2
 _MIN_TEASER_WORDS = 4
@@ -118,7 +116,8 @@ _RECURRING_SHARE = 0.05
 _MIN_FINGERPRINT_WORDS = 8
 _NEAR_DUPLICATE = 0.5
 _MIN_STORY_WORDS = 20
-_SEPARATORS = frozenset("| • · * »".split())
+# Menus run their items together with these between them.
+_SEPARATORS = frozenset("| • · * › » /".split())
 
 
 class Removed(NamedTuple):
@@ -255,8 +254,11 @@ def _near_duplicates(story: set[str], other: set[str]) -> bool:
 
 def _long_sentence(line: str) -> bool:
     """Prose of a story's length; a menu of as many words has separators between its items."""
-    words = line.split()
-    return len(words) >= _MIN_STORY_WORDS and not any(word in _SEPARATORS for word in words)
+    return len(line.split()) >= _MIN_STORY_WORDS and not _separated(line)
+
+
+def _separated(text: str) -> bool:
+    return any(word in _SEPARATORS for word in text.split())
 
 
 def _clean(
@@ -639,7 +641,7 @@ def _list_runs(found: Sequence[Unit], strong: Sequence[str]) -> Iterable[list[in
     """Runs of list items of one block, none of them furniture by its own shape."""
     runs: list[list[int]] = []
     for index, unit in enumerate(found):
-        if not unit.is_list_item or strong[index] or _SEPARATED.search(unit.text):
+        if not unit.is_list_item or strong[index] or _separated(LIST_ITEM.sub("", unit.text)):
             continue
         previous = runs[-1][-1] if runs else None
         if previous == index - 1 and found[previous].block == unit.block:
