@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+import pytest
 
 from benchmarks.cleaner_training import fit
 from briefly.article.cleaning import clean_text
@@ -71,13 +74,31 @@ def test_a_text_that_opens_with_story_keeps_its_first_line() -> None:
     assert kept.tolist() == [True, True, True]
 
 
-def test_exported_trees_score_as_scikit_learn_does() -> None:
+def test_viterbi_finds_the_likeliest_labelling() -> None:
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        story = rng.uniform(0.01, 0.99, size=6)
+        moves = np.log(rng.dirichlet([1, 1], size=2))
+        best = max(
+            itertools.product((0, 1), repeat=6),
+            key=lambda path: (
+                sum(np.log(story[i] if s else 1 - story[i]) for i, s in enumerate(path))
+                + sum(moves[a, b] for a, b in itertools.pairwise(path))
+            ),
+        )
+        assert viterbi(story, moves).tolist() == [bool(s) for s in best]
+
+
+@pytest.mark.parametrize(("leaves", "rounds"), [(7, 20), (40, 5), (2, 3)])
+def test_exported_trees_score_as_scikit_learn_does(leaves: int, rounds: int) -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(400, len(NAMES)))
     y = (x[:, 0] + x[:, 1] * x[:, 2] > 0).astype(int)
-    boosted = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=7, random_state=0)
+    boosted = HistGradientBoostingClassifier(
+        max_iter=rounds, max_leaf_nodes=leaves, min_samples_leaf=5, random_state=0
+    )
     trees = fit._export(boosted.fit(x, y))
     assert np.allclose(trees.logits(x), boosted.decision_function(x))
     # Each unit's feature shares add up to its log-odds beyond the baseline.

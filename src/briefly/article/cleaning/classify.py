@@ -59,15 +59,16 @@ def pick_stoplist(texts: Sequence[str]) -> frozenset[str]:
         words.extend(_WORD.findall(text.lower()))
         if len(words) > _LANGUAGE_SAMPLE_WORDS:
             break
-    # Each distinct word is looked up once per stoplist, not once per occurrence.
-    counts = Counter(words)
-    best: frozenset[str] = frozenset()
-    best_hits = -1
-    for stoplist in lexicon.stoplists().values():
-        hits = sum(n for w, n in counts.items() if w in stoplist)
-        if hits > best_hits:
-            best, best_hits = stoplist, hits
-    return best
+    lists = list(lexicon.stoplists().values())
+    if not lists:
+        return frozenset()
+    index = lexicon.stoplist_index()
+    hits = [0] * len(lists)
+    for word, count in Counter(words).items():
+        for position in index.get(word, ()):
+            hits[position] += count
+    # The first list of the most hits, as a scan of the lists in order would pick.
+    return lists[hits.index(max(hits))]
 
 
 # Pages repeat their menus and footers, and a batch its site's: each line is judged once.

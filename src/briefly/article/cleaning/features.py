@@ -9,6 +9,7 @@ one run of paragraphs and furniture stands around it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -136,13 +137,13 @@ def _own(unit: Unit, reason: str, stoplist: frozenset[str]) -> tuple[float, ...]
         word_count = len(spaced) + cjk / _CJK_CHARS_PER_WORD
     else:
         word_count = len(words)
-    stop = sum(w in stoplist for w in words) / len(words) if words else 0.0
+    stop = sum(map(stoplist.__contains__, words)) / len(words) if words else 0.0
     tokens = text.split()
-    capitals = sum(t[:1].isupper() for t in tokens) / len(tokens) if tokens else 0.0
+    capitals = sum(1 for t in tokens if t[0].isupper()) / len(tokens) if tokens else 0.0
     ends = bool(SENTENCE_END.search(text)) or text.endswith(_CJK_SENTENCE_END)
     return (
-        np.log1p(chars),
-        np.log1p(word_count),
+        math.log1p(chars),
+        math.log1p(word_count),
         stop,
         float(ends and not text.endswith(":")),
         float(text.endswith(":")),
