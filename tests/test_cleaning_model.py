@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from benchmarks.cleaner_training import fit
+from benchmarks.cleaner_training.pages import Dump, unusable
 from briefly.article.cleaning import clean_text
 from briefly.article.cleaning.clean import story_features
 from briefly.article.cleaning.features import NAMES, WORDS
@@ -138,3 +140,13 @@ def test_reasons_name_the_models_signals() -> None:
         probability, _, named = reason.removeprefix("model: story p=").partition(" (")
         assert 0 <= float(probability) < 0.5
         assert named.rstrip(")").split(", ")[0] in signals
+
+
+def test_dumps_that_cannot_teach_a_cleaner_are_left_out() -> None:
+    gold = "\n".join(STORY)
+    dump = Dump("p", "site", "en", "lynx", page(STORY), gold)
+    assert unusable(dump) == ""
+    assert unusable(replace(dump, gold="Valley Gazette")) == "the page has no story marked"
+    # html2text failing on a page leaves a blank dump: the story was lost before cleaning.
+    assert unusable(replace(dump, text="\n\n")) == "the dump lost the story"
+    assert unusable(replace(dump, text=page(STORY[:1]))) == "the dump lost the story"

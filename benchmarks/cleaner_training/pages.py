@@ -11,10 +11,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.extraction import metric
 from benchmarks.extraction.dumps import DUMP_KINDS
 from benchmarks.extraction.folder import read_pages
 
 CLEAN = "clean"
+# Fewer gold tokens than this: the page has no story marked (some L3S-GN1 pages mark none),
+# and every line of it would be taught as furniture, the story's included.
+MIN_GOLD_TOKENS = 20
+# A dump that holds less of the gold's 4-shingles than this lost the story itself (html2text
+# failing on a page, an <article> element holding another story): there is nothing for a
+# cleaner to find, so it is neither learnt from nor scored.
+MIN_DUMP_RECALL = 0.5
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,15 @@ class Dump:
     kind: str
     text: str
     gold: str
+
+
+def unusable(dump: Dump) -> str:
+    """Why ``dump`` can teach or test a cleaner nothing ("" when it can)."""
+    if len(metric.tokens(dump.gold)) < MIN_GOLD_TOKENS:
+        return "the page has no story marked"
+    if dump.kind != CLEAN and metric.score(dump.text, dump.gold).recall < MIN_DUMP_RECALL:
+        return "the dump lost the story"
+    return ""
 
 
 def read_dumps(data: Path) -> Iterator[Dump]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from benchmarks.cleaner_training.pages import CLEAN
+from benchmarks.cleaner_training.pages import CLEAN, MIN_DUMP_RECALL
 from benchmarks.cleaner_training.validate import (
     MODELS,
     SMOOTHINGS,
@@ -19,7 +19,11 @@ from benchmarks.cleaner_training.validate import (
 
 
 def markdown(
-    items: Sequence[Example], outcomes: Sequence[Outcome], lines: LineScores, smoothing: float
+    items: Sequence[Example],
+    outcomes: Sequence[Outcome],
+    lines: LineScores,
+    smoothing: float,
+    left_out: Counter[str],
 ) -> str:
     labels = np.concatenate([item.labels for item in items])
     pages = {item.dump.page for item in items}
@@ -29,6 +33,11 @@ def markdown(
         f"story {int((labels == 1).sum())}, furniture {int((labels == 0).sum())}, "
         f"left out as unsure {int((labels == -1).sum())}. Folds grouped by site "
         f"({len({o.fold for o in outcomes})} folds, no site in two).",
+        "",
+        "Left out of training and scoring: "
+        + (", ".join(f"{n} dumps because {why}" for why, n in sorted(left_out.items())) or "none")
+        + f" (a dump holding less than {MIN_DUMP_RECALL:.0%} of the gold's 4-shingles lost the "
+        "story before any cleaning).",
         "",
         "Line-level F1 of story over all folds (the model's labels, before the hand rules), "
         "by model and smoothing weight; the shipped model is the boosted trees "

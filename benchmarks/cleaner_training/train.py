@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.cleaner_training import fit, report, validate
-from benchmarks.cleaner_training.pages import read_dumps
+from benchmarks.cleaner_training.pages import read_dumps, unusable
 
 DEFAULT_OUT = Path("src/briefly/article/cleaning/story_model.json")
 
@@ -15,11 +16,13 @@ DEFAULT_OUT = Path("src/briefly/article/cleaning/story_model.json")
 def main(data: Path, out: Path, report_file: Path, say: Callable[[str], None]) -> str:
     """Train on the pages under ``data``; write the weights to ``out``, the report to
     ``report_file``, and return the report."""
-    items = validate.examples(read_dumps(data))
-    say(f"{len(items)} dumps read and labelled; cross-validating by site")
+    dumps = [(dump, unusable(dump)) for dump in read_dumps(data)]
+    left_out = Counter(reason for _, reason in dumps if reason)
+    items = validate.examples(dump for dump, reason in dumps if not reason)
+    say(f"{len(items)} dumps read and labelled, {left_out.total()} left out; validating by site")
     outcomes, lines, smoothing = validate.cross_validate(items)
     model = fit.fit([i.features for i in items], [i.labels for i in items], smoothing)
     out.write_text(json.dumps(model.to_dict(), separators=(",", ":")) + "\n", encoding="utf-8")
-    text = report.markdown(items, outcomes, lines, smoothing)
+    text = report.markdown(items, outcomes, lines, smoothing, left_out)
     report_file.write_text(text, encoding="utf-8")
     return text

@@ -24,7 +24,8 @@ _EPSILON = 1e-6
 _SIGNALS = 3
 # Leaves of a tree as the bits of one word.
 _MAX_LEAVES = 64
-_ALL_LEAVES = np.uint64(2**64 - 1)
+# Units explained at once.
+_BLOCK = 64
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,10 @@ class Trees:
         """
         plan = self._plan
         fails = features[:, plan.feature] > plan.threshold
-        ruled_out = np.where(fails, plan.left_leaves, _ALL_LEAVES)
+        everyone = np.iinfo(plan.left_leaves.dtype).max
+        ruled_out = np.where(fails, plan.left_leaves, everyone)
         alive = np.bitwise_and.reduce(ruled_out.reshape(len(features), *plan.shape), axis=2)
-        lowest = alive & (~alive + np.uint64(1))
+        lowest = alive & (~alive + alive.dtype.type(1))
         return plan.leaf_ids[np.arange(len(self.roots)), np.log2(lowest).astype(np.int64)]
 
     def logits(self, features: np.ndarray) -> np.ndarray:
@@ -66,9 +68,14 @@ class Trees:
 
     def contributions(self, features: np.ndarray) -> np.ndarray:
         """Each feature's share of each unit's log-odds, along the paths it took."""
-        paths = self._paths[self.leaves(features)].sum(axis=1)
+        paths = self._paths
+        leaves = self.leaves(features)
         found = np.zeros(features.shape)
-        found[:, : paths.shape[1]] = paths
+        # A block of units at a time: all of a long page's rows at once would take tens of
+        # megabytes (units x trees x features).
+        for start in range(0, len(leaves), _BLOCK):
+            block = leaves[start : start + _BLOCK]
+            found[start : start + _BLOCK, : paths.shape[1]] = paths[block].sum(axis=1)
         return found
 
     @cached_property
@@ -102,14 +109,18 @@ class Trees:
         width = max([1, *map(len, inner)])
         feature = np.zeros((len(inner), width), dtype=np.int64)
         threshold = np.full((len(inner), width), np.inf)
-        masks = np.full((len(inner), width), _ALL_LEAVES)
+        # The narrowest word that holds a tree's leaves as bits: the page's rows of tests
+        # are units x tests words.
+        most = max([1, *(len(self._leaves_in_order(root)) for root in self.roots.tolist())])
+        if most > _MAX_LEAVES:
+            raise ValueError(f"a tree has {most} leaves; at most {_MAX_LEAVES} fit")
+        bits = next(np.dtype(f"uint{size}") for size in (16, 32, 64) if most <= size)
+        masks = np.full((len(inner), width), np.iinfo(bits).max, dtype=bits)
         leaf_ids = np.zeros((len(inner), _MAX_LEAVES), dtype=np.int64)
         for tree, (root, nodes) in enumerate(zip(self.roots.tolist(), inner, strict=True)):
             order = self._leaves_in_order(root)
-            if len(order) > _MAX_LEAVES:
-                raise ValueError(f"a tree has {len(order)} leaves; at most {_MAX_LEAVES} fit")
             leaf_ids[tree, : len(order)] = order
-            bit = {leaf: np.uint64(1) << np.uint64(k) for k, leaf in enumerate(order)}
+            bit = {leaf: bits.type(1 << k) for k, leaf in enumerate(order)}
             for column, node in enumerate(nodes):
                 feature[tree, column] = self.feature[node]
                 threshold[tree, column] = self.threshold[node]
