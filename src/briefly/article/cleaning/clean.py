@@ -495,7 +495,7 @@ def _classify(
     the batch repeats) when the model is confident it is story.
     """
     features = _features(found, strong)
-    story, pulls = story_model.explained(features)
+    story = story_model.probabilities(features)
     overruled = np.array(
         [
             bool(reason) and not (reason in _CONTEXT_REASONS and p >= _CONFIDENT)
@@ -509,7 +509,9 @@ def _classify(
         if (kept & ~overruled).any():
             break
     dropped = np.flatnonzero(~kept & ~overruled)
-    explained = _model_reasons(story_model, features[dropped], pulls[dropped], story[dropped])
+    # Only the units the model drops need its reasons.
+    pulls = story_model.trees.contributions(features[dropped])
+    explained = _model_reasons(story_model, features[dropped], pulls, story[dropped])
     reasons = dict(zip(dropped.tolist(), explained, strict=True))
     verdicts = [
         Verdict(BAD, reason)

@@ -217,14 +217,9 @@ class StoryModel:
         """The most likely story/furniture labelling of the page (True for story)."""
         return viterbi(probabilities, self.transitions * self.smoothing)
 
-    def explained(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each unit's probability of being story and each feature's share of its log-odds."""
-        pulls = self.trees.contributions(features)
-        return 1.0 / (1.0 + np.exp(-(self.trees.baseline + pulls.sum(axis=1)))), pulls
-
     def signals(self, features: np.ndarray, pulls: np.ndarray) -> list[list[str]]:
         """For each unit, the features that speak most against story (``pulls`` from
-        :meth:`explained`), in words."""
+        :meth:`Trees.contributions`), in words."""
         strongest = np.argsort(pulls, axis=1)[:, : 2 * _SIGNALS]
         rows = np.arange(len(pulls))[:, None]
         high = (features[rows, strongest] > self.mean[strongest]).tolist()
