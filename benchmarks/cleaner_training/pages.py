@@ -37,6 +37,10 @@ class Dump:
     text: str
     gold: str
 
+    @property
+    def corpus(self) -> str:
+        return self.page.partition("--")[0]
+
 
 def unusable(dump: Dump) -> str:
     """Why ``dump`` can teach or test a cleaner nothing ("" when it can)."""

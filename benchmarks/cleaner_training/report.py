@@ -24,6 +24,7 @@ def markdown(
     lines: LineScores,
     smoothing: float,
     left_out: Counter[str],
+    unseen: Sequence[Outcome],
 ) -> str:
     labels = np.concatenate([item.labels for item in items])
     pages = {item.dump.page for item in items}
@@ -59,6 +60,18 @@ def markdown(
     out += _table(outcomes, lambda o: o.dump.lang, spread=True)
     emptied = sum(o.emptied for o in outcomes)
     out += ["", f"Dumps emptied: {emptied} of {len(outcomes)}."]
+    unseen = [o for o in unseen if o.dump.kind != CLEAN]
+    if unseen:
+        corpora = ", ".join(sorted({o.dump.corpus for o in unseen}))
+        out += [
+            "",
+            f"Corpora whose licence keeps them out of the weights ({corpora}), cleaned with the "
+            "shipped model, which never saw them, per input kind:",
+            "",
+            *_table(unseen, lambda o: o.dump.kind, spread=False),
+            "",
+            f"Dumps emptied: {sum(o.emptied for o in unseen)} of {len(unseen)}.",
+        ]
     if clean:
         out += [
             "",

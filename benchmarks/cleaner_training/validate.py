@@ -106,7 +106,7 @@ def cross_validate(items: Sequence[Example]) -> tuple[list[Outcome], LineScores,
     )
     chosen = max(SMOOTHINGS, key=lambda weight: scores.f1["trees", weight])
     outcomes = [
-        _outcome(items[index], replace(model, smoothing=chosen), fold)
+        outcome(items[index], replace(model, smoothing=chosen), fold)
         for fold, (test, model) in enumerate(zip(tests, models, strict=True))
         for index in test
     ]
@@ -135,7 +135,8 @@ def _line_counts(kept: np.ndarray, truth: np.ndarray) -> dict[str, int]:
     }
 
 
-def _outcome(item: Example, model: StoryModel, fold: int) -> Outcome:
+def outcome(item: Example, model: StoryModel, fold: int) -> Outcome:
+    """How ``model`` (with the whole cleaner) does on ``item``'s dump."""
     cleaned = clean_text(item.dump.text, story_model=model)
     text = "\n".join(cleaned.paragraphs)
     score = metric.score(text, item.dump.gold)

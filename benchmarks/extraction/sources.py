@@ -31,6 +31,9 @@ class Source:
     gold_kind: str
     # What the gold text is, in words (for the README).
     gold: str
+    # Whether the licence lets a model learnt from the pages ship with briefly; a corpus
+    # that may not only tests the cleaner.
+    trains: bool = True
 
 
 SOURCES = (
@@ -41,6 +44,8 @@ SOURCES = (
         licence="L3S-GN1: research use only (Kohlschütter, Fankhauser, Nejdl, WSDM 2010)",
         reader="l3s",
         files="L3S-GN1-20100130203947-00001/original/*.html",
+        # Research use only, non-transferable: the shipped weights are not learnt from it.
+        trains=False,
         gold_kind="human",
         gold=(
             "blocks people labelled full text (x-nc-sel2) in annotated/, one block-level "
@@ -179,3 +184,7 @@ def select(sources: tuple[Source, ...], corpora: tuple[str, ...]) -> list[Source
     if unknown:
         raise UsageError(f"unknown corpus {', '.join(unknown)}: one of {', '.join(sorted(known))}")
     return [s for s in sources if not corpora or s.corpus in corpora]
+
+
+# Corpora whose pages only test the cleaner (their licence keeps them out of its weights).
+TEST_ONLY = frozenset(source.corpus for source in SOURCES if not source.trains)
