@@ -40,7 +40,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     add("--parallel", type=Path, metavar="DIR_OR_JSONL", help="local parallel: FLORES layout")
     add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
     add("--machine", help="label of this machine (default: from the hardware)")
-    add("--parts", default="brief,group,translate,bulk,quality", help="default: %(default)s")
+    add("--parts", default="brief,group,translate,serve,bulk,quality", help="default: %(default)s")
 
 
 def _run(args: argparse.Namespace) -> None:

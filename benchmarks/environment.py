@@ -18,6 +18,9 @@ from pathlib import Path
 from briefly.errors import UsageError
 from briefly.models.hub import resolve_device
 
+# The checkout holding ``benchmarks`` and ``tests``, which child processes import.
+_REPO = Path(__file__).resolve().parent.parent
+
 
 @dataclass(frozen=True)
 class Environment:
@@ -69,6 +72,16 @@ def environment(
             date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
     )
+
+
+def child_env() -> dict[str, str]:
+    """The environment of a measured child process: this checkout importable, no downloads."""
+    return os.environ | {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(_REPO), os.environ.get("PYTHONPATH")])),
+        # Models are local folders by now: nothing may be fetched while timing.
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_VERBOSITY": "error",
+    }
 
 
 def default_out(machine: str) -> Path:

@@ -41,7 +41,7 @@ def spawn(command: Sequence[str], env: dict[str, str]) -> Process:
     with tempfile.TemporaryFile() as stderr:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
-        with _RssPeak(child.pid) as peak:
+        with RssPeak(child.pid) as peak:
             first = child.stdout.read(1)
             first_output_s = time.perf_counter() - started if first else None
             child.stdout.read()
@@ -53,7 +53,9 @@ def spawn(command: Sequence[str], env: dict[str, str]) -> Process:
     return Process(returncode, wall_s, first_output_s, peak.mb, errors)
 
 
-class _RssPeak:
+class RssPeak:
+    """A running child's RSS high-water mark in MB (``mb``), polled while ``with`` lasts."""
+
     _INTERVAL_S = 0.02
 
     def __init__(self, pid: int) -> None:
@@ -62,7 +64,7 @@ class _RssPeak:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
-    def __enter__(self) -> _RssPeak:
+    def __enter__(self) -> RssPeak:
         self._thread.start()
         return self
 

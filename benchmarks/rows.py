@@ -9,8 +9,10 @@ every line
     environment   machine, CPU, RAM, GPU, versions, git commit, date (benchmarks.environment)
 speed lines
     workload      "user" (guards on, as people run briefly) or "bulk" (guards' retries off)
-    stage         user: "brief-cold", "brief-warm", "batch-group", "translate-job"; bulk:
+    stage         user: "brief-cold", "brief-warm", "batch-group", "translate-job",
+                  "serve-sequential", "serve-concurrent" (baseline: serve-sequential); bulk:
                   "summarize", "translate:<lang>", "oom-backoff"
+    engine_calls  serve: model calls the server's engines made for the side
     retries       user: whether the guards retried what they flagged (null: no guards)
     backend, device, compute_type, batch_size (null: all at once), token_budget (null: default)
     n, seconds, items_per_s, tokens_per_s, p50_s, p95_s, load_s, first_output_s (brief-cold)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -20,14 +19,19 @@ from pathlib import Path
 
 from benchmarks import rows as rowlib
 from benchmarks import testsets
-from benchmarks.environment import check_device, default_out, environment, machine_label
+from benchmarks.environment import (
+    check_device,
+    child_env,
+    default_out,
+    environment,
+    machine_label,
+)
 from benchmarks.memory import Process, spawn
 from benchmarks.models import DEFAULT_REPLICA_DIR, model_set, pinned_view
 from benchmarks.plan import Plan, Runtime, runtimes, sizes, sweep
 from benchmarks.worker import Measured, Point, Task
 from briefly.errors import InputError
 
-_REPO = Path(__file__).resolve().parent.parent
 # Realistic pinned lengths: distilbart-cnn writes 56-142 tokens, about 80 on CNN/DailyMail;
 # opus-mt renders a 15-word news sentence in about 24 tokens of Ukrainian, Russian or Hindi.
 PINS = {"real": (80, 24), "replica": (80, 24), "tiny": (8, 6)}
@@ -37,9 +41,9 @@ PINS = {"real": (80, 24), "replica": (80, 24), "tiny": (8, 6)}
 _WORDS_PER_TOKEN = 0.55
 # A token budget that puts every input of the out-of-memory point in one batch.
 _UNBOUNDED = 1 << 24
-# What a run measures: the user workloads (one brief, a batch group, a translate job), bulk
-# model throughput, and quality.
-PARTS = ("brief", "group", "translate", "bulk", "quality")
+# What a run measures: the user workloads (one brief, a batch group, a translate job, the
+# service under concurrent requests), bulk model throughput, and quality.
+PARTS = ("brief", "group", "translate", "serve", "bulk", "quality")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> Path:
         "brief": (_user_brief,),
         "group": (_user_group,),
         "translate": (_user_translate,),
+        "serve": (_user_serve,),
         "bulk": (_bulk, _oom_backoff),
         "quality": (_quality,),
     }
@@ -119,7 +124,7 @@ class _Context:
             task_file, result_file = Path(tmp) / "task.json", Path(tmp) / "result.json"
             task_file.write_text(json.dumps(asdict(task)), encoding="utf-8")
             command = [sys.executable, "-m", "benchmarks.worker", str(task_file), str(result_file)]
-            process = spawn(command, _worker_env())
+            process = spawn(command, child_env())
             if process.returncode != 0 or not result_file.is_file():
                 lines = [line for line in process.stderr.splitlines() if line.strip()]
                 why = lines[-1] if lines else f"exit status {process.returncode}"
@@ -128,15 +133,6 @@ class _Context:
             raw = json.loads(result_file.read_text(encoding="utf-8"))
         points = [Point(**point) for point in raw.pop("points")]
         return Measured(**(raw | {"points": points})), process
-
-
-def _worker_env() -> dict[str, str]:
-    return os.environ | {
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(_REPO), os.environ.get("PYTHONPATH")])),
-        # Models are local folders by now: nothing may be fetched while timing.
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_VERBOSITY": "error",
-    }
 
 
 def _done(results: Path) -> dict[str, dict]:
@@ -265,7 +261,8 @@ def _settings_of(context: _Context, stage: str, runtime: Runtime, inputs, **extr
 
 # The guards' retry settings of the user workloads: as users have them, then off.
 _RETRIES = [True, False]
-_USER_STAGES = ("brief-cold", "brief-warm", "batch-group", "translate-job")
+_SERVE_STAGES = ("serve-sequential", "serve-concurrent")
+_USER_STAGES = ("brief-cold", "brief-warm", "batch-group", "translate-job", *_SERVE_STAGES)
 
 
 def _interleaved(
@@ -428,6 +425,82 @@ def _user_job(context: _Context, stage: str, task: Task) -> Iterator[dict]:
                 "key": keys[runtime, stage, retries],
             }
     yield from _compared(rows)
+
+
+def _user_serve(context: _Context, settings: Settings) -> Iterator[dict]:
+    """``briefly serve`` (ct2, one translator) under 32 concurrent requests of mixed lengths
+    (``--limit``, at least 2) against the same requests one after another; one server per
+    retries setting, the sequential side the concurrent side's baseline."""
+    from benchmarks import serve
+
+    plan = context.plan
+    runtime = next((r for r in _defaults(plan) if r.backend == "ct2"), None)
+    if runtime is None:
+        context.say("serve: needs CTranslate2 (pip install 'briefly[fast]'); left out")
+        return
+    role = next(role for role in plan.pinned if role.startswith("translator:"))
+    inputs = serve.mixed_sentences(max(min(serve.REQUESTS, settings.limit or serve.REQUESTS), 2))
+    rounds = max(plan.sizes.rounds, 3)
+    for retries in _RETRIES:
+        keys = {
+            stage: context.key(
+                _settings_of(context, stage, runtime, inputs, retries=retries, rounds=rounds),
+                runtime,
+            )
+            for stage in _SERVE_STAGES
+        }
+        if all(k in context.done for k in keys.values()):
+            yield from (context.done[k] for k in keys.values())
+            continue
+        server = serve.Server(
+            plan.pinned[role],
+            device=plan.device,
+            backend=runtime.backend,
+            compute_type=runtime.compute_type,
+            retries=retries,
+            language=role.partition(":")[2],
+        )
+        with server:
+            measured = serve.measure(server, inputs, rounds)
+        sides = {
+            "serve-sequential": [r.sequential for r in measured],
+            "serve-concurrent": [r.concurrent for r in measured],
+        }
+        rows = {}
+        for stage, runs in sides.items():
+            seconds = [side.seconds for side in runs]
+            side = runs[seconds.index(statistics.median_low(seconds))]
+            row = _base_row(
+                context,
+                runtime,
+                runtime.compute_type,
+                workload="user",
+                stage=stage,
+                batch_size=1 if stage == "serve-sequential" else len(inputs),
+                token_budget=None,
+            )
+            latencies = sorted(side.latencies)
+            rows[stage] = (
+                row
+                | rowlib.speed_figures(len(inputs), [side.seconds], side.tokens)
+                | {
+                    "p50_s": round(statistics.median(latencies), 4),
+                    "p95_s": round(rowlib.percentile(latencies, 0.95), 4),
+                    "load_s": round(server.load_s, 3),
+                    "peak_rss_mb": server.peak_rss_mb,
+                    "gpu_peak_mb": None,
+                    "gpu_peak_source": None,
+                    "outputs": len(inputs),
+                    "tokens": side.tokens,
+                    "engine_calls": side.engine_calls,
+                    "halvings": 0,
+                    "retries": retries,
+                    "key": keys[stage],
+                }
+            )
+        sequential = rows["serve-sequential"]
+        yield rowlib.compare(sequential, sequential)
+        yield rowlib.compare(rows["serve-concurrent"], sequential)
 
 
 def _bulk(context: _Context, _settings: Settings) -> Iterator[dict]:

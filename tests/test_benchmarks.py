@@ -294,7 +294,7 @@ def test_invariance_counts_differing_tokens_and_score_changes():
 def test_bad_parts_and_invariance_options_are_usage_errors(capsys):
     assert main(["run", "--parts", "user,speed"]) == 2
     assert main(["invariance", "--roles", "decoder"]) == 2
-    assert "--parts takes brief,group,translate,bulk,quality" in capsys.readouterr().err
+    assert "--parts takes brief,group,translate,serve,bulk,quality" in capsys.readouterr().err
 
 
 # --- run end to end --------------------------------------------------------------------------
@@ -326,7 +326,8 @@ def test_run_on_tiny_models_writes_results_report_and_plots_and_resumes(
     stages = {(r["workload"], r["stage"]) for r in speed}
     assert stages == {
         ("user", "brief-cold"), ("user", "brief-warm"), ("user", "batch-group"),
-        ("user", "translate-job"), ("bulk", "summarize"), ("bulk", "translate:uk"),
+        ("user", "translate-job"), ("user", "serve-sequential"), ("user", "serve-concurrent"),
+        ("bulk", "summarize"), ("bulk", "translate:uk"),
     }  # fmt: skip
     # Each user workload with the guards' retries on and off (a cold start only on).
     user = {(r["stage"], r["backend"], r["retries"]) for r in speed if r["workload"] == "user"}
@@ -339,6 +340,11 @@ def test_run_on_tiny_models_writes_results_report_and_plots_and_resumes(
         else:
             assert row["baseline_tokens"] > 0 and row["valid"] is not None
             assert (row["speedup_vs_baseline"] is None) == (not row["valid"])
+    served = {(r["stage"], r["retries"]): r for r in speed if r["stage"].startswith("serve")}
+    assert len(served) == 4  # each side with the guards' retries on and off
+    # The server's own counts: every request one model call when sent one by one.
+    assert served["serve-sequential", False]["engine_calls"] == 2
+    assert served["serve-concurrent", False]["valid"]  # pinned lengths: the same work
     group = [r for r in speed if r["stage"] == "batch-group"]
     assert {r["batch_size"] for r in group} == {16}
     translate = [r for r in speed if r["stage"] == "translate:uk"]

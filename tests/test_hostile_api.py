@@ -391,13 +391,13 @@ def test_ray_is_started_with_its_cpp_logging_quiet_unless_debugging(monkeypatch)
 def test_serve_benchmark_writes_to_the_results_folder_not_the_checkout(monkeypatch, tmp_path):
     from benchmarks import serve
 
-    round_ = serve.Round(32, 2.0, 6.0, 0.5, 0.4)
+    sides = [serve.Side(s, (s / 32,) * 32, 768, calls) for s, calls in ((16, 32), (3, 2), (2, 1))]
+    models = SimpleNamespace(kind="tiny", paths={"translator:uk": str(tmp_path)})
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setattr(serve, "model_set", lambda *_a: SimpleNamespace(kind="tiny"))
-    monkeypatch.setattr(serve, "_sentences", lambda n: ["x"] * n)
-    monkeypatch.setattr(serve, "_server", lambda *_a: contextlib.nullcontext("http://test"))
-    monkeypatch.setattr(serve, "_post", lambda *_a: None)
-    monkeypatch.setattr(serve, "_round", lambda *_a: round_)
+    monkeypatch.setattr(serve, "model_set", lambda *_a: models)
+    monkeypatch.setattr(serve, "mixed_sentences", lambda n: ["x"] * n)
+    monkeypatch.setattr(serve, "Server", lambda *_a, **_k: contextlib.nullcontext())
+    monkeypatch.setattr(serve, "measure", lambda *_a: [serve.Round(*sides)])
     monkeypatch.setattr(serve, "environment", lambda *_a: {})
     tracked = Path(serve.__file__).parent / "results" / "serve"
     before = {p: p.read_bytes() for p in tracked.glob("*")}
@@ -412,6 +412,7 @@ def test_serve_benchmark_writes_to_the_results_folder_not_the_checkout(monkeypat
         device="cpu",
         backend="ct2",
         compute_type=None,
+        retries=True,
     )
     assert serve.run(args) == 0
     written = tmp_path / ".cache" / "briefly" / "benchmarks" / "test-machine" / "serve.jsonl"

@@ -256,6 +256,8 @@ def test_fifty_concurrent_requests_equal_sequential_ones(server):
     # They were batched: fewer model calls than requests.
     jobs = after["jobs_done"] - before["jobs_done"]
     assert jobs == len(requests) and after["model_calls"] - before["model_calls"] < jobs
+    assert after["decoded_tokens"] > before["decoded_tokens"]
+    assert after["engine_calls"] > before["engine_calls"]
 
 
 @pytest.mark.slow

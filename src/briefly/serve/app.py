@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
 from briefly.article.loader import load_url, parse_article
+from briefly.models.engines.base import Engine
 from briefly.models.hub import parse_languages
 from briefly.options import DEFAULT_LANGUAGES, BriefOptions
 from briefly.render import render_article, render_brief
@@ -50,6 +51,8 @@ class ServiceState:
     options: BriefOptions
     models: dict  # /models: device, and per role the model, backend and compute type
     batcher: Batcher[work.WorkKey] | None = None
+    # Each loaded engine once (two targets may share one): /health sums their counts.
+    engines: tuple[Engine, ...] = ()
     draining: bool = False  # SIGTERM received: finish what is in flight, refuse the rest
     in_flight: int = 0
     # Output guards' warnings in the briefs and translations served, by code (for /health).
@@ -114,6 +117,8 @@ def create_app(state: ServiceState) -> FastAPI:
             "running": batcher.running,
             "jobs_done": batcher.jobs_done,
             "model_calls": batcher.calls,
+            "engine_calls": sum(engine.stats.calls for engine in state.engines),
+            "decoded_tokens": sum(engine.stats.tokens for engine in state.engines),
             "in_flight": state.in_flight,
             "warnings": dict(state.warnings),
         }

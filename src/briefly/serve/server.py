@@ -34,7 +34,10 @@ def run(settings: ServeSettings, options: BriefOptions) -> None:
     # Before the port opens: a client that can connect gets warm models.
     briefer.preload()
     languages.detect("Warm up the language identifier before the first request.")
-    state = ServiceState(settings, options, work.loaded_models(options))
+    engines = {id(e): e for e in work.loaded_engines(options).values() if e is not None}
+    state = ServiceState(
+        settings, options, work.loaded_models(options), engines=tuple(engines.values())
+    )
     config = uvicorn.Config(
         create_app(state),
         host=settings.host,

@@ -87,27 +87,35 @@ def _checked(chunk: list[T], stopped: Callable[[], bool]) -> list[T]:
     return chunk
 
 
-def loaded_models(options: BriefOptions) -> dict:
-    """The device, and per role the model, backend and compute type (for /models)."""
+def loaded_engines(options: BriefOptions) -> dict:
+    """Per role the engine the Briefer runs (None for the extractive summariser)."""
     from briefly.models.engines import load_engine
 
-    roles, devices = {}, set()
-    for role, name in make_briefer(options).models.items():
-        if name == "extractive":
-            roles[role] = {"model": name, "backend": None, "compute_type": None}
-            continue
+    return {
         # The same arguments as the Briefer's own call: the cached engine, not a second load.
-        engine = load_engine(
+        role: None
+        if name == "extractive"
+        else load_engine(
             name,
             device=options.device,
             backend=options.backend,
             compute_type=options.compute_type,
         )
+        for role, name in make_briefer(options).models.items()
+    }
+
+
+def loaded_models(options: BriefOptions) -> dict:
+    """The device, and per role the model, backend and compute type (for /models)."""
+    roles, devices = {}, set()
+    names = make_briefer(options).models
+    for role, engine in loaded_engines(options).items():
         roles[role] = {
-            "model": name,
-            "backend": engine.backend,
-            "compute_type": engine.compute_type,
+            "model": names[role],
+            "backend": engine and engine.backend,
+            "compute_type": engine and engine.compute_type,
         }
-        devices.add(engine.device)
+        if engine is not None:
+            devices.add(engine.device)
     # The engines' own device: asking torch here would import it on the torch-free ct2 path.
     return {"device": ",".join(sorted(devices)) or "cpu", "models": roles}

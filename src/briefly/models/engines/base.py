@@ -48,9 +48,10 @@ class EngineStats:
     outputs: int = 0  # sequences decoded
     tokens: int = 0  # tokens decoded, special tokens (start, forced BOS/EOS, padding) left out
     halvings: int = 0  # batches split in two after running out of GPU memory
+    calls: int = 0  # batches generated (a halved batch counts once)
 
     def reset(self) -> None:
-        self.outputs = self.tokens = self.halvings = 0
+        self.outputs = self.tokens = self.halvings = self.calls = 0
 
 
 class Engine:
@@ -124,6 +125,7 @@ class Engine:
             equal_lengths=settings.batch_invariant,
         )
         for batch in batches:
+            self.stats.calls += 1
             batch_settings = settings
             if max_new_tokens is not None:
                 batch_settings = settings.with_limits(max_new_tokens[batch[0]])
