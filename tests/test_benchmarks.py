@@ -12,7 +12,7 @@ from benchmarks import invariance, metrics, plan, report, rows, testsets
 from benchmarks.__main__ import main
 from benchmarks.environment import environment
 from benchmarks.models import model_set
-from benchmarks.run import Settings, run
+from benchmarks.run import PARTS, Settings, run
 from briefly.errors import InputError, UsageError
 from briefly.models.engines.base import Engine
 from briefly.models.generation import GenerationSettings
@@ -317,6 +317,9 @@ def test_run_on_tiny_models_writes_results_report_and_plots_and_resumes(
         datasets="standard",
         machine="test-box",
         languages=("uk",),
+        # The service rows start four servers: what they measure is tested apart
+        # (test_hostile_api's serve benchmark, test_serve's engine counts), for CI's time.
+        parts=tuple(part for part in PARTS if part != "serve"),
     )
     out = run(settings)
     printed = capsys.readouterr().out
@@ -326,8 +329,7 @@ def test_run_on_tiny_models_writes_results_report_and_plots_and_resumes(
     stages = {(r["workload"], r["stage"]) for r in speed}
     assert stages == {
         ("user", "brief-cold"), ("user", "brief-warm"), ("user", "batch-group"),
-        ("user", "translate-job"), ("user", "serve-sequential"), ("user", "serve-concurrent"),
-        ("bulk", "summarize"), ("bulk", "translate:uk"),
+        ("user", "translate-job"), ("bulk", "summarize"), ("bulk", "translate:uk"),
     }  # fmt: skip
     # Each user workload with the guards' retries on and off (a cold start only on).
     user = {(r["stage"], r["backend"], r["retries"]) for r in speed if r["workload"] == "user"}
@@ -340,11 +342,6 @@ def test_run_on_tiny_models_writes_results_report_and_plots_and_resumes(
         else:
             assert row["baseline_tokens"] > 0 and row["valid"] is not None
             assert (row["speedup_vs_baseline"] is None) == (not row["valid"])
-    served = {(r["stage"], r["retries"]): r for r in speed if r["stage"].startswith("serve")}
-    assert len(served) == 4  # each side with the guards' retries on and off
-    # The server's own counts: every request one model call when sent one by one.
-    assert served["serve-sequential", False]["engine_calls"] == 2
-    assert served["serve-concurrent", False]["valid"]  # pinned lengths: the same work
     group = [r for r in speed if r["stage"] == "batch-group"]
     assert {r["batch_size"] for r in group} == {16}
     translate = [r for r in speed if r["stage"] == "translate:uk"]
