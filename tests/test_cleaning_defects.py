@@ -271,12 +271,20 @@ def test_a_page_saved_as_txt_is_briefed_in_a_batch(tmp_path: Path) -> None:
         ("Our Standards: The Harbour Press Trust Principles.", "site notice"),
         ("Our standards: the Valley Post editorial code", "site notice"),
         ("If you are running an ad-blocker, please turn it off to keep reading.", "call to action"),
+        ("Previous articleMayor opens new bus station", "pager"),
+        ("Next story: Tram line to reopen in May", "pager"),
+        ("3 hours ago", "date line"),
     ],
 )
 def test_notices_the_readme_promises_to_drop_go(line: str, reason: str) -> None:
     cleaned = clean_text(article(line, after=4))
     assert cleaned.paragraphs == STORY
     assert (line, reason) in {(r.line, r.reason) for r in cleaned.removed}
+
+
+def test_a_sentence_that_opens_like_a_pager_stays() -> None:
+    line = "Previous articles in this series looked at the cost of the repairs."
+    assert clean_text(article(line, after=4)).paragraphs == (*STORY, line)
 
 
 @pytest.mark.parametrize("line", ["Article by Maria Lindqvist", "Article by: Maria Lindqvist"])

@@ -91,6 +91,12 @@ def strong_furniture(text: str) -> str:
         return "furniture label"
     if lexicon.COUNTER.match(bare_lower):
         return "counter"
+    if (
+        len(words) <= _MAX_LABEL_WORDS * 4
+        and lexicon.PAGER.match(bare)
+        and not SENTENCE_END.search(text)
+    ):
+        return "pager"
     sentence = bool(SENTENCE_END.search(text)) and not text.endswith((":", "..."))
     if len(words) <= _MAX_PROMPT_WORDS and lexicon.PROMPT.match(bare_lower) and not sentence:
         return "furniture phrase"

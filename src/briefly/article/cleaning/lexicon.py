@@ -88,6 +88,10 @@ MARKER = re.compile(
 INLINE_MARKER = re.compile(
     r"[(\[]BUTTON[)\]]|\.(jpe?g|png|gif|webp|svg)\b|\[\s*\]|\[\*\]|\[INS::", re.IGNORECASE
 )
+# A pager to the neighbouring story: "Previous articleMayor opens new bus station" (the label
+# glued to the linked headline, as html2text and lynx leave it), "Next story: …". A plural
+# ("Previous articles argued …") is a sentence, not a pager.
+PAGER = re.compile(r"^(?i:previous|prev|next)\s*(?i:article|post|story|entry)(?![a-z])")
 # "123 views", "4.5K shares", "Просмотров: 120", "12 переглядів".
 COUNTER = re.compile(
     r"^(\d[\d,.\s]*[kmкм]?\s*(views?|reads?|comments?|shares?|likes?|просмотр\w*|"

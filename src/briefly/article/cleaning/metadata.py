@@ -234,6 +234,8 @@ def date_line(line: str) -> tuple[str, str | None] | None:
     # A bare date line: the date must be most of it ("Tuesday, 25 November 2026").
     if date and len(line.split()) <= _MAX_BARE_DATE_WORDS:
         return "published", date
+    if is_relative_time(line):
+        return "published", None
     return None
 
 
