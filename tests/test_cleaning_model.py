@@ -78,7 +78,7 @@ def test_exported_trees_score_as_scikit_learn_does() -> None:
     x = rng.normal(size=(400, len(NAMES)))
     y = (x[:, 0] + x[:, 1] * x[:, 2] > 0).astype(int)
     boosted = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=7, random_state=0)
-    trees = fit._export(boosted.fit(x, y))
+    trees = fit.export(boosted.fit(x, y))
     assert np.allclose(trees.logits(x), boosted.decision_function(x))
     # Each unit's feature shares add up to its log-odds beyond the baseline.
     shares = trees.contributions(x).sum(axis=1)
