@@ -14,7 +14,7 @@ import numpy as np
 from briefly.article.cleaning import metadata
 from briefly.article.cleaning.classify import GOOD, Verdict
 from briefly.article.cleaning.headline_features import NAMES, candidate_features, page_context
-from briefly.article.cleaning.layout import LIST_ITEM, Unit, columns, word_count
+from briefly.article.cleaning.layout import LIST_ITEM, Unit, columns, comparable, word_count
 from briefly.article.cleaning.metadata import BYLINE_REASONS, METADATA_REASONS
 from briefly.article.cleaning.model import Trees
 
@@ -75,7 +75,8 @@ def title_candidates(
         if byline is not None:
             indices.update(range(max(0, byline - BYLINE_REACH), byline))
     # A page's <title>, "Headline | Site", opens BeautifulSoup's text.
-    if metadata.TITLE_SEPARATORS.search(found[0].text) and not strong[0]:
+    page_title = bool(metadata.TITLE_SEPARATORS.search(found[0].text)) and not strong[0]
+    if page_title:
         indices.add(0)
     candidates = []
     for index in sorted(indices):
@@ -87,9 +88,20 @@ def title_candidates(
         if index >= start and not _can_lend_title(found, verdicts, index):
             continue
         below = strong[index + 1 : index + 1 + BYLINE_REACH]
+        # Inside the story, a short line is a caption or subheading unless marked as a
+        # headline: taken for the title, it would leave the story.
+        marked = found[index].heading or found[index].outdented
+        if index > start and not (marked or any(r in METADATA_REASONS for r in below)):
+            continue
         if _names_of_byline(text, found[index + 1 : index + 1 + BYLINE_REACH], below):
             continue
         candidates.append((index, text))
+    # The <title> wraps the headline in a site's name, its section, a kicker: a line the
+    # <title> holds is the headline, more than the <title> itself.
+    if page_title and candidates and candidates[0][0] == 0:
+        held = comparable(found[0].text)
+        if any(f" {comparable(text)} " in f" {held} " for _, text in candidates[1:]):
+            candidates = candidates[1:]
     return candidates
 
 
