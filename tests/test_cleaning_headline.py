@@ -58,3 +58,20 @@ def test_the_first_line_of_a_paragraph_is_never_the_title() -> None:
     cleaned = clean_text("\n".join(wrapped) + "\n\n" + "\n\n".join(STORY[1:]))
     assert cleaned.title is None
     assert cleaned.paragraphs[0].startswith("The county council said on Friday")
+
+
+def test_a_chinese_reporter_credited_inside_a_line_is_the_author() -> None:
+    story = [
+        "市政府昨天宣布，新建的城市图书馆将于下个月正式向市民开放，馆内藏书超过五十万册。",
+        "图书馆位于市中心的老火车站旧址，改造工程历时三年，总投资约两亿元。",
+        "记者了解到，开馆后的第一个月，市民可以免费办理借书证。（本报记者 王小明）",
+    ]
+    cleaned = clean_text("\n\n".join(story))
+    assert cleaned.author == "王小明"
+    # The credit is read, not cut: the paragraph keeps it.
+    assert cleaned.paragraphs[-1] == story[-1]
+
+
+def test_a_reporter_who_learnt_something_is_no_author() -> None:
+    story = ["记者了解到，开馆后的第一个月，市民可以免费办理借书证，图书馆每天开放十二个小时。"]
+    assert clean_text("\n\n".join(story * 3)).author is None
