@@ -401,7 +401,7 @@ def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> li
     _mark_link_lists(found, reasons)
     _mark_comment_rules(found, reasons)
     if meta.author is None:
-        # A Chinese story names its reporter inside a line ("（记者 胡晓蓉）", "…记者 徐睿翔"):
+        # A Chinese story names its reporter inside a line ("（记者 王小明）", "…记者 李华"):
         # the name is read, the line is left as it is.
         meta.author = next(filter(None, (metadata.reporter(unit.text) for unit in found)), None)
     return reasons

@@ -283,7 +283,7 @@ def named_over_date(line: str, below: str) -> str | None:
 
 
 def reporter(line: str) -> str | None:
-    """The name of a Chinese reporter credited inside ``line`` ("（记者 胡晓蓉）"), or None."""
+    """The name of a Chinese reporter credited inside ``line`` ("（记者 王小明）"), or None."""
     match = _REPORTER.search(line)
     return match["name"] if match else None
 
