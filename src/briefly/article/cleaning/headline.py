@@ -151,7 +151,7 @@ def _can_lend_title(found: Sequence[Unit], verdicts: Sequence[Verdict], start: i
 
 def title_text(found: Sequence[Unit], index: int) -> str | None:
     """A unit's text as a headline: a lone bulleted line loses its bullet, a list item none,
-    a cell of html2text's layout tables its rules ("| | | Home woes for Flyers | ---|---")."""
+    a cell of html2text's layout tables its rules ("| | | Bridge to close | ---|---")."""
     unit = found[index]
     if not unit.is_list_item:
         return _TABLE_EDGES.sub("", unit.text) if unit.text.startswith("|") else unit.text
