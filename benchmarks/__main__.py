@@ -193,6 +193,28 @@ def _train_cleaner(args: argparse.Namespace) -> None:
     print(train.main(args.data, args.out, args.report, say=lambda line: print(line, flush=True)))
 
 
+def _train_headline_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.cleaner_training.headline import DEFAULT_OUT
+
+    add = parser.add_argument
+    add("--data", type=Path, required=True, help="labelled pages: a folder with pages/*/")
+    add("--out", type=Path, default=DEFAULT_OUT, help="model file (default: %(default)s)")
+    add(
+        "--report",
+        type=Path,
+        default=Path("benchmarks/results/headline-model.md"),
+        help="validation report (default: %(default)s)",
+    )
+
+
+def _train_headline(args: argparse.Namespace) -> None:
+    from benchmarks.cleaner_training import headline
+
+    text = headline.main(args.data, args.out, say=lambda line: print(line, flush=True))
+    args.report.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
 def _quality_options(parser: argparse.ArgumentParser) -> None:
     from benchmarks.testsets import SAMPLE_SUMMARIES
     from briefly.options import BACKENDS, DEVICES, EXTRACTIVE, LENGTHS
@@ -297,6 +319,11 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
         "the story model of text cleaning, validated grouped by site, from labelled pages",
         _train_cleaner_options,
         _train_cleaner,
+    ),
+    "train-headline": (
+        "the headline model of text cleaning, validated grouped by site, from labelled pages",
+        _train_headline_options,
+        _train_headline,
     ),
     "quality": (
         "ROUGE of one summariser next to lead-1 and lead-3 on articles with human summaries",

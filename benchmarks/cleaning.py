@@ -95,7 +95,7 @@ def score_page(
     html, gold = page.html, page.gold
     taught = page.meta.gold_kind == "trafilatura"
     anchor = None if taught else metric.score(trafilatura_text(html), gold)
-    headline = _first_heading(html)
+    headline = first_heading(html)
     for kind in kinds:
         text = page.text(kind)
         if text is None:
@@ -123,7 +123,7 @@ def score_page(
         )
 
 
-def _first_heading(html: str) -> str | None:
+def first_heading(html: str) -> str | None:
     texts = (comparable(h1.text_content()) for h1 in tree(html).iter("h1"))
     return next((text for text in texts if text), None)
 
@@ -133,12 +133,18 @@ def _labelled(page: LabelledPage, field: str) -> bool:
     return page.meta.labelled is None or field in page.meta.labelled
 
 
-def _title_ok(page: LabelledPage, headline: str | None, shown: str, got: str | None) -> bool | None:
+def expected_title(page: LabelledPage, headline: str | None, shown: str) -> str | None:
+    """The title an input ``shown`` (comparable) should give, comparable; None where the
+    corpus labels none or the input does not hold it."""
     if not _labelled(page, "title"):
         return None
-    wanted = next(
+    return next(
         (t for t in (comparable(page.meta.title or ""), headline) if t and _holds(shown, t)), None
     )
+
+
+def _title_ok(page: LabelledPage, headline: str | None, shown: str, got: str | None) -> bool | None:
+    wanted = expected_title(page, headline, shown)
     return None if wanted is None else comparable(got or "") == wanted
 
 

@@ -101,7 +101,7 @@ def test_exported_trees_score_as_scikit_learn_does(leaves: int, rounds: int) -> 
     boosted = HistGradientBoostingClassifier(
         max_iter=rounds, max_leaf_nodes=leaves, min_samples_leaf=5, random_state=0
     )
-    trees = fit._export(boosted.fit(x, y))
+    trees = fit.export(boosted.fit(x, y))
     assert np.allclose(trees.logits(x), boosted.decision_function(x))
     # Each unit's feature shares add up to its log-odds beyond the baseline.
     shares = trees.contributions(x).sum(axis=1)

@@ -45,10 +45,10 @@ def fit(
         early_stopping=False,
         random_state=SEED,
     ).fit(x, y)
-    return StoryModel(_export(boosted), x.mean(axis=0), hmm(labels), smoothing)
+    return StoryModel(export(boosted), x.mean(axis=0), hmm(labels), smoothing)
 
 
-def _export(boosted) -> Trees:
+def export(boosted) -> Trees:
     """scikit-learn's fitted trees as flat arrays (its predictors' node tables)."""
     # A binary classifier has one predictor per iteration; their node tables are private
     # to scikit-learn but stable, and the test of the shipped file checks the export.

@@ -261,6 +261,21 @@ def _separated(text: str) -> bool:
     return any(word in _SEPARATORS for word in text.split())
 
 
+@dataclass(frozen=True)
+class Judged:
+    """A text's units as the cleaner judged them, before its headline is picked."""
+
+    found: list[Unit]
+    # Calls to action cut off story lines.
+    trimmed: list[Removed]
+    strong: list[str]
+    verdicts: list[Verdict]
+    # Each unit's probability of being story (None where no model judged them).
+    story: np.ndarray | None
+    author: str | None
+    published: str | None
+
+
 def _clean(
     found: Sequence[Unit],
     furniture: frozenset[str],
@@ -270,34 +285,10 @@ def _clean(
     author: str | None = None,
     story_model: model.StoryModel | None = None,
 ) -> CleanedText:
-    meta = _Meta()
-    units, trimmed = _trim_calls(found)
-    strong = _strong(units, furniture, meta)
-    if story_model is None:
-        # The extractor kept these as story: only strong furniture goes.
-        verdicts = [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
-    else:
-        verdicts, story = _classify(units, strong, story_model)
-    if furniture and not any(v.label == GOOD for v in verdicts):
-        # What the batch's articles share is all this one has: its own story, repeated.
-        return _clean(
-            found,
-            frozenset(),
-            title=title,
-            find_title=find_title,
-            author=author,
-            story_model=story_model,
-        )
-    found = units
-    if story_model is not None:
-        verdicts = _keep_lede(found, verdicts, strong)
-        verdicts = _keep_sentences_amid_furniture(found, verdicts, strong)
-        verdicts = _keep_lists_in_story(found, verdicts, strong)
-        verdicts = _keep_block_mates(found, verdicts, strong)
-        verdicts = _keep_story_region(found, verdicts, story >= _CONFIDENT)
-    verdicts = _drop_author_bio(found, verdicts, meta.author or author)
+    judged = _judge(found, furniture, author=author, story_model=story_model)
+    found, verdicts, strong = judged.found, judged.verdicts, judged.strong
     if title is None and find_title:
-        index = pick_title(found, verdicts, strong)
+        index = pick_title(found, verdicts, strong, judged.story)
         if index is not None:
             title = metadata.strip_site_name(title_text(found, index) or "")
             # The <title> can stand far above the <h1>; the standfirst is under the latter.
@@ -311,13 +302,53 @@ def _clean(
         Removed(unit.text, verdict.reason)
         for unit, verdict in zip(found, verdicts, strict=True)
         if verdict.label != GOOD
-    ) + tuple(trimmed)
+    ) + tuple(judged.trimmed)
     return CleanedText(
         title=title,
-        author=meta.author,
-        published=meta.published or meta.updated,
+        author=judged.author,
+        published=judged.published,
         paragraphs=tuple(_paragraphs(found, verdicts)),
         removed=removed,
+    )
+
+
+def judge_text(
+    text: str, *, markdown: bool | None = None, story_model: model.StoryModel | None = None
+) -> Judged:
+    """``text``'s units judged as :func:`clean_text` judges them before it picks the
+    headline (what the headline model is trained on)."""
+    found, _ = _read_units(text, markdown)
+    return _judge(found, frozenset(), author=None, story_model=story_model or model.load())
+
+
+def _judge(
+    found: Sequence[Unit],
+    furniture: frozenset[str],
+    *,
+    author: str | None,
+    story_model: model.StoryModel | None,
+) -> Judged:
+    meta = _Meta()
+    units, trimmed = _trim_calls(found)
+    strong = _strong(units, furniture, meta)
+    story = None
+    if story_model is None:
+        # The extractor kept these as story: only strong furniture goes.
+        verdicts = [Verdict(BAD, reason) if reason else Verdict(GOOD) for reason in strong]
+    else:
+        verdicts, story = _classify(units, strong, story_model)
+    if furniture and not any(v.label == GOOD for v in verdicts):
+        # What the batch's articles share is all this one has: its own story, repeated.
+        return _judge(found, frozenset(), author=author, story_model=story_model)
+    if story is not None:
+        verdicts = _keep_lede(units, verdicts, strong)
+        verdicts = _keep_sentences_amid_furniture(units, verdicts, strong)
+        verdicts = _keep_lists_in_story(units, verdicts, strong)
+        verdicts = _keep_block_mates(units, verdicts, strong)
+        verdicts = _keep_story_region(units, verdicts, story >= _CONFIDENT)
+    verdicts = _drop_author_bio(units, verdicts, meta.author or author)
+    return Judged(
+        units, trimmed, strong, verdicts, story, meta.author, meta.published or meta.updated
     )
 
 
@@ -369,6 +400,10 @@ def _strong(found: Sequence[Unit], furniture: frozenset[str], meta: _Meta) -> li
     _mark_names_over_dates(found, reasons, meta)
     _mark_link_lists(found, reasons)
     _mark_comment_rules(found, reasons)
+    if meta.author is None:
+        # A Chinese story names its reporter inside a line ("（记者 王小明）", "…记者 李华"):
+        # the name is read, the line is left as it is.
+        meta.author = next(filter(None, (metadata.reporter(unit.text) for unit in found)), None)
     return reasons
 
 

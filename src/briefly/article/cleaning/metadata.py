@@ -186,6 +186,14 @@ _NOT_NAMES = frozenset(
     "image images photo logo icon video staff the a an this that our more all view".split()
 )
 
+# A Chinese reporter or author credited inside a line: the label after a space, a colon or
+# the outlet ("本报记者", "新华社记者"), its name two to four characters up to a space, a
+# bracket or "发自"/"报道" ("记者了解到，" is no credit: no space and no outlet).
+_REPORTER = re.compile(
+    r"(?:(?<=[报社台网刊])记者|(?:作者|记者|撰文|执笔人?)(?=[\s:：]))[\s:：]*"
+    r"(?P<name>[\u4e00-\u9fff]{2,4}?)(?=[\s)）/、，,\]】]|$|发自|报道)"
+)
+
 # Reasons the cleaner gives metadata lines; a headline stands over them.
 METADATA_REASONS = ("byline", "date line", "byline and date")
 BYLINE_REASONS = ("byline", "byline and date")
@@ -274,6 +282,12 @@ def named_over_date(line: str, below: str) -> str | None:
         return None
     name = person_name(line)
     return name if name == line.strip() else None
+
+
+def reporter(line: str) -> str | None:
+    """The name of a Chinese reporter credited inside ``line`` ("（记者 王小明）"), or None."""
+    match = _REPORTER.search(line)
+    return match["name"] if match else None
 
 
 def is_bare_by(line: str) -> bool:

@@ -63,6 +63,34 @@ class Trees:
         lowest = alive & (~alive + alive.dtype.type(1))
         return plan.leaf_ids[np.arange(len(self.roots)), np.log2(lowest).astype(np.int64)]
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Trees:
+        nodes = data["nodes"]
+        return cls(
+            feature=np.array(nodes["feature"], dtype=np.int64),
+            threshold=np.array(nodes["threshold"], dtype=np.float64),
+            left=np.array(nodes["left"], dtype=np.int64),
+            right=np.array(nodes["right"], dtype=np.int64),
+            value=np.array(nodes["value"], dtype=np.float64),
+            leaf=np.array(nodes["leaf"], dtype=bool),
+            roots=np.array(data["roots"], dtype=np.int64),
+            baseline=float(data["baseline"]),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "baseline": self.baseline,
+            "roots": self.roots.tolist(),
+            "nodes": {
+                "feature": self.feature.tolist(),
+                "threshold": self.threshold.tolist(),
+                "left": self.left.tolist(),
+                "right": self.right.tolist(),
+                "value": [round(float(v), 6) for v in self.value],
+                "leaf": [int(leaf) for leaf in self.leaf],
+            },
+        }
+
     def logits(self, features: np.ndarray) -> np.ndarray:
         return self.baseline + self.value[self.leaves(features)].sum(axis=1)
 
@@ -173,36 +201,16 @@ class StoryModel:
             raise ValueError(
                 f"{_FILE} was trained on other features: run python -m benchmarks train-cleaner"
             )
-        nodes = data["nodes"]
-        trees = Trees(
-            feature=np.array(nodes["feature"], dtype=np.int64),
-            threshold=np.array(nodes["threshold"], dtype=np.float64),
-            left=np.array(nodes["left"], dtype=np.int64),
-            right=np.array(nodes["right"], dtype=np.int64),
-            value=np.array(nodes["value"], dtype=np.float64),
-            leaf=np.array(nodes["leaf"], dtype=bool),
-            roots=np.array(data["roots"], dtype=np.int64),
-            baseline=float(data["baseline"]),
-        )
+        trees = Trees.from_dict(data)
         return cls(
             trees, np.array(data["mean"]), np.array(data["transitions"]), float(data["smoothing"])
         )
 
     def to_dict(self) -> dict:
-        trees = self.trees
         return {
             "features": list(NAMES),
             "mean": [round(float(m), 6) for m in self.mean],
-            "baseline": trees.baseline,
-            "roots": trees.roots.tolist(),
-            "nodes": {
-                "feature": trees.feature.tolist(),
-                "threshold": trees.threshold.tolist(),
-                "left": trees.left.tolist(),
-                "right": trees.right.tolist(),
-                "value": [round(float(v), 6) for v in trees.value],
-                "leaf": [int(leaf) for leaf in trees.leaf],
-            },
+            **self.trees.to_dict(),
             "transitions": self.transitions.tolist(),
             "smoothing": self.smoothing,
         }
