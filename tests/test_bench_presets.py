@@ -39,7 +39,7 @@ def test_a_model_serving_two_targets_counts_its_work_once(tiny_translators, tmp_
         # No summariser: the extractive one.
         models = {"translator:uk": uk, "translator:ru": ru}
         runtime = Runtime("torch", "float32")
-        task = Task("group", "all", runtime, "cpu", models, articles, retries=[False])
+        task = Task("group", "all", runtime, "cpu", models, articles, retries=[False], num_beams=1)
         (point,) = measure(task).points
         return point.outputs, point.tokens
 
