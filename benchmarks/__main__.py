@@ -298,6 +298,25 @@ def _invariance(args: argparse.Namespace) -> None:
     print(invariance.table(rows))
 
 
+def _presets_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.models import DEFAULT_REPLICA_DIR
+    from benchmarks.presets import NAMES
+
+    add = parser.add_argument
+    add("name", choices=NAMES, help="a preset, or previous: the defaults before the presets")
+    add("--articles", type=int, default=4, help="sample articles briefed (default: 4)")
+    add("--num-beams", type=int, metavar="N", help="beams of every model (default: the preset's)")
+    add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
+
+
+def _presets(args: argparse.Namespace) -> None:
+    from benchmarks.presets import main
+
+    if args.articles < 1:
+        raise UsageError(f"--articles must be at least 1, got {args.articles}")
+    main(args.name, args.articles, args.replica_dir, args.num_beams)
+
+
 Options = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace], int | None]
 COMMANDS: dict[str, tuple[str, Options, Handler]] = {
@@ -329,6 +348,11 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
         "ROUGE of one summariser next to lead-1 and lead-3 on articles with human summaries",
         _quality_options,
         _quality,
+    ),
+    "presets": (
+        "the whole brief of a quality preset's replicas on the bundled sample, one JSON line",
+        _presets_options,
+        _presets,
     ),
     "extraction-data": (
         "labelled pages for the cleaner, from the public repositories of extraction/sources.toml",

@@ -2,7 +2,8 @@
 
 Timings on them are real even though the generated text is gibberish; the builders live in
 tests/support/models.py, shared with the tests' tiny models. Besides the default models
-(opus-mt-tc-big-en-zle for uk and ru) it builds the base OPUS-MT models they replaced.
+(opus-mt-tc-big-en-zle for uk and ru) it builds the other quality presets' models and the base
+OPUS-MT models the defaults replaced.
 
     python -m benchmarks.replicas OUT_DIR [--tiny] [--pin-new-tokens N]
 """
@@ -10,6 +11,7 @@ tests/support/models.py, shared with the tests' tiny models. Besides the default
 import argparse
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -18,6 +20,7 @@ from tests.support.models import (
     TINY_BART,
     TINY_MARIAN,
     BartSpec,
+    M2M100Spec,
     MarianSpec,
     build_replica,
 )
@@ -33,6 +36,9 @@ DISTILBART_CNN_12_6 = BartSpec(
     max_positions=1024,
     generation=CNN_SUMMARY,
 )
+
+# The `fast` preset's summariser: the same model with half the encoder (230M parameters).
+DISTILBART_CNN_6_6 = replace(DISTILBART_CNN_12_6, name="distilbart-cnn-6-6", encoder_layers=6)
 
 
 def _opus_mt(lang: str, vocab_size: int) -> MarianSpec:
@@ -79,12 +85,38 @@ OPUS_MT_TC_BIG_EN_ZLE = MarianSpec(
     activation="relu",
 )
 
+# facebook/m2m100_1.2B, the `best` preset's Hindi model, as its config.json gives it: 24 + 24
+# layers 1024 wide, 16 heads, 8192 feed-forward, relu, 128,112 embeddings, 5 beams, at most
+# 200 tokens. vocab.json holds 128,004 pieces; the language codes and 8 unused ids follow.
+M2M100_1_2B = M2M100Spec(
+    name="m2m100_1.2B",
+    target_lang="hi",
+    d_model=1024,
+    encoder_layers=24,
+    decoder_layers=24,
+    heads=16,
+    ffn=8192,
+    vocab_size=128112,
+    max_positions=1024,
+    spm_vocab=32000,
+    generation=MappingProxyType({"num_beams": 5, "max_length": 200, "early_stopping": True}),
+    activation="relu",
+)
 
 # Replicas of the default (balanced) translators by target: one transformer-big for uk and ru.
 DEFAULT_TRANSLATORS = {
     "uk": OPUS_MT_TC_BIG_EN_ZLE,
     "ru": OPUS_MT_TC_BIG_EN_ZLE,
     "hi": OPUS_MT_EN["hi"],
+}
+
+# The replica of each hub model a quality preset, or the defaults before them, names.
+BY_HUB_ID = {
+    "sshleifer/distilbart-cnn-12-6": DISTILBART_CNN_12_6,
+    "sshleifer/distilbart-cnn-6-6": DISTILBART_CNN_6_6,
+    "Helsinki-NLP/opus-mt-tc-big-en-zle": OPUS_MT_TC_BIG_EN_ZLE,
+    **{f"Helsinki-NLP/opus-mt-en-{lang}": spec for lang, spec in OPUS_MT_EN.items()},
+    "facebook/m2m100_1.2B": M2M100_1_2B,
 }
 
 
@@ -106,12 +138,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="make every generation produce exactly N new tokens",
     )
     args = parser.parse_args(argv)
-    # Today's defaults and the base models they replaced for uk and ru, to compare them.
-    specs = (
-        (TINY_BART, *TINY_MARIAN.values())
-        if args.tiny
-        else (DISTILBART_CNN_12_6, *OPUS_MT_EN.values(), OPUS_MT_TC_BIG_EN_ZLE)
-    )
+    # Every preset's models and the base models balanced replaced for uk and ru (7.6 GB).
+    specs = (TINY_BART, *TINY_MARIAN.values()) if args.tiny else tuple(BY_HUB_ID.values())
     for spec in specs:
         start = time.perf_counter()
         path = build_replica(spec, args.out_dir / spec.name, args.pin_new_tokens)

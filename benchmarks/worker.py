@@ -40,6 +40,8 @@ class Task:
     # (the cold brief takes the first)
     retries: list[bool] = field(default_factory=lambda: [True])
     by_role: dict[str, list[str]] = field(default_factory=dict)  # outputs: inputs per role
+    quality: str = "balanced"  # brief, group, translate: the preset (its beams; models given)
+    num_beams: int | None = None  # brief, group, translate: every model's beams; None: preset's
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,8 @@ def _briefly(task: Task) -> _Runner:
             device=task.device,
             backend=runtime.backend,
             compute_type=compute_type,
+            quality=task.quality,
+            num_beams=task.num_beams,
         )
         # One Briefer per retries setting, on the same loaded engines.
         briefers = {r: Briefer(options.replace(guard_retries=r)) for r in (True, False)}
@@ -201,12 +205,13 @@ def _briefly(task: Task) -> _Runner:
             current["briefer"] = briefers[retries]
 
         switch = retrying
-        # The Briefer's engines, from load_engine's per-process cache: same arguments.
+        # The Briefer's engines, from load_engine's per-process cache: same arguments. A model
+        # serving two targets (opus-mt-tc-big-en-zle) is one engine, counted once.
         engines = [
             load_engine(
                 path, device=task.device, backend=runtime.backend, compute_type=compute_type
             )
-            for path in task.models.values()
+            for path in dict.fromkeys(task.models.values())
         ]
 
         def call(articles: Sequence[str]) -> list[str]:

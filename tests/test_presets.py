@@ -27,7 +27,7 @@ def test_balanced_is_the_default_and_one_model_serves_uk_and_ru():
 
 def test_each_preset_sets_its_models_and_beams():
     fast = BriefOptions(quality="fast")
-    assert fast.summarizer == "sshleifer/distilbart-cnn-6-6" and fast.num_beams == 2
+    assert fast.summarizer == "sshleifer/distilbart-cnn-6-6" and fast.num_beams is None
     assert _translators(fast)["uk"] == "Helsinki-NLP/opus-mt-en-uk"
     assert _translators(BriefOptions(quality="best"))["hi"] == "facebook/m2m100_1.2B"
 

@@ -1,6 +1,7 @@
 """Model builders and replica specs: built models load and behave like hub models."""
 
 import re
+from dataclasses import replace
 
 import pytest
 import torch
@@ -8,10 +9,19 @@ from transformers import (
     AutoModelForSeq2SeqLM,
     AutoTokenizer,
     BartForConditionalGeneration,
+    M2M100Config,
+    M2M100ForConditionalGeneration,
     MarianMTModel,
 )
 
-from benchmarks.replicas import DISTILBART_CNN_12_6, OPUS_MT_EN, OPUS_MT_TC_BIG_EN_ZLE, main
+from benchmarks.replicas import (
+    DISTILBART_CNN_6_6,
+    DISTILBART_CNN_12_6,
+    M2M100_1_2B,
+    OPUS_MT_EN,
+    OPUS_MT_TC_BIG_EN_ZLE,
+    main,
+)
 from tests.support.models import TINY_BART, TINY_MARIAN, build_bart, build_replica, replica_config
 from tests.support.text import news_article, news_corpus
 
@@ -193,3 +203,37 @@ def test_tc_big_en_zle_replica_is_a_transformer_big():
         model = MarianMTModel(config)
     # Three times an OPUS-MT base model's 76M parameters.
     assert model.num_parameters() == 240_935_936
+
+
+def test_fast_and_best_replicas_have_the_hub_architectures():
+    assert replica_config(DISTILBART_CNN_6_6).encoder_layers == 6
+    config = replica_config(M2M100_1_2B)
+    assert isinstance(config, M2M100Config)
+    assert (config.d_model, config.encoder_layers, config.decoder_layers) == (1024, 24, 24)
+    assert config.encoder_attention_heads == config.decoder_attention_heads == 16
+    assert config.encoder_ffn_dim == config.decoder_ffn_dim == 8192
+    assert (config.vocab_size, config.max_position_embeddings) == (128112, 1024)
+    assert config.activation_function == "relu" and config.scale_embedding
+    with torch.device("meta"):
+        fast = BartForConditionalGeneration(replica_config(DISTILBART_CNN_6_6))
+        best = M2M100ForConditionalGeneration(config)
+    # The hub checkpoints' "230M" and "1.2B".
+    assert fast.num_parameters() == 229_933_056
+    assert best.num_parameters() == 1_239_470_080
+
+
+def test_m2m100_replica_fills_the_hub_vocabulary_and_converts_for_ct2(tmp_path):
+    ctranslate2 = pytest.importorskip("ctranslate2")
+    spec = replace(M2M100_1_2B, d_model=16, encoder_layers=1, decoder_layers=1, heads=2, ffn=16)
+    spec = replace(spec, vocab_size=3000, spm_vocab=1000, max_positions=64)
+    path = build_replica(spec, tmp_path / "m2m", pin_new_tokens=6)
+    tokenizer, model = load(path)
+    # The hundred language codes and 8 unused ids follow vocab.json, as on the hub: CTranslate2
+    # refuses a vocabulary of another size than the embedding table.
+    assert len(tokenizer) + tokenizer.num_madeup_words == model.config.vocab_size == 3000
+    inputs = tokenizer(["The minister said talks would continue."], return_tensors="pt")
+    output = model.generate(**inputs, forced_bos_token_id=tokenizer.get_lang_id("hi"))
+    assert output.shape == (1, 1 + 6)
+    assert re.search("[\u0900-\u097f]", tokenizer.decode(output[0], skip_special_tokens=True))
+    converter = ctranslate2.converters.TransformersConverter(str(path))
+    converter.convert(str(tmp_path / "ct2"))

@@ -111,23 +111,34 @@ def build_nllb(out: Path, lines: Sequence[str], seed: int = 0) -> Path:
     return _save(M2M100ForConditionalGeneration, config, tokenizer, ids, out, seed)
 
 
-def build_m2m100(out: Path, lines: Sequence[str], seed: int = 0) -> Path:
-    """M2M100's layout: vocab.json + SentencePiece model, codes such as __uk__."""
-    out.mkdir(parents=True, exist_ok=True)
+def m2m100_tokenizer(
+    out: Path, spm_model: bytes, fillers: Sequence[str] = (), madeup_words: int = 0
+) -> M2M100Tokenizer:
+    """M2M100's layout in ``out``: vocab.json (the SentencePiece pieces, then ``fillers``) and
+    the SentencePiece model, then the hundred language codes such as __uk__ and
+    ``madeup_words`` unused ids (8 on the hub)."""
     spm_file = out / "sentencepiece.bpe.model"
-    spm_file.write_bytes(_spm(lines, "bpe"))
+    spm_file.write_bytes(spm_model)
     spm = sentencepiece.SentencePieceProcessor(model_file=str(spm_file))
     vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}  # fairseq's ids, as in M2M100
     for i in range(spm.get_piece_size()):
         if not (spm.is_control(i) or spm.is_unknown(i)):
             vocab.setdefault(spm.id_to_piece(i), len(vocab))
+    for word in fillers:
+        vocab.setdefault(word, len(vocab))
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     files = {"vocab_file": str(out / "vocab.json"), "spm_file": str(spm_file)}
     codes = list(M2M100Tokenizer(**files, num_madeup_words=0).lang_token_to_id)
     # As on the hub, the language tokens are special tokens, so decoding leaves them out.
-    tokenizer = M2M100Tokenizer(
-        **files, src_lang="en", num_madeup_words=0, additional_special_tokens=codes
+    return M2M100Tokenizer(
+        **files, src_lang="en", num_madeup_words=madeup_words, additional_special_tokens=codes
     )
+
+
+def build_m2m100(out: Path, lines: Sequence[str], seed: int = 0) -> Path:
+    """M2M100's layout: vocab.json + SentencePiece model, codes such as __uk__."""
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer = m2m100_tokenizer(out, _spm(lines, "bpe"))
     vocab_size = max(tokenizer.get_vocab().values()) + 1
     ids = _ids(tokenizer) | {"decoder_start_token_id": tokenizer.eos_token_id}
     config = M2M100Config(**_seq2seq_sizes(vocab_size), **ids, scale_embedding=True)

@@ -23,11 +23,14 @@ from transformers import (
     BartForConditionalGeneration,
     BartTokenizer,
     GenerationConfig,
+    M2M100Config,
+    M2M100ForConditionalGeneration,
     MarianConfig,
     MarianMTModel,
     MarianTokenizer,
 )
 
+from tests.support.families import m2m100_tokenizer
 from tests.support.text import (
     LATIN,
     SCRIPTS,
@@ -142,7 +145,7 @@ def _marian_tokenizer(
 # ---------------------------------------------------------------------------------------------
 
 
-def bart_config(
+def _hf_sizes(
     *,
     d_model: int,
     encoder_layers: int,
@@ -151,18 +154,26 @@ def bart_config(
     ffn: int,
     vocab_size: int,
     max_positions: int,
-) -> BartConfig:
-    """The BartConfig build_bart saves, with facebook/bart-*'s fixed choices and token ids."""
+) -> dict[str, int]:
+    """An architecture in the keyword arguments of transformers' encoder-decoder configs."""
+    return {
+        "vocab_size": vocab_size,
+        "d_model": d_model,
+        "encoder_layers": encoder_layers,
+        "decoder_layers": decoder_layers,
+        "encoder_attention_heads": heads,
+        "decoder_attention_heads": heads,
+        "encoder_ffn_dim": ffn,
+        "decoder_ffn_dim": ffn,
+        "max_position_embeddings": max_positions,
+    }
+
+
+def bart_config(**sizes: int) -> BartConfig:
+    """The BartConfig build_bart saves (``sizes`` as _hf_sizes takes them), with
+    facebook/bart-*'s fixed choices and token ids."""
     return BartConfig(
-        vocab_size=vocab_size,
-        d_model=d_model,
-        encoder_layers=encoder_layers,
-        decoder_layers=decoder_layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn,
-        decoder_ffn_dim=ffn,
-        max_position_embeddings=max_positions,
+        **_hf_sizes(**sizes),
         activation_function="gelu",
         scale_embedding=False,
         bos_token_id=0,
@@ -182,33 +193,16 @@ def bart_config(
     )
 
 
-def marian_config(
-    *,
-    d_model: int,
-    encoder_layers: int,
-    decoder_layers: int,
-    heads: int,
-    ffn: int,
-    vocab_size: int,
-    max_positions: int,
-    activation: str = "swish",
-) -> MarianConfig:
-    """The MarianConfig build_marian saves, with OPUS-MT's fixed choices and token ids.
+def marian_config(*, activation: str = "swish", **sizes: int) -> MarianConfig:
+    """The MarianConfig build_marian saves (``sizes`` as _hf_sizes takes them), with OPUS-MT's
+    fixed choices and token ids.
 
     ``activation`` is "swish" in the OPUS-MT base models, "relu" in the opus-mt-tc-big ones.
     """
-    pad = vocab_size - 1
+    pad = sizes["vocab_size"] - 1
     return MarianConfig(
-        vocab_size=vocab_size,
-        decoder_vocab_size=vocab_size,
-        d_model=d_model,
-        encoder_layers=encoder_layers,
-        decoder_layers=decoder_layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn,
-        decoder_ffn_dim=ffn,
-        max_position_embeddings=max_positions,
+        **_hf_sizes(**sizes),
+        decoder_vocab_size=sizes["vocab_size"],
         activation_function=activation,
         scale_embedding=True,
         share_encoder_decoder_embeddings=True,
@@ -327,6 +321,45 @@ def build_marian(
     return out
 
 
+def m2m100_config(**sizes: int) -> M2M100Config:
+    """The M2M100Config build_m2m100_replica saves (``sizes`` as _hf_sizes takes them), with
+    facebook/m2m100_*'s fixed choices."""
+    return M2M100Config(
+        **_hf_sizes(**sizes),
+        activation_function="relu",
+        scale_embedding=True,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        architectures=["M2M100ForConditionalGeneration"],
+    )
+
+
+def build_m2m100_replica(spec: "M2M100Spec", out_dir: str | Path, generation, seed: int) -> Path:
+    """Save a randomly initialised M2M100 of ``spec``'s sizes with an M2M100 tokenizer whose
+    vocab.json is filled to the hub's size with words in ``spec.target_lang``'s script."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    source = sentence_lines(news_corpus(_TOKENIZER_ARTICLES, seed))
+    target = target_sentences(spec.target_lang, _MARIAN_TARGET_SENTENCES, seed)
+    spm_model = _train_spm([*source, *target], spec.spm_vocab)
+    learned = m2m100_tokenizer(out, spm_model)
+    # The hub's vocab.json plus its hundred language codes and eight unused ids fill the
+    # embedding table; the fillers stand in for the pieces generated text cannot teach.
+    missing = spec.vocab_size - len(learned) - 8
+    taken = {p.removeprefix("▁") for p in learned.get_vocab()}
+    rng = random.Random(seed)
+    fillers = ["▁" + w for w in pseudo_words(SCRIPTS[spec.target_lang], rng, missing, taken)]
+    tokenizer = m2m100_tokenizer(out, spm_model, fillers, madeup_words=8)
+    tokenizer.model_max_length = spec.max_positions
+    tokenizer.save_pretrained(out)
+    config = replica_config(spec)
+    ids = {"bos_token_id": 0, "pad_token_id": 1, "eos_token_id": 2, "decoder_start_token_id": 2}
+    _save_model(M2M100ForConditionalGeneration, config, {**ids, **generation}, out, seed)
+    return out
+
+
 def _save_model(model_class, config, generation: Mapping[str, Any], out: Path, seed: int) -> None:
     torch.manual_seed(seed)
     model = model_class(config)
@@ -366,6 +399,11 @@ class MarianSpec:
     spm_vocab: int  # pieces requested from each SentencePiece model (source and target)
     generation: Mapping[str, Any]  # decoding defaults written to generation_config.json
     activation: str = "swish"  # feed-forward activation: "relu" in the opus-mt-tc-big models
+
+
+class M2M100Spec(MarianSpec):
+    """An M2M100 model: one SentencePiece model for all languages, target_lang's script fills
+    the vocabulary; ``activation`` is always relu."""
 
 
 # As in sshleifer/distilbart-cnn-12-6's config.json (its task_specific_params.summarization).
@@ -431,10 +469,12 @@ def _architecture(spec: BartSpec | MarianSpec) -> dict[str, int]:
     }
 
 
-def replica_config(spec: BartSpec | MarianSpec) -> BartConfig | MarianConfig:
+def replica_config(spec: BartSpec | MarianSpec) -> BartConfig | MarianConfig | M2M100Config:
     """The model config build_replica(spec) saves, without building anything."""
     if isinstance(spec, BartSpec):
         return bart_config(**_architecture(spec))
+    if isinstance(spec, M2M100Spec):
+        return m2m100_config(**_architecture(spec))
     return marian_config(**_architecture(spec), activation=spec.activation)
 
 
@@ -459,6 +499,8 @@ def build_replica(
         generation |= {"min_new_tokens": pin_new_tokens, "max_new_tokens": pin_new_tokens}
     if isinstance(spec, BartSpec):
         return build_bart(out_dir, **_architecture(spec), generation=generation, seed=seed)
+    if isinstance(spec, M2M100Spec):
+        return build_m2m100_replica(spec, out_dir, generation, seed)
     return build_marian(
         out_dir,
         **_architecture(spec),
