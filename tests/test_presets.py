@@ -25,7 +25,7 @@ def test_balanced_is_the_default_and_one_model_serves_uk_and_ru():
     assert options.num_beams is None
 
 
-def test_each_preset_sets_its_models_and_beams():
+def test_each_preset_sets_its_models():
     fast = BriefOptions(quality="fast")
     assert fast.summarizer == "sshleifer/distilbart-cnn-6-6" and fast.num_beams is None
     assert _translators(fast)["uk"] == "Helsinki-NLP/opus-mt-en-uk"

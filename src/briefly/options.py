@@ -56,7 +56,6 @@ class Preset:
 
     summarizer: str  # summarisation model
     translators: Mapping[str, str]  # target -> model, where not the default translator
-    num_beams: int | None = None  # beam width of every model; None: each model's own
 
 
 QUALITIES = ("fast", "balanced", "best")
@@ -113,10 +112,11 @@ class BriefOptions:
     prompt: str | None = None
     # Retry outputs the guards reject (loops, wrong language); off only to measure raw speed.
     guard_retries: bool = True
-    # Preset of models and decoding: "fast", "balanced" or "best" (see PRESETS); the
-    # summariser, translators and beams given here override its parts.
+    # Preset of models: "fast", "balanced" or "best" (see PRESETS); the summariser and
+    # translators given here override its parts. Every preset decodes with each model's own
+    # beams.
     quality: str = "balanced"
-    # Beam width of every model; None: the preset's, else each model's own.
+    # Beam width of every model; None: each model's own.
     num_beams: int | None = None
     # Batch only texts of equal token length, so that each output is what its text gets alone
     # whatever it shares a model call with (slower); by default texts of any length share
@@ -136,8 +136,6 @@ class BriefOptions:
         object.__setattr__(self, "translators", translators)
         if self.summarizer == "":
             object.__setattr__(self, "summarizer", preset.summarizer)
-        if self.num_beams is None:
-            object.__setattr__(self, "num_beams", preset.num_beams)
         _one_of("device", self.device, DEVICES)
         _one_of("backend", self.backend, BACKENDS)
         if self.compute_type is not None:
@@ -196,14 +194,12 @@ class BriefOptions:
     def replace(self, **changes: Any) -> BriefOptions:
         """A copy with ``changes`` applied and validated.
 
-        A new ``quality`` brings its preset's models and beams, except where they were given.
+        A new ``quality`` brings its preset's models, except where they were given.
         """
         old = PRESETS[self.quality]
         if changes.get("quality", self.quality) != self.quality:
             if self.summarizer == old.summarizer:
                 changes.setdefault("summarizer", "")
-            if self.num_beams == old.num_beams:
-                changes.setdefault("num_beams", None)
             given = {k: v for k, v in self.translators.items() if old.translators.get(k) != v}
             changes.setdefault("translators", given)
         return replace(self, **changes)
