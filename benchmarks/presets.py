@@ -42,7 +42,7 @@ def preset_options(name: str) -> BriefOptions:
 
 def preset_task(name: str, articles: int, replica_dir: Path, num_beams: int | None = None) -> Task:
     """The group brief of ``articles`` sample articles with the pinned replicas of NAME, at
-    ``num_beams`` (None: the preset's)."""
+    ``num_beams`` (None: each model's own)."""
     from benchmarks.replicas import BY_HUB_ID
 
     options = preset_options(name)
