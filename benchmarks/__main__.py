@@ -305,7 +305,12 @@ def _presets_options(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("name", choices=NAMES, help="a preset, or previous: the defaults before the presets")
     add("--articles", type=int, default=4, help="sample articles briefed (default: 4)")
-    add("--num-beams", type=int, metavar="N", help="beams of every model (default: each model's own)")
+    add(
+        "--num-beams",
+        type=int,
+        metavar="N",
+        help="beams of every model (default: each model's own)",
+    )
     add("--replica-dir", type=Path, default=DEFAULT_REPLICA_DIR, help="default: %(default)s")
 
 
