@@ -69,7 +69,7 @@ OPTIONS: dict[str, _Option] = {
             choice(QUALITIES),
             typer.Option(
                 "--quality",
-                help="Models and beams: fast (a laptop CPU), balanced, best (a GPU box); "
+                help="Models: fast (a laptop CPU), balanced, best (a GPU box); "
                 "--summarizer and --translator override its parts (docs/models.md).",
             ),
         ],
