@@ -216,12 +216,16 @@ def test_cli_exit_codes_and_summary(tmp_path, tiny_summarizer, tiny_translators)
     assert "done 0, skipped 4" in clean.stderr
 
 
+ARTICLES = 8
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["sigint", "sigkill"])
 def test_interrupted_run_resumes_to_the_same_results(tmp_path, briefer, sig):
     src = tmp_path / "in"
     src.mkdir()
-    for i in range(16):
+    # Eight articles, one per group: enough to stop the run between two of them.
+    for i in range(ARTICLES):
         (src / f"story{i:02d}.txt").write_text(story(i, paragraphs=3), encoding="utf-8")
     out = tmp_path / "out"
     cmd = [
@@ -259,7 +263,7 @@ def test_interrupted_run_resumes_to_the_same_results(tmp_path, briefer, sig):
     os.kill(proc.pid, sig)
     assert proc.wait(timeout=60) == (130 if sig == signal.SIGINT else -signal.SIGKILL)
     finished = len(list(out.glob("story*.json")))
-    assert 0 < finished < 16, "the run should have been stopped midway"
+    assert 0 < finished < ARTICLES, "the run should have been stopped midway"
     assert not list(out.glob(".*.tmp"))
     for path in out.glob("story*.json"):
         json.loads(path.read_text(encoding="utf-8"))  # complete files only
