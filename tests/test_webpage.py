@@ -146,6 +146,26 @@ class Visit:
         assert response is not None and response.status == 200
         return response
 
+    def signed_in(self):
+        """The page opened, with the API key typed in (and kept, as a change event does)."""
+        self.open()
+        self.page.fill("#api-key", KEY)
+        self.page.dispatch_event("#api-key", "change")
+        return self.page
+
+    def drop(self, name: str, body: str | bytes, mime: str) -> None:
+        """Drop a file called ``name`` on the page's drop zone."""
+        self.page.evaluate(
+            """([name, body, mime]) => {
+                const data = new DataTransfer();
+                const bytes = typeof body === "string" ? body : new Uint8Array(body);
+                data.items.add(new File([bytes], name, {type: mime}));
+                document.getElementById("drop").dispatchEvent(
+                    new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+            }""",
+            [name, body if isinstance(body, str) else list(body), mime],
+        )
+
     def close(self) -> None:
         self.context.close()
         hosts = {urllib.parse.urlsplit(url).netloc for url in self.requests if "//" in url}
@@ -226,19 +246,8 @@ def test_a_pasted_article_is_briefed_translated_and_audited(visit, served):
 
 def test_a_dropped_html_file_is_briefed_at_phone_width(visit, served):
     seen = visit(served, viewport={"width": 390, "height": 844}, is_mobile=True)
-    seen.open()
-    page = seen.page
-    page.fill("#api-key", KEY)
-    page.dispatch_event("#api-key", "change")
-    page.evaluate(
-        """([name, text]) => {
-            const data = new DataTransfer();
-            data.items.add(new File([text], name, {type: "text/html"}));
-            document.getElementById("drop").dispatchEvent(
-                new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
-        }""",
-        ["ferry.html", PAGE],
-    )
+    page = seen.signed_in()
+    seen.drop("ferry.html", PAGE, "text/html")
     page.wait_for_selector("#file-name:has-text('ferry.html')")
     page.uncheck("input[name=to][value=ru]")
     page.click("#go")
@@ -259,20 +268,9 @@ def test_a_dropped_pdf_is_uploaded_for_the_server_to_read(visit, served):
     from tests.support.documents import HEADLINE, pdf_article
 
     seen = visit(served)
-    seen.open()
-    page = seen.page
-    page.fill("#api-key", KEY)
-    page.dispatch_event("#api-key", "change")
-    page.evaluate(
-        """([name, bytes]) => {
-            const data = new DataTransfer();
-            data.items.add(new File([new Uint8Array(bytes)], name, {type: "application/pdf"}));
-            document.getElementById("drop").dispatchEvent(
-                new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
-        }""",
-        # Short enough for the server's --max-chars.
-        ["release.pdf", list(pdf_article(2, running=False))],
-    )
+    page = seen.signed_in()
+    # Short enough for the server's --max-chars.
+    seen.drop("release.pdf", pdf_article(2, running=False), "application/pdf")
     page.wait_for_selector("#file-name:has-text('release.pdf')")
     for box in ("ru", "hi"):
         page.uncheck(f"input[name=to][value={box}]")
@@ -286,9 +284,7 @@ def test_a_dropped_pdf_is_uploaded_for_the_server_to_read(visit, served):
 
 def test_an_address_is_fetched_by_the_server_not_the_page(visit, served, news_site):
     seen = visit(served)
-    seen.open()
-    page = seen.page
-    page.fill("#api-key", KEY)
+    page = seen.signed_in()
     page.fill("#url", news_site)
     page.click("#go")
     page.wait_for_selector(".pane[data-lang=hi]", timeout=120_000)
@@ -300,9 +296,7 @@ def test_an_address_is_fetched_by_the_server_not_the_page(visit, served, news_si
 
 def test_an_article_over_the_limit_shows_the_413_message(visit, served):
     seen = visit(served)
-    seen.open()
-    page = seen.page
-    page.fill("#api-key", KEY)
+    page = seen.signed_in()
     page.fill("#article", "The council met again. " * 120)
     page.click("#go")
     error = page.wait_for_selector("#error:has-text('Too large')").inner_text()
