@@ -173,46 +173,36 @@ def _extraction_data(args: argparse.Namespace) -> None:
     print(f"wrote {args.out / 'READY'}: {counts}")
 
 
-def _train_cleaner_options(parser: argparse.ArgumentParser) -> None:
-    from benchmarks.cleaner_training.train import DEFAULT_OUT
-
+def _model_files(parser: argparse.ArgumentParser, out: Path, report: Path) -> None:
+    """The options of a command that trains a cleaning model: its data, weights and report."""
     add = parser.add_argument
     add("--data", type=Path, required=True, help="labelled pages: a folder with pages/*/")
-    add("--out", type=Path, default=DEFAULT_OUT, help="model file (default: %(default)s)")
-    add(
-        "--report",
-        type=Path,
-        default=Path("benchmarks/results/cleaning-model.md"),
-        help="validation report (default: %(default)s)",
-    )
+    add("--out", type=Path, default=out, help="model file (default: %(default)s)")
+    add("--report", type=Path, default=report, help="validation report (default: %(default)s)")
+
+
+def _train_cleaner_options(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.cleaner_training.train import DEFAULT_OUT, DEFAULT_REPORT
+
+    _model_files(parser, DEFAULT_OUT, DEFAULT_REPORT)
 
 
 def _train_cleaner(args: argparse.Namespace) -> None:
     from benchmarks.cleaner_training import train
 
-    print(train.main(args.data, args.out, args.report, say=lambda line: print(line, flush=True)))
+    print(train.main(args.data, args.out, args.report, say=functools.partial(print, flush=True)))
 
 
 def _train_headline_options(parser: argparse.ArgumentParser) -> None:
-    from benchmarks.cleaner_training.headline import DEFAULT_OUT
+    from benchmarks.cleaner_training.headline import DEFAULT_OUT, DEFAULT_REPORT
 
-    add = parser.add_argument
-    add("--data", type=Path, required=True, help="labelled pages: a folder with pages/*/")
-    add("--out", type=Path, default=DEFAULT_OUT, help="model file (default: %(default)s)")
-    add(
-        "--report",
-        type=Path,
-        default=Path("benchmarks/results/headline-model.md"),
-        help="validation report (default: %(default)s)",
-    )
+    _model_files(parser, DEFAULT_OUT, DEFAULT_REPORT)
 
 
 def _train_headline(args: argparse.Namespace) -> None:
     from benchmarks.cleaner_training import headline
 
-    text = headline.main(args.data, args.out, say=lambda line: print(line, flush=True))
-    args.report.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    print(headline.main(args.data, args.out, args.report, say=functools.partial(print, flush=True)))
 
 
 def _quality_options(parser: argparse.ArgumentParser) -> None:

@@ -34,18 +34,24 @@ def fit(
     features: Sequence[np.ndarray], labels: Sequence[np.ndarray], smoothing: float
 ) -> StoryModel:
     """The model fitted on pages' ``features`` and ``labels``."""
+    x, y = known(features, labels)
+    trees = boost(x, y, trees=TREES, leaves=LEAVES, min_leaf=MIN_LEAF)
+    return StoryModel(trees, x.mean(axis=0), hmm(labels), smoothing)
+
+
+def boost(x: np.ndarray, y: np.ndarray, *, trees: int, leaves: int, min_leaf: int) -> Trees:
+    """Boosted trees of the given size fitted on rows ``x`` and labels ``y``, seeded."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    x, y = known(features, labels)
     boosted = HistGradientBoostingClassifier(
-        max_iter=TREES,
-        max_leaf_nodes=LEAVES,
+        max_iter=trees,
+        max_leaf_nodes=leaves,
         learning_rate=RATE,
-        min_samples_leaf=MIN_LEAF,
+        min_samples_leaf=min_leaf,
         early_stopping=False,
         random_state=SEED,
     ).fit(x, y)
-    return StoryModel(export(boosted), x.mean(axis=0), hmm(labels), smoothing)
+    return export(boosted)
 
 
 def export(boosted) -> Trees:

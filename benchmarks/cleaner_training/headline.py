@@ -30,11 +30,11 @@ from briefly.article.cleaning.headline_features import NAMES, candidate_features
 from briefly.article.cleaning.model import Trees
 
 DEFAULT_OUT = Path("src/briefly/article/cleaning/headline_model.json")
+DEFAULT_REPORT = Path("benchmarks/results/headline-model.md")
 FOLDS = 5
 # Few small trees: a page has a dozen candidates, the labelled dumps a few thousand.
 TREES = 60
 LEAVES = 8
-RATE = 0.1
 MIN_LEAF = 20
 
 
@@ -97,19 +97,9 @@ def example(item: Judged) -> Example:
 
 
 def _fit(items: Sequence[Example]) -> Trees:
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
     x = np.vstack([i.features for i in items])
     y = np.concatenate([i.right for i in items])
-    boosted = HistGradientBoostingClassifier(
-        max_iter=TREES,
-        max_leaf_nodes=LEAVES,
-        learning_rate=RATE,
-        min_samples_leaf=MIN_LEAF,
-        early_stopping=False,
-        random_state=fit.SEED,
-    ).fit(x, y)
-    return fit.export(boosted)
+    return fit.boost(x, y, trees=TREES, leaves=LEAVES, min_leaf=MIN_LEAF)
 
 
 def cross_validate(items: Sequence[Example]) -> list[bool]:
@@ -165,9 +155,10 @@ def _share(flags: Iterable[bool]) -> str:
     return f"{100 * sum(values) / len(values):.1f}"
 
 
-def main(data: Path, out: Path, say: Callable[[str], None]) -> str:
+def main(data: Path, out: Path, report_file: Path, say: Callable[[str], None]) -> str:
     """Validate by site on the pages under ``data`` whose licence lets the weights ship, fit on
-    all of them, write the model to ``out``, test it on the other pages; return the report."""
+    all of them, write the model to ``out``, test it on the other pages; write the report to
+    ``report_file`` and return it."""
     items = [example(item) for item in judged_dumps(data, say)]
     learnt = [item for item in items if _corpus(item) not in TEST_ONLY]
     tested = [item for item in items if _corpus(item) in TEST_ONLY]
@@ -183,6 +174,7 @@ def main(data: Path, out: Path, say: Callable[[str], None]) -> str:
             "shipped model, which never saw them:\n\n"
             + report(tested, [_picked_right(trees, item) for item in tested])
         )
+    report_file.write_text(text + "\n", encoding="utf-8")
     return text
 
 

@@ -12,6 +12,7 @@ from benchmarks.cleaner_training.pages import read_dumps, unusable
 from benchmarks.extraction.sources import TEST_ONLY
 
 DEFAULT_OUT = Path("src/briefly/article/cleaning/story_model.json")
+DEFAULT_REPORT = Path("benchmarks/results/cleaning-model.md")
 
 
 def main(data: Path, out: Path, report_file: Path, say: Callable[[str], None]) -> str:
