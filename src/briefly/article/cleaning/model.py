@@ -111,63 +111,65 @@ class Trees:
         """Per node, each feature's change of value on the way from its root to the node.
 
         A forest has a few thousand nodes, so the table is small, and adding up a unit's
-        rows of it explains the unit in about the time walking it takes.
+        rows of it explains the unit in about the time walking it takes. It is filled a
+        level of the trees at a time, each child from its parent's row.
         """
         inner = ~self.leaf
         table = np.zeros((len(self.feature), int(self.feature[inner].max(initial=0)) + 1))
-        for root in self.roots.tolist():
-            stack = [root]
-            while stack:
-                node = stack.pop()
-                if self.leaf[node]:
-                    continue
-                for child in (int(self.left[node]), int(self.right[node])):
-                    table[child] = table[node]
-                    table[child, self.feature[node]] += self.value[child] - self.value[node]
-                    stack.append(child)
+        parents = self.roots[inner[self.roots]]
+        while len(parents):
+            for children in (self.left[parents], self.right[parents]):
+                table[children] = table[parents]
+                change = self.value[children] - self.value[parents]
+                table[children, self.feature[parents]] += change
+            below = np.concatenate([self.left[parents], self.right[parents]])
+            parents = below[inner[below]]
         return table
 
     @cached_property
     def _plan(self) -> _Plan:
         """Each tree's inner nodes' tests, and the bits of the leaves left of each."""
-        inner = [
-            [n for n in self._subtree(root) if not self.leaf[n]] for root in self.roots.tolist()
-        ]
-        # Trees are padded to the same number of tests with one no unit fails.
-        width = max([1, *map(len, inner)])
-        feature = np.zeros((len(inner), width), dtype=np.int64)
-        threshold = np.full((len(inner), width), np.inf)
-        # The narrowest word that holds a tree's leaves as bits: the page's rows of tests
-        # are units x tests words.
-        most = max([1, *(len(self._leaves_in_order(root)) for root in self.roots.tolist())])
+        feature, threshold = self.feature.tolist(), self.threshold.tolist()
+        left, right, leaf = self.left.tolist(), self.right.tolist(), self.leaf.tolist()
+        trees: list[tuple[list[int], list[tuple[int, float, int]]]] = []
+
+        def walk(node: int, order: list[int], tests: list[tuple[int, float, int]]) -> int:
+            """The bits of the leaves under ``node``, numbered from the left."""
+            if leaf[node]:
+                order.append(node)
+                return 1 << (len(order) - 1)
+            on_left = walk(left[node], order, tests)
+            under = on_left | walk(right[node], order, tests)
+            tests.append((feature[node], threshold[node], on_left))
+            return under
+
+        for root in self.roots.tolist():
+            order: list[int] = []
+            tests: list[tuple[int, float, int]] = []
+            walk(root, order, tests)
+            trees.append((order, tests))
+        most = max([1, *(len(order) for order, _ in trees)])
         if most > _MAX_LEAVES:
             raise ValueError(f"a tree has {most} leaves; at most {_MAX_LEAVES} fit")
+        # The narrowest word that holds a tree's leaves as bits: a page's tests are units x
+        # tests such words.
         bits = next(np.dtype(f"uint{size}") for size in (16, 32, 64) if most <= size)
-        masks = np.full((len(inner), width), np.iinfo(bits).max, dtype=bits)
-        leaf_ids = np.zeros((len(inner), _MAX_LEAVES), dtype=np.int64)
-        for tree, (root, nodes) in enumerate(zip(self.roots.tolist(), inner, strict=True)):
-            order = self._leaves_in_order(root)
+        everyone = int(np.iinfo(bits).max)
+        # Trees are padded to the same number of tests with one no unit fails.
+        width = max([1, *(len(tests) for _, tests in trees)])
+        padding = (0, np.inf, 0)
+        rows = [tests + [padding] * (width - len(tests)) for _, tests in trees]
+        flat = [test for row in rows for test in row]
+        leaf_ids = np.zeros((len(trees), _MAX_LEAVES), dtype=np.int64)
+        for tree, (order, _) in enumerate(trees):
             leaf_ids[tree, : len(order)] = order
-            bit = {leaf: bits.type(1 << k) for k, leaf in enumerate(order)}
-            for column, node in enumerate(nodes):
-                feature[tree, column] = self.feature[node]
-                threshold[tree, column] = self.threshold[node]
-                left = self._leaves_in_order(int(self.left[node]))
-                masks[tree, column] = ~np.bitwise_or.reduce([bit[leaf] for leaf in left])
-        return _Plan(feature.ravel(), threshold.ravel(), masks.ravel(), feature.shape, leaf_ids)
-
-    def _subtree(self, root: int) -> list[int]:
-        found, stack = [], [root]
-        while stack:
-            node = stack.pop()
-            found.append(node)
-            if not self.leaf[node]:
-                stack += [int(self.right[node]), int(self.left[node])]
-        return found
-
-    def _leaves_in_order(self, root: int) -> list[int]:
-        """The subtree's leaves from left to right."""
-        return [node for node in self._subtree(root) if self.leaf[node]]
+        return _Plan(
+            np.array([f for f, _, _ in flat], dtype=np.int64),
+            np.array([t for _, t, _ in flat], dtype=np.float64),
+            np.array([everyone & ~on_left for _, _, on_left in flat], dtype=bits),
+            (len(trees), width),
+            leaf_ids,
+        )
 
 
 @dataclass(frozen=True)
