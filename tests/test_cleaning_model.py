@@ -144,7 +144,7 @@ def test_reasons_name_the_models_signals() -> None:
 
 def test_dumps_that_cannot_teach_a_cleaner_are_left_out() -> None:
     gold = "\n".join(STORY)
-    dump = Dump("p", "site", "en", "lynx", page(STORY), gold)
+    dump = Dump("p", "corpus", "site", "en", "lynx", page(STORY), gold)
     assert unusable(dump) == ""
     assert unusable(replace(dump, gold="Valley Gazette")) == "the page has no story marked"
     # html2text failing on a page leaves a blank dump: the story was lost before cleaning.

@@ -43,6 +43,7 @@ class Example:
     """One dump's candidates: features, which are right, and whether any line is."""
 
     page: str
+    corpus: str
     site: str
     lang: str
     kind: str
@@ -93,7 +94,7 @@ def example(item: Judged) -> Example:
         dtype=bool,
     )
     page, shown = item.page, item.wanted in lines
-    return Example(page.name, page.site, page.lang, item.kind, features, right, shown)
+    return Example(page.name, page.corpus, page.site, page.lang, item.kind, features, right, shown)
 
 
 def _fit(items: Sequence[Example]) -> Trees:
@@ -160,15 +161,15 @@ def main(data: Path, out: Path, report_file: Path, say: Callable[[str], None]) -
     all of them, write the model to ``out``, test it on the other pages; write the report to
     ``report_file`` and return it."""
     items = [example(item) for item in judged_dumps(data, say)]
-    learnt = [item for item in items if _corpus(item) not in TEST_ONLY]
-    tested = [item for item in items if _corpus(item) in TEST_ONLY]
+    learnt = [item for item in items if item.corpus not in TEST_ONLY]
+    tested = [item for item in items if item.corpus in TEST_ONLY]
     say(f"{len(items)} dumps with a title to find ({len(tested)} for testing only); validating")
     text = report(learnt, cross_validate(learnt))
     trees = _fit([i for i in learnt if len(i.features)])
     model = {"features": list(NAMES), **trees.to_dict()}
     out.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
     if tested:
-        corpora = ", ".join(sorted({_corpus(item) for item in tested}))
+        corpora = ", ".join(sorted({item.corpus for item in tested}))
         text += (
             f"\n\nCorpora whose licence keeps them out of the weights ({corpora}), by the "
             "shipped model, which never saw them:\n\n"
@@ -176,7 +177,3 @@ def main(data: Path, out: Path, report_file: Path, say: Callable[[str], None]) -
         )
     report_file.write_text(text + "\n", encoding="utf-8")
     return text
-
-
-def _corpus(item: Example) -> str:
-    return item.page.partition("--")[0]

@@ -30,16 +30,13 @@ class Dump:
     """One text dump of a labelled page."""
 
     page: str
+    corpus: str
     # The page's site: folds never split one.
     site: str
     lang: str
     kind: str
     text: str
     gold: str
-
-    @property
-    def corpus(self) -> str:
-        return self.page.partition("--")[0]
 
 
 def unusable(dump: Dump) -> str:
@@ -54,11 +51,11 @@ def unusable(dump: Dump) -> str:
 def read_dumps(data: Path) -> Iterator[Dump]:
     """Every dump of every page under ``data``, in a stable order."""
     for page in read_pages(data):
-        gold = page.gold
+        gold, meta = page.gold, page.meta
         for kind in DUMP_KINDS:
             text = page.text(kind)
             if text is not None:
-                yield Dump(page.meta.name, page.meta.site, page.meta.lang, kind, text, gold)
+                yield Dump(meta.name, meta.corpus, meta.site, meta.lang, kind, text, gold)
         story = "\n\n".join(line for line in gold.split("\n") if line.strip())
-        clean = f"{page.meta.title}\n\n{story}" if page.meta.title else story
-        yield Dump(page.meta.name, page.meta.site, page.meta.lang, CLEAN, clean, gold)
+        clean = f"{meta.title}\n\n{story}" if meta.title else story
+        yield Dump(meta.name, meta.corpus, meta.site, meta.lang, CLEAN, clean, gold)

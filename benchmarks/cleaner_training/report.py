@@ -36,7 +36,7 @@ def markdown(
         f"({len({o.fold for o in outcomes})} folds, no site in two).",
         "",
         "Left out of training and scoring: "
-        + (", ".join(f"{n} dumps because {why}" for why, n in sorted(left_out.items())) or "none")
+        + (", ".join(f"dumps because {why}: {n}" for why, n in sorted(left_out.items())) or "none")
         + f" (a dump holding less than {MIN_DUMP_RECALL:.0%} of the gold's 4-shingles lost the "
         "story before any cleaning).",
         "",
