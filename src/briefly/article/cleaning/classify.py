@@ -62,11 +62,9 @@ def pick_stoplist(texts: Sequence[str]) -> frozenset[str]:
     lists = list(lexicon.stoplists().values())
     if not lists:
         return frozenset()
-    index = lexicon.stoplist_index()
-    hits = [0] * len(lists)
-    for word, count in Counter(words).items():
-        for position in index.get(word, ()):
-            hits[position] += count
+    counts = Counter(words)
+    # Each list meets the article's distinct words in one set intersection.
+    hits = [sum(counts[word] for word in stoplist & counts.keys()) for stoplist in lists]
     # The first list of the most hits, as a scan of the lists in order would pick.
     return lists[hits.index(max(hits))]
 

@@ -212,13 +212,3 @@ def stoplists() -> dict[str, frozenset[str]]:
         except ValueError:
             continue
     return lists
-
-
-@lru_cache(maxsize=1)
-def stoplist_index() -> dict[str, tuple[int, ...]]:
-    """For each stopword, the positions in :func:`stoplists` of the lists that hold it."""
-    index: dict[str, list[int]] = {}
-    for position, stoplist in enumerate(stoplists().values()):
-        for word in stoplist:
-            index.setdefault(word, []).append(position)
-    return {word: tuple(positions) for word, positions in index.items()}
