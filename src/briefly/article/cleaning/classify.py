@@ -64,7 +64,8 @@ def pick_stoplist(texts: Sequence[str]) -> frozenset[str]:
         return frozenset()
     counts = Counter(words)
     # Each list meets the article's distinct words in one set intersection.
-    hits = [sum(counts[word] for word in stoplist & counts.keys()) for stoplist in lists]
+    distinct = set(counts)
+    hits = [sum(counts[word] for word in stoplist & distinct) for stoplist in lists]
     # The first list of the most hits, as a scan of the lists in order would pick.
     return lists[hits.index(max(hits))]
 
