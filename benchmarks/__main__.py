@@ -350,7 +350,7 @@ COMMANDS: dict[str, tuple[str, Options, Handler]] = {
         _presets,
     ),
     "extraction-data": (
-        "labelled pages for the cleaner, from the public repositories of extraction/sources.toml",
+        "labelled pages for the cleaner, from the public repositories of extraction/sources.py",
         _extraction_data_options,
         _extraction_data,
     ),

@@ -241,6 +241,35 @@ def test_a_resumed_build_records_which_labels_are_the_corpus_s(tmp_path):
     assert not list(out.glob("pages/*/.*")), "no half-written meta.json is left"
 
 
+def test_the_teacher_s_gold_is_held_to_the_strings_people_chose(tmp_path):
+    # trafilatura's evaluation set says, per page, strings its main text holds and does not.
+    repo = tmp_path / "sources" / "trafilatura"
+    (repo / "tests" / "eval").mkdir(parents=True)
+    checks = {
+        # The teacher kept a paragraph people call furniture: the line leaves the gold.
+        "kept.html": {"with": [STORY[0][:30]], "without": ["the vote was carried"]},
+        # The teacher lost a sentence people call story: the page teaches nothing.
+        "lost.html": {"with": ["a sentence that no page holds"], "without": []},
+    }
+    evaldata = {}
+    for name, entry in checks.items():
+        (repo / "tests" / "eval" / name).write_text(page_html(), "utf-8")
+        evaldata[f"https://{name[:-5]}.example.org/story"] = {"file": name, **entry}
+    (repo / "tests" / "evaldata.json").write_text(json.dumps(evaldata), "utf-8")
+    git(repo.parent, "init", "-q", str(repo))
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "pages")
+    source = Source(
+        "trafilatura", "adbar/trafilatura", git(repo, "rev-parse", "HEAD"), "", "trafilatura_eval",
+        "tests/eval/*.html", "trafilatura", "",
+    )  # fmt: skip
+    out = tmp_path / "out"
+    build(tmp_path / "sources", out, sources=(source,), say=lambda _: None)
+    (page,) = read_pages(out)
+    assert page.meta.id == "kept" and page.gold.splitlines()[-2:] == STORY[:2]
+    assert STORY[2] not in page.gold
+
+
 def test_a_missing_repository_or_commit_says_how_to_get_it(tmp_path):
     repo, _ = l3s_repo(tmp_path / "sources")
     source = Source(

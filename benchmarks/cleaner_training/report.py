@@ -16,6 +16,10 @@ from benchmarks.cleaner_training.validate import (
     Outcome,
     _f1,
 )
+from benchmarks.extraction.sources import SOURCES
+
+# Each corpus's kind of gold, as the tables name it.
+GOLD = {source.corpus: source.gold_kind for source in SOURCES}
 
 
 def markdown(
@@ -56,6 +60,13 @@ def markdown(
     out += _table(outcomes, lambda o: f"fold {o.fold}", spread=False)
     out += ["", "Per input kind (mean over pages; ± the spread of fold means):", ""]
     out += _table(outcomes, lambda o: o.dump.kind, spread=True)
+    out += [
+        "",
+        "Per corpus (its gold: people's marking, or trafilatura's extraction of the HTML as "
+        "teacher, whose own misses and furniture count against the cleaner):",
+        "",
+    ]
+    out += _table(outcomes, lambda o: f"{o.dump.corpus} ({GOLD[o.dump.corpus]})", spread=True)
     out += ["", "Per language:", ""]
     out += _table(outcomes, lambda o: o.dump.lang, spread=True)
     emptied = sum(o.emptied for o in outcomes)

@@ -76,7 +76,10 @@ def build(
                     say(f"{source.corpus}: {written} pages")
             else:
                 skipped += 1
-        say(f"{source.corpus}: {written} pages written, {skipped} duplicates or too short")
+        say(
+            f"{source.corpus}: {written} pages written, {skipped} duplicates, too short or "
+            "failing people's checks"
+        )
     return write_ready(out)
 
 
@@ -90,6 +93,7 @@ def write_raw(out: Path, source: Source, raw: corpora.RawPage, seen: set[str]) -
     seen.add(digest)
     found = teacher.extract(html, raw.url)
     gold = raw.gold if raw.gold is not None else corpora.paragraphs(found.text.splitlines())
+    gold = teacher.checked(gold, raw.must, raw.must_not) or ""
     if len(gold) < MIN_GOLD_CHARS:
         return False
     url, site = site_of(raw.url or found.url, html, raw.id)

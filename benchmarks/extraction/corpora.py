@@ -40,6 +40,10 @@ class RawPage:
     authors: list[str] | None = None
     url: str | None = None
     lang: str | None = None
+    # Strings people chose that the main text must hold, and that it must not: a teacher's
+    # gold that fails them is wrong about this page.
+    must: tuple[str, ...] = ()
+    must_not: tuple[str, ...] = ()
 
 
 def decode(data: bytes, name: str) -> str:
@@ -208,13 +212,21 @@ def goose3(source: Source, snap: Snapshot) -> Iterator[RawPage]:
 
 
 def trafilatura_eval(source: Source, snap: Snapshot) -> Iterator[RawPage]:
-    """trafilatura's evaluation pages, their urls from ``tests/evaldata.json``."""
+    """trafilatura's evaluation pages, their urls and the strings people said the main text
+    holds and does not hold (``with``, ``without``) from ``tests/evaldata.json``."""
     evaldata = json.loads(snap.read("tests/evaldata.json"))
-    urls = {entry["file"]: url for url, entry in evaldata.items()}
+    entries = {entry["file"]: (url, entry) for url, entry in evaldata.items()}
     for path in snap.paths(source.files):
-        name = PurePosixPath(path).name
+        url, entry = entries.get(PurePosixPath(path).name, (None, {}))
         if not _reserved(path):
-            yield RawPage(page_id(path), decode(snap.read(path), path), None, url=urls.get(name))
+            yield RawPage(
+                page_id(path),
+                decode(snap.read(path), path),
+                None,
+                url=url,
+                must=tuple(entry.get("with", ())),
+                must_not=tuple(entry.get("without", ())),
+            )
 
 
 def trafilatura_cache(source: Source, snap: Snapshot) -> Iterator[RawPage]:

@@ -33,3 +33,19 @@ def extract(html: str, url: str | None = None) -> Extraction:
 def split_authors(authors: str) -> list[str]:
     """trafilatura joins several authors with "; "."""
     return [name.strip() for name in authors.split(";") if name.strip()]
+
+
+def checked(gold: str, must: tuple[str, ...], must_not: tuple[str, ...]) -> str | None:
+    """``gold`` less its lines holding a string of ``must_not`` (furniture the teacher kept,
+    by people's judgement), or None where it misses a string of ``must`` (story it lost);
+    spaces compared as one."""
+    unwanted = [_spaced(s) for s in must_not]
+    lines = [line for line in gold.split("\n") if not any(u in _spaced(line) for u in unwanted)]
+    text = _spaced("\n".join(lines))
+    if not all(_spaced(s) in text for s in must):
+        return None
+    return "\n".join(lines)
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
