@@ -123,6 +123,7 @@ def _cleaning_options(parser: argparse.ArgumentParser) -> None:
     add("--kinds", default=",".join(KINDS), help="input kinds to score (default: %(default)s)")
     add("--by", default="lang", help=f"tables per {', '.join(GROUPS)} (default: %(default)s)")
     add("--gold", choices=("human", "trafilatura"), help="only pages with this kind of gold")
+    add("--corpora", default="", help="only pages of these corpora, comma-separated")
     add("--limit", type=int, metavar="N", help="at most N pages, spread evenly over the folder")
     add("--misses", action="store_true", help="list inputs below F1 0.5, titles, authors missed")
 
@@ -138,6 +139,7 @@ def _cleaning(args: argparse.Namespace) -> None:
         by=_names(args.by),
         limit=args.limit,
         gold_kind=args.gold,
+        corpora=_names(args.corpora),
         show_misses=args.misses,
     )
     print(table)

@@ -302,6 +302,7 @@ def main(
     by: tuple[str, ...] = ("lang",),
     limit: int | None = None,
     gold_kind: str | None = None,
+    corpora: tuple[str, ...] = (),
     show_misses: bool = False,
 ) -> str:
     """Run the benchmark and return its tables (Markdown)."""
@@ -313,13 +314,20 @@ def main(
         )
     with labelled_folder(data) as folder:
         pages = [
-            p for p in read_pages(folder) if gold_kind is None or p.meta.gold_kind == gold_kind
+            p
+            for p in read_pages(folder)
+            if (gold_kind is None or p.meta.gold_kind == gold_kind)
+            and (not corpora or p.meta.corpus in corpora)
         ]
         if limit is not None:
             # Every k-th page in name order: each corpus keeps its share of a smaller run.
             pages = pages[:: -(-len(pages) // limit)]
         if not pages:
-            raise UsageError(f"no labelled pages under {data}")
+            only = f" of corpus {', '.join(corpora)}" if corpora else ""
+            raise UsageError(
+                f"no labelled pages{only} under {data}: build them with python -m benchmarks "
+                "extraction-data"
+            )
         # The first page would pay for importing trafilatura; the figures are warm.
         with contextlib.suppress(InputError):
             briefly_extract("<html><body><p>Warm up the extractor.</p></body></html>", "html")

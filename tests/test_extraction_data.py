@@ -347,6 +347,12 @@ def test_cleaning_command_and_its_usage_errors(tmp_path, capsys):
     assert "extraction-data" in capsys.readouterr().err
     assert main(["cleaning", "--data", str(folder), "--kinds", "pdf"]) == 2
     assert "unknown pdf" in capsys.readouterr().err
+    # One corpus alone: e.g. one the shipped model never saw.
+    args = ["cleaning", "--data", str(folder), "--kinds", "bs4", "--corpora"]
+    assert main([*args, "own"]) == 0
+    assert "| bs4 | 2 |" in capsys.readouterr().out
+    assert main([*args, "nosuch"]) == 2
+    assert "no labelled pages of corpus nosuch" in capsys.readouterr().err
 
 
 def test_a_limited_run_takes_pages_from_every_corpus(tmp_path):
