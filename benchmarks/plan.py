@@ -5,9 +5,10 @@ Workloads, labelled in every row so the report never mixes them:
 - ``user``: what people run, output guards on as they have them: one brief (an article whose
   brief is about four sentences, into every target language) measured cold (a fresh process
   until its first brief) and warm (the same brief again in that process), one 16-article
-  batch group (``briefly batch``'s unit of work) and one ``briefly translate`` job (24
-  sentences into every target language). Each is measured again with the guards' retries off
-  (warm only, for the brief): replicas' random output trips the guards, real models' rarely.
+  batch group (``briefly batch``'s unit of work; 4 articles for tiny models) and one
+  ``briefly translate`` job (24 sentences into every target language). Each is measured
+  again with the guards' retries off (warm only, for the brief): replicas' random output
+  trips the guards, real models' rarely.
   Each side runs ``Sizes.rounds`` workers in turn (A B A B) and the median is kept;
 - ``bulk``: model throughput with the guards' retries off (``BriefOptions.guard_retries``), the
   summariser on articles and each translator on sentences; on CUDA swept over articles per
@@ -70,7 +71,8 @@ def runtimes(device: str, bf16: bool, ct2_types: frozenset[str] | None) -> tuple
 def sizes(kind: str, device: str, limit: int | None) -> Sizes:
     """Workload sizes: small enough that a CPU replica run fits half an hour on 2 cores."""
     if kind == "tiny":
-        base = Sizes(4, 12, 16, 2, 4, 12)
+        # A check that the tooling runs (the tests' run): the least work that shows it.
+        base = Sizes(4, 12, 4, 1, 4, 12)
     elif device == "cuda":
         base = Sizes(64, 512, 16, 5, 500, 1012, rounds=3)
     elif kind == "replica":
