@@ -67,7 +67,6 @@ def preset_task(name: str, articles: int, replica_dir: Path, num_beams: int | No
         models,
         inputs,
         retries=[False],
-        quality=options.quality,
         num_beams=num_beams,
     )
 

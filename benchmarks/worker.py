@@ -40,8 +40,7 @@ class Task:
     # (the cold brief takes the first)
     retries: list[bool] = field(default_factory=lambda: [True])
     by_role: dict[str, list[str]] = field(default_factory=dict)  # outputs: inputs per role
-    quality: str = "balanced"  # brief, group, translate: the preset (its beams; models given)
-    num_beams: int | None = None  # brief, group, translate: every model's beams; None: preset's
+    num_beams: int | None = None  # brief, group, translate: every model's beams; None: its own
 
 
 @dataclass(frozen=True)
@@ -193,7 +192,6 @@ def _briefly(task: Task) -> _Runner:
             device=task.device,
             backend=runtime.backend,
             compute_type=compute_type,
-            quality=task.quality,
             num_beams=task.num_beams,
         )
         # One Briefer per retries setting, on the same loaded engines.
