@@ -34,9 +34,11 @@ def run(settings: ServeSettings, options: BriefOptions) -> None:
     # Before the port opens: a client that can connect gets warm models.
     briefer.preload()
     languages.detect("Warm up the language identifier before the first request.")
-    engines = {id(e): e for e in work.loaded_engines(options).values() if e is not None}
+    engines = work.loaded_engines(options)
+    # Two targets may share one engine: /health counts its work once.
+    distinct = {id(e): e for e in engines.values() if e is not None}
     state = ServiceState(
-        settings, options, work.loaded_models(options), engines=tuple(engines.values())
+        settings, options, work.loaded_models(options, engines), engines=tuple(distinct.values())
     )
     config = uvicorn.Config(
         create_app(state),

@@ -105,11 +105,12 @@ def loaded_engines(options: BriefOptions) -> dict:
     }
 
 
-def loaded_models(options: BriefOptions) -> dict:
-    """The device, and per role the model, backend and compute type (for /models)."""
+def loaded_models(options: BriefOptions, engines: dict) -> dict:
+    """The device, and per role the model, backend and compute type (for /models), from the
+    ``engines`` of :func:`loaded_engines`."""
     roles, devices = {}, set()
     names = make_briefer(options).models
-    for role, engine in loaded_engines(options).items():
+    for role, engine in engines.items():
         roles[role] = {
             "model": names[role],
             "backend": engine and engine.backend,
