@@ -145,6 +145,16 @@ def _marian_tokenizer(
 # ---------------------------------------------------------------------------------------------
 
 
+# fairseq's dictionary order, which BART and M2M100 keep: <s> <pad> </s>, and decoding starts
+# from </s>.
+_FAIRSEQ_TOKEN_IDS = {
+    "bos_token_id": 0,
+    "pad_token_id": 1,
+    "eos_token_id": 2,
+    "decoder_start_token_id": 2,
+}
+
+
 def _hf_sizes(
     *,
     d_model: int,
@@ -176,10 +186,7 @@ def bart_config(**sizes: int) -> BartConfig:
         **_hf_sizes(**sizes),
         activation_function="gelu",
         scale_embedding=False,
-        bos_token_id=0,
-        pad_token_id=1,
-        eos_token_id=2,
-        decoder_start_token_id=2,
+        **_FAIRSEQ_TOKEN_IDS,
         forced_eos_token_id=2,
         architectures=["BartForConditionalGeneration"],
         # Legacy keys the hub's BART configs still carry. transformers 5 ignores them, but
@@ -328,10 +335,7 @@ def m2m100_config(**sizes: int) -> M2M100Config:
         **_hf_sizes(**sizes),
         activation_function="relu",
         scale_embedding=True,
-        bos_token_id=0,
-        pad_token_id=1,
-        eos_token_id=2,
-        decoder_start_token_id=2,
+        **_FAIRSEQ_TOKEN_IDS,
         architectures=["M2M100ForConditionalGeneration"],
     )
 
