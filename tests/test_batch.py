@@ -17,9 +17,9 @@ from briefly.article.loader import load_article
 from briefly.batch.local import BatchOptions, run_batch
 from briefly.batch.sources import list_articles
 from briefly.cli.app import app
-from briefly.models.engines import ct2_available
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
+from tests.support.models import FAST
 from tests.support.processes import PROCESS_TIMEOUT_S
 
 PARAGRAPH = (
@@ -28,7 +28,6 @@ PARAGRAPH = (
     "Residents said they hoped the project would end years of damage from storms."
 )
 CITIES = ["Lviv", "Pune", "Gdansk", "Porto", "Leeds", "Nantes", "Kochi", "Malmo"]
-FAST = "ct2" if ct2_available() else "torch"
 
 
 def story(i: int, paragraphs: int = 2) -> str:

@@ -7,15 +7,14 @@ from dataclasses import replace
 import pytest
 
 from briefly.article.loader import parse_article
-from briefly.models.engines import ct2_available, load_engine
+from briefly.models.engines import load_engine
 from briefly.models.language_codes import language_tokens
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
 from briefly.results import GuardWarning
 from briefly.stages.summarizer import Summarizer
 from briefly.stages.translator import Translator
-
-FAST = "ct2" if ct2_available() else "torch"
+from tests.support.models import FAST
 
 NEWS = (
     "The regional council in {place} approved a plan on {day} to rebuild {n} bridges damaged "

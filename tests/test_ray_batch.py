@@ -19,15 +19,14 @@ from briefly.batch.local import BatchOptions, run_batch
 from briefly.batch.ray_cluster import run_batch_ray
 from briefly.batch.sources import list_articles, read_jsonl
 from briefly.errors import ModelError, UsageError
-from briefly.models.engines import ct2_available
 from briefly.options import BriefOptions
 from briefly.pipeline import Briefer
+from tests.support.models import FAST
 from tests.support.processes import PROCESS_TIMEOUT_S
 
 # Ray integration: the tests start a cluster, or the CLI that starts one.
 pytestmark = pytest.mark.slow
 
-FAST = "ct2" if ct2_available() else "torch"
 
 STORY = (
     "Workers in {city} opened a new bridge on Monday, officials said. "

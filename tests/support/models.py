@@ -30,6 +30,7 @@ from transformers import (
     MarianTokenizer,
 )
 
+from briefly.models.engines import ct2_available
 from tests.support.families import m2m100_tokenizer
 from tests.support.text import (
     LATIN,
@@ -144,6 +145,9 @@ def _marian_tokenizer(
 # Models
 # ---------------------------------------------------------------------------------------------
 
+
+# The quicker engine where it is installed: CTranslate2 loads without importing torch.
+FAST = "ct2" if ct2_available() else "torch"
 
 # fairseq's dictionary order, which BART and M2M100 keep: <s> <pad> </s>, and decoding starts
 # from </s>.
