@@ -34,11 +34,11 @@ def run(settings: ServeSettings, options: BriefOptions) -> None:
     # Before the port opens: a client that can connect gets warm models.
     briefer.preload()
     languages.detect("Warm up the language identifier before the first request.")
-    engines = work.loaded_engines(options)
+    engines = work.loaded_engines(briefer)
     # Two targets may share one engine: /health counts its work once.
     distinct = {id(e): e for e in engines.values() if e is not None}
     state = ServiceState(
-        settings, options, work.loaded_models(options, engines), engines=tuple(distinct.values())
+        settings, options, work.loaded_models(briefer, engines), engines=tuple(distinct.values())
     )
     config = uvicorn.Config(
         create_app(state),

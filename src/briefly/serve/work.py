@@ -7,11 +7,14 @@ a call only when they want the same thing done with the same :class:`BriefOption
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from briefly.options import BriefOptions
 from briefly.results import Translation
 from briefly.serve.batcher import Abandoned
+
+if TYPE_CHECKING:
+    from briefly.pipeline import Briefer
 
 T = TypeVar("T")
 
@@ -23,7 +26,7 @@ TRANSLATE = "translate"
 _CHARS_PER_TOKEN = 4
 
 
-def make_briefer(options: BriefOptions):
+def make_briefer(options: BriefOptions) -> Briefer:
     """A Briefer for ``options``; the models behind it are loaded once per process."""
     from briefly.pipeline import Briefer
 
@@ -87,10 +90,11 @@ def _checked(chunk: list[T], stopped: Callable[[], bool]) -> list[T]:
     return chunk
 
 
-def loaded_engines(options: BriefOptions) -> dict:
-    """Per role the engine the Briefer runs (None for the extractive summariser)."""
+def loaded_engines(briefer: Briefer) -> dict:
+    """Per role the engine ``briefer`` runs (None for the extractive summariser)."""
     from briefly.models.engines import load_engine
 
+    options = briefer.options
     return {
         # The same arguments as the Briefer's own call: the cached engine, not a second load.
         role: None
@@ -101,18 +105,17 @@ def loaded_engines(options: BriefOptions) -> dict:
             backend=options.backend,
             compute_type=options.compute_type,
         )
-        for role, name in make_briefer(options).models.items()
+        for role, name in briefer.models.items()
     }
 
 
-def loaded_models(options: BriefOptions, engines: dict) -> dict:
+def loaded_models(briefer: Briefer, engines: dict) -> dict:
     """The device, and per role the model, backend and compute type (for /models), from the
     ``engines`` of :func:`loaded_engines`."""
     roles, devices = {}, set()
-    names = make_briefer(options).models
     for role, engine in engines.items():
         roles[role] = {
-            "model": names[role],
+            "model": briefer.models[role],
             "backend": engine and engine.backend,
             "compute_type": engine and engine.compute_type,
         }
