@@ -52,19 +52,26 @@ class Verdict:
     reason: str = ""
 
 
-def pick_stoplist(texts: Sequence[str]) -> frozenset[str]:
-    """The jusText stoplist whose words are densest in ``texts`` (the article's language)."""
-    words = []
-    for text in texts:
-        words.extend(_WORD.findall(text.lower()))
-        if len(words) > _LANGUAGE_SAMPLE_WORDS:
+def lower_words(text: str) -> list[str]:
+    """The lower-cased words of ``text``, as stoplists hold them."""
+    return _WORD.findall(text.lower())
+
+
+def pick_stoplist(units: Sequence[list[str]]) -> frozenset[str]:
+    """The jusText stoplist whose words are densest in ``units`` (each unit's :func:`lower_words`):
+    the article's language."""
+    sample: list[str] = []
+    for unit in units:
+        sample.extend(unit)
+        if len(sample) > _LANGUAGE_SAMPLE_WORDS:
             break
     lists = list(lexicon.stoplists().values())
     if not lists:
         return frozenset()
-    counts = Counter(words)
-    # Each list meets the article's distinct words in one set intersection.
-    distinct = set(counts)
+    counts = Counter(sample)
+    # Only the article's words that some list holds count: one intersection with all the
+    # lists' words leaves a few hundred to meet each list.
+    distinct = set(counts) & lexicon.all_stopwords()
     hits = [sum(counts[word] for word in stoplist & distinct) for stoplist in lists]
     # The first list of the most hits, as a scan of the lists in order would pick.
     return lists[hits.index(max(hits))]

@@ -23,6 +23,7 @@ from briefly.article.cleaning.classify import (
     LENGTH_LOW,
     Verdict,
     is_sentence,
+    lower_words,
     pick_stoplist,
     trailing_call,
 )
@@ -196,7 +197,8 @@ def _read_units(text: str, markdown: bool | None) -> tuple[list[Unit], dict[str,
 
 
 def _features(found: Sequence[Unit], strong: Sequence[str]) -> np.ndarray:
-    return unit_features(found, strong, pick_stoplist([unit.text for unit in found]))
+    lower = [lower_words(unit.text) for unit in found]
+    return unit_features(found, lower, strong, pick_stoplist(lower))
 
 
 def clean_paragraphs(
@@ -530,7 +532,8 @@ def _classify(
     the batch repeats) when the model is confident it is story.
     """
     features = _features(found, strong)
-    story = story_model.probabilities(features)
+    leaves = story_model.trees.leaves(features)
+    story = story_model.probabilities(features, leaves)
     overruled = np.array(
         [
             bool(reason) and not (reason in _CONTEXT_REASONS and p >= _CONFIDENT)
@@ -545,7 +548,7 @@ def _classify(
             break
     dropped = np.flatnonzero(~kept & ~overruled)
     # Only the units the model drops need its reasons.
-    pulls = story_model.trees.contributions(features[dropped])
+    pulls = story_model.trees.contributions(features[dropped], leaves[dropped])
     explained = _model_reasons(story_model, features[dropped], pulls, story[dropped])
     reasons = dict(zip(dropped.tolist(), explained, strict=True))
     verdicts = [

@@ -110,15 +110,21 @@ WORDS: tuple[tuple[str, str], ...] = (
 
 
 def unit_features(
-    units: Sequence[Unit], strong: Sequence[str], stoplist: frozenset[str]
+    units: Sequence[Unit],
+    words: Sequence[list[str]],
+    strong: Sequence[str],
+    stoplist: frozenset[str],
 ) -> np.ndarray:
     """The feature matrix of ``units``: one row per unit, columns as in :data:`NAMES`.
 
-    ``strong`` holds each unit's strong-furniture reason ("" when none), ``stoplist`` the
-    article's jusText stoplist.
+    ``words`` holds each unit's lower-cased words, ``strong`` its strong-furniture reason
+    ("" when none), ``stoplist`` the article's jusText stoplist.
     """
     own = np.array(
-        [_own(unit, reason, stoplist) for unit, reason in zip(units, strong, strict=True)],
+        [
+            _own(unit, unit_words, reason, stoplist)
+            for unit, unit_words, reason in zip(units, words, strong, strict=True)
+        ],
         dtype=np.float64,
     ).reshape(len(units), len(_OWN))
     context = _context(units, own)
@@ -126,11 +132,10 @@ def unit_features(
     return np.hstack([own, context, neighbours])
 
 
-def _own(unit: Unit, reason: str, stoplist: frozenset[str]) -> tuple[float, ...]:
+def _own(unit: Unit, words: list[str], reason: str, stoplist: frozenset[str]) -> tuple[float, ...]:
     text = unit.text
     chars = len(text)
     cjk = len(_CJK.findall(text)) if not text.isascii() else 0
-    words = _WORD.findall(text.lower())
     if cjk:
         # A run of CJK characters is one \w+ match: count it by its characters instead.
         spaced = _WORD.findall(_CJK.sub(" ", text))

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 # Zero-width space, word joiner, BOM and soft hyphen; C1 controls (U+009B starts a terminal
 # escape); bidi embeddings, overrides and isolates, which can make text read other than it
@@ -92,7 +93,8 @@ class Unit:
     # Whether it began at column 0 in a dump that indents its text (lynx's headings).
     outdented: bool = False
 
-    @property
+    # Every pass over a page asks each unit this: it is worked out once.
+    @cached_property
     def is_list_item(self) -> bool:
         return bool(LIST_ITEM.match(self.text))
 
@@ -135,7 +137,9 @@ def units(text: str, *, markdown: bool = False) -> list[Unit]:
         # Links and images may be wrapped mid-way: take them out before lines are read.
         text = _MD_REF_DEFINITION.sub("", _MD_IMAGE.sub("", text))
         text = _MD_REF_LINK.sub(r"\1", _MD_LINK.sub(r"\1", text))
-    lines = [_CONTROL.sub("", line.rstrip()) for line in text.split("\n")]
+    lines = [line.rstrip() for line in text.split("\n")]
+    if _CONTROL.search(text):
+        lines = [_CONTROL.sub("", line) for line in lines]
     width, measure = _wrap(lines)
     indented = _indents_text(lines)
     found: list[Unit] = []
@@ -253,6 +257,8 @@ def _wrap(lines: list[str]) -> tuple[int | None, Callable[[str], int]]:
 
 def columns(text: str) -> int:
     """Terminal columns ``text`` takes: East Asian wide characters take two."""
+    if text.isascii():
+        return len(text)
     return len(text) + len(_WIDE.findall(text))
 
 

@@ -212,3 +212,9 @@ def stoplists() -> dict[str, frozenset[str]]:
         except ValueError:
             continue
     return lists
+
+
+@lru_cache(maxsize=1)
+def all_stopwords() -> frozenset[str]:
+    """Every word of :func:`stoplists`."""
+    return frozenset().union(*stoplists().values())

@@ -91,16 +91,22 @@ class Trees:
             },
         }
 
-    def logits(self, features: np.ndarray) -> np.ndarray:
-        return self.baseline + self.value[self.leaves(features)].sum(axis=1)
+    def logits(self, features: np.ndarray, leaves: np.ndarray | None = None) -> np.ndarray:
+        """Each unit's log-odds; ``leaves`` are its leaves where :meth:`leaves` found them."""
+        if leaves is None:
+            leaves = self.leaves(features)
+        return self.baseline + self.value[leaves].sum(axis=1)
 
-    def contributions(self, features: np.ndarray) -> np.ndarray:
-        """Each feature's share of each unit's log-odds, along the paths it took."""
+    def contributions(self, features: np.ndarray, leaves: np.ndarray | None = None) -> np.ndarray:
+        """Each feature's share of each unit's log-odds, along the paths it took (``leaves``
+        as in :meth:`logits`)."""
+        if leaves is None:
+            leaves = self.leaves(features)
         paths = self._paths
-        leaves = self.leaves(features)
         found = np.zeros(features.shape)
         # A block of units at a time: all of a long page's rows at once would take tens of
-        # megabytes (units x trees x features).
+        # megabytes (units x trees x features). No matrix product: BLAS would start threads
+        # that spin on every core.
         for start in range(0, len(leaves), _BLOCK):
             block = leaves[start : start + _BLOCK]
             found[start : start + _BLOCK, : paths.shape[1]] = paths[block].sum(axis=1)
@@ -217,11 +223,12 @@ class StoryModel:
             "smoothing": self.smoothing,
         }
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """Each unit's probability of being story, on its own features."""
+    def probabilities(self, features: np.ndarray, leaves: np.ndarray | None = None) -> np.ndarray:
+        """Each unit's probability of being story, on its own features (``leaves`` as in
+        :meth:`Trees.logits`)."""
         if len(features) == 0:
             return np.zeros(0)
-        return 1.0 / (1.0 + np.exp(-self.trees.logits(features)))
+        return 1.0 / (1.0 + np.exp(-self.trees.logits(features, leaves)))
 
     def smooth(self, probabilities: np.ndarray) -> np.ndarray:
         """The most likely story/furniture labelling of the page (True for story)."""
