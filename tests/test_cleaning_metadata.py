@@ -161,6 +161,30 @@ def test_the_html_path_takes_the_h1_the_title_tag_holds() -> None:
     assert parse_article(html, source="depot.html").title == HEADLINE
 
 
+@pytest.mark.parametrize(
+    ("title_tag", "headline_tag"),
+    [
+        (f"Marlow Herald: Local News : {HEADLINE}", "h2"),
+        (f"News - {HEADLINE} - Marlow Herald", "h1"),
+        (f"Marlow Herald: {HEADLINE}", "h3"),
+    ],
+)
+def test_the_html_path_takes_the_heading_the_title_tag_holds_not_the_site_s_h1(
+    title_tag: str, headline_tag: str
+) -> None:
+    # Older pages: an <h1> of the site's or the section's name first, which trafilatura
+    # takes for the title, and the headline in a later heading that the <title> holds.
+    html = (
+        f"<html><head><title>{title_tag}</title></head><body>"
+        "<h1>Marlow Herald: Local News</h1><h2>Most read</h2><h1>Sport</h1>"
+        f"<div><{headline_tag}>{HEADLINE}</{headline_tag}>"
+        + "".join(f"<p>{p}</p>" for p in STORY)
+        + "</div><h2>Local News</h2><ul><li><a href='/a'>Bus fares rise</a></li></ul>"
+        "</body></html>"
+    )
+    assert parse_article(html, source="depot.html").title == HEADLINE
+
+
 def test_the_first_line_of_a_wrapped_paragraph_is_no_title_when_the_wrap_stays() -> None:
     # One paragraph wrapped at 72 columns among long unwrapped ones: no width to undo, and
     # the first line stops before a name, so nothing joins it to the next.

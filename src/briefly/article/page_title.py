@@ -1,4 +1,5 @@
-"""A web page's headline: trafilatura's title, less the site's name, or the page's own <h1>."""
+"""A web page's headline: the heading its titles hold, trafilatura's title less the site's
+name, or what the text cleaner finds in its body."""
 
 from __future__ import annotations
 
@@ -26,13 +27,19 @@ class PageText(NamedTuple):
     h1s: tuple[str, ...]
     # The text of its body, a line per text node, as BeautifulSoup's get_text("\n") gives it.
     body: str
+    # Its <title> element's text, and the texts of its <h1>, <h2> and <h3> elements.
+    title: str = ""
+    headings: tuple[str, ...] = ()
 
 
 def page_text(tree: HtmlElement) -> PageText:
-    h1s = (" ".join(h1.text_content().split()) for h1 in tree.iter("h1"))
+    found = [(h.tag, " ".join(h.text_content().split())) for h in tree.iter("h1", "h2", "h3")]
+    headings = tuple(text for _, text in found if text)
+    h1s = tuple(text for tag, text in found if text and tag == "h1")
     nodes = tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
     body = "\n".join(" ".join(node.split()) for node in nodes if not node.isspace())
-    return PageText(tuple(h1 for h1 in h1s if h1), body)
+    title = " ".join(tree.findtext(".//title", default="").split())
+    return PageText(h1s, body, title, headings)
 
 
 def page_title(title: str | None, page: PageText, *names: str | None) -> str | None:
@@ -41,11 +48,13 @@ def page_title(title: str | None, page: PageText, *names: str | None) -> str | N
 
     The <title> often adds the site's name, a section or a date to the headline ("Headline
     – DW – 30.01.2024"): an <h1> that is all of the title but those is the headline. Else
-    the site's name goes from either end of the title. A title the body never shows (the
-    site's name alone, as older pages have it), or none, gives way to the headline the text
-    cleaner finds in the body.
+    the site's name goes from either end of the title. Where that leaves a heading of the
+    page (older pages head it with the site's or the section's name, which trafilatura then
+    takes), a longer heading that the page's <title> element holds is the headline. A
+    title the body never shows (the site's name alone, as older pages have it), or none,
+    gives way to the headline the text cleaner finds in the body.
     """
-    found = _from_metadata(title, page.h1s, names)
+    found = _from_metadata(title, page, names)
     if not page.body.strip() or (found and f" {_words(found)} " in f" {_words(page.body)} "):
         return found
     return clean_text(page.body).title or found
@@ -56,7 +65,12 @@ def _words(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
-def _from_metadata(
+def _from_metadata(title: str | None, page: PageText, names: tuple[str | None, ...]) -> str | None:
+    found = _metadata_headline(title, page.h1s, names)
+    return _held_by_title_tag(found, page) or found
+
+
+def _metadata_headline(
     title: str | None, h1s: tuple[str, ...], names: tuple[str | None, ...]
 ) -> str | None:
     if not title:
@@ -67,6 +81,24 @@ def _from_metadata(
         return max(within, key=len)
     known = tuple(name for name in names if name)
     return strip_site_name(_strip_known_names(title, known), known) or None
+
+
+def _held_by_title_tag(found: str | None, page: PageText) -> str | None:
+    """The longest heading the <title> element holds, when ``found`` is none or a heading
+    of the page too, and that heading is longer and not ``found`` with a kicker before it."""
+    wanted = comparable(found or "")
+    if wanted and wanted not in {comparable(heading) for heading in page.headings}:
+        return None
+    whole = comparable(page.title)
+    held = [
+        heading
+        for heading in page.headings
+        if word_count(heading) >= _MIN_HEADING_WORDS
+        and len(heading) > len(found or "")
+        and comparable(heading) in whole
+        and not (wanted and wanted in comparable(heading))
+    ]
+    return max(held, key=len) if whole and held else None
 
 
 def _strip_known_names(title: str, names: tuple[str, ...]) -> str:
