@@ -11,7 +11,7 @@ from briefly.article.cleaning import clean_text
 from briefly.article.cleaning.layout import units
 from briefly.article.cleaning.metadata import byline
 from briefly.article.loader import parse_article
-from briefly.article.page_title import PageText, page_title
+from briefly.article.page_title import PageText, page_headline
 
 STORY = (
     "The city council voted on Tuesday to turn the old tram depot into a public library, "
@@ -135,20 +135,20 @@ def test_a_wrapped_japanese_paragraph_is_one_paragraph_and_its_first_line_no_tit
 def test_a_page_title_is_its_h1_without_the_site_name_section_or_date() -> None:
     h1 = "Russland-Wahl: Nadeschdin setzt auf ein Ende der Putin-Ära"
     page = PageText((h1,), "\n".join(["DW", h1, *STORY]))
-    assert page_title(f"{h1} – DW – 30.01.2024", page) == h1
+    assert page_headline(f"{h1} – DW – 30.01.2024", page).text == h1
     # No <h1> in the title: the site's name still goes from either end.
     page = PageText((), "\n".join(["Depot to be library", *STORY]))
-    assert page_title("Depot to be library - Marlow Herald", page) == "Depot to be library"
-    assert page_title("Marlow Herald | Depot to be library", page, "Marlow Herald") == (
+    assert page_headline("Depot to be library - Marlow Herald", page).text == "Depot to be library"
+    assert page_headline("Marlow Herald | Depot to be library", page, "Marlow Herald").text == (
         "Depot to be library"
     )
 
 
 def test_a_page_title_the_body_never_shows_gives_way_to_the_body_s_headline() -> None:
     body = "\n".join(["Home", "News", "Sport", HEADLINE, "By Anna Berg", *STORY])
-    assert page_title("Marlow Herald Online", PageText((), body)) == HEADLINE
-    assert page_title(None, PageText((), body)) == HEADLINE
-    assert page_title(None, PageText((), "")) is None
+    assert page_headline("Marlow Herald Online", PageText((), body)).text == HEADLINE
+    assert page_headline(None, PageText((), body)).text == HEADLINE
+    assert page_headline(None, PageText((), "")).text is None
 
 
 def test_the_html_path_takes_the_h1_the_title_tag_holds() -> None:
@@ -165,24 +165,29 @@ def test_the_html_path_takes_the_h1_the_title_tag_holds() -> None:
     ("title_tag", "headline_tag"),
     [
         (f"Marlow Herald: Local News : {HEADLINE}", "h2"),
-        (f"News - {HEADLINE} - Marlow Herald", "h1"),
+        (f"News - {HEADLINE} - Marlow Herald", "h2"),
         (f"Marlow Herald: {HEADLINE}", "h3"),
     ],
 )
 def test_the_html_path_takes_the_heading_the_title_tag_holds_not_the_site_s_h1(
     title_tag: str, headline_tag: str
 ) -> None:
-    # Older pages: an <h1> of the site's or the section's name first, which trafilatura
-    # takes for the title, and the headline in a later heading that the <title> holds.
+    # Older pages: a table whose cells hold an <h1> of the site's and the section's name,
+    # which trafilatura takes for the title, and the headline in a later heading that the
+    # <title> holds.
     html = (
-        f"<html><head><title>{title_tag}</title></head><body>"
-        "<h1>Marlow Herald: Local News</h1><h2>Most read</h2><h1>Sport</h1>"
-        f"<div><{headline_tag}>{HEADLINE}</{headline_tag}>"
+        f"<html><head><title>{title_tag}</title></head><body><table><tr><td>"
+        "<h1>Marlow Herald: Local News</h1><ul><li><a href='/'>Home</a></li></ul></td><td>"
+        f"<{headline_tag}>{HEADLINE}</{headline_tag}>"
         + "".join(f"<p>{p}</p>" for p in STORY)
-        + "</div><h2>Local News</h2><ul><li><a href='/a'>Bus fares rise</a></li></ul>"
-        "</body></html>"
+        + "<h2>Most read</h2></td></tr></table></body></html>"
     )
-    assert parse_article(html, source="depot.html").title == HEADLINE
+    article = parse_article(html, source="depot.html")
+    assert article.title == HEADLINE
+    # That <h1> names the site and its section: it leaves the story too, and the audit
+    # trail says why.
+    assert "Marlow Herald" not in article.body
+    assert ("Marlow Herald: Local News", "site's or section's name") in article.removed
 
 
 def test_the_first_line_of_a_wrapped_paragraph_is_no_title_when_the_wrap_stays() -> None:

@@ -27,7 +27,7 @@ from briefly.article.decode import check_not_binary as _check_not_binary
 from briefly.article.decode import decode_bytes
 from briefly.article.documents import document_kind, read_document
 from briefly.article.fetch import Response, fetch, redact, suggest_url
-from briefly.article.page_title import PageText, page_text, page_title
+from briefly.article.page_title import PageText, page_headline, page_text
 from briefly.article.pages import (
     DEEPEST,
     check_cost,
@@ -272,7 +272,7 @@ def _extract_html(
         document, links, page = _extract(flat, source, options, last_try=True)
     if document is None or document.body is None:
         return CleanedText(title=None, author=None, published=None, paragraphs=())
-    title = page_title(
+    headline = page_headline(
         _normal(document.title),
         page._replace(
             h1s=tuple(_normal(h1) for h1 in page.h1s),
@@ -283,11 +283,18 @@ def _extract_html(
         document.hostname,
         document.author,
     )
+    title = headline.text
     author = _normal(document.author)
     blocks = [_normal(block) for block in _html_blocks(document.body)]
     if not clean:
         return CleanedText(title, author, parse_date(document.date or ""), tuple(blocks))
-    cleaned = clean_paragraphs(blocks, title=title, author=author, furniture=furniture)
+    cleaned = clean_paragraphs(
+        blocks,
+        title=title,
+        author=author,
+        furniture=furniture,
+        site_heading=headline.overruled,
+    )
     if is_link_list(cleaned.paragraphs, links):
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     # Pages name the site or a placeholder where no person is credited.

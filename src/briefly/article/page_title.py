@@ -42,7 +42,15 @@ def page_text(tree: HtmlElement) -> PageText:
     return PageText(h1s, body, title, headings)
 
 
-def page_title(title: str | None, page: PageText, *names: str | None) -> str | None:
+class Headline(NamedTuple):
+    """A page's headline, and the heading trafilatura took for it that the page's <title>
+    element overruled: the site's or the section's name, furniture wherever it stands."""
+
+    text: str | None
+    overruled: str | None = None
+
+
+def page_headline(title: str | None, page: PageText, *names: str | None) -> Headline:
     """The headline of a page whose metadata title is ``title``; ``names`` are the site's
     (trafilatura's sitename, the host name).
 
@@ -54,20 +62,19 @@ def page_title(title: str | None, page: PageText, *names: str | None) -> str | N
     title the body never shows (the site's name alone, as older pages have it), or none,
     gives way to the headline the text cleaner finds in the body.
     """
-    found = _from_metadata(title, page, names)
+    found = _metadata_headline(title, page.h1s, names)
+    overruled = None
+    held = _held_by_title_tag(found, page)
+    if held:
+        found, overruled = held, found
     if not page.body.strip() or (found and f" {_words(found)} " in f" {_words(page.body)} "):
-        return found
-    return clean_text(page.body).title or found
+        return Headline(found, overruled)
+    return Headline(clean_text(page.body).title or found, overruled)
 
 
 def _words(text: str) -> str:
     """``text``'s words, lower-cased: quotes, dashes and spacing make no difference."""
     return " ".join(_WORD.findall(text.casefold()))
-
-
-def _from_metadata(title: str | None, page: PageText, names: tuple[str | None, ...]) -> str | None:
-    found = _metadata_headline(title, page.h1s, names)
-    return _held_by_title_tag(found, page) or found
 
 
 def _metadata_headline(

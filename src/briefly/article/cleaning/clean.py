@@ -207,8 +207,10 @@ def clean_paragraphs(
     title: str | None = None,
     author: str | None = None,
     furniture: frozenset[str] = frozenset(),
+    site_heading: str | None = None,
 ) -> CleanedText:
-    """Clean paragraphs an extractor already cut from a page, dropping repeats of ``title``.
+    """Clean paragraphs an extractor already cut from a page, dropping repeats of ``title``
+    and of ``site_heading`` (a heading that names the site or the section).
 
     The extractor judged the story already, so only furniture by its own shape goes, and
     the note on ``author`` (the extractor's) under the story.
@@ -219,7 +221,14 @@ def clean_paragraphs(
         for line in paragraph.split("\n")
         if line.strip()
     ]
-    return _clean(found, furniture, title=title, find_title=False, author=author)
+    return _clean(
+        found,
+        furniture,
+        title=title,
+        find_title=False,
+        author=author,
+        site_heading=site_heading,
+    )
 
 
 def recurring_lines(texts: Iterable[str]) -> frozenset[str]:
@@ -286,6 +295,7 @@ def _clean(
     find_title: bool,
     author: str | None = None,
     story_model: model.StoryModel | None = None,
+    site_heading: str | None = None,
 ) -> CleanedText:
     judged = _judge(found, furniture, author=author, story_model=story_model)
     found, verdicts, strong = judged.found, judged.verdicts, judged.strong
@@ -300,6 +310,8 @@ def _clean(
             verdicts = _keep_standfirst(found, verdicts, strong, under)
     if title is not None:
         verdicts = _drop_title(found, verdicts, title)
+    if site_heading is not None:
+        verdicts = _drop_title(found, verdicts, site_heading, "site's or section's name")
     removed = tuple(
         Removed(unit.text, verdict.reason)
         for unit, verdict in zip(found, verdicts, strict=True)
@@ -764,10 +776,12 @@ def _standfirst_shaped(text: str) -> bool:
     return is_sentence(text) or (len(words) >= _MIN_STANDFIRST_WORDS and 3 * lower >= len(words))
 
 
-def _drop_title(found: Sequence[Unit], verdicts: Sequence[Verdict], title: str) -> list[Verdict]:
+def _drop_title(
+    found: Sequence[Unit], verdicts: Sequence[Verdict], title: str, reason: str = "headline"
+) -> list[Verdict]:
     wanted = comparable(title)
     dropped = [
-        Verdict(BAD, "headline") if _is_title(unit.text, wanted) else verdict
+        Verdict(BAD, reason) if _is_title(unit.text, wanted) else verdict
         for unit, verdict in zip(found, verdicts, strict=True)
     ]
     # A text of one short line is the story itself, not a headline.
