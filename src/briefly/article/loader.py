@@ -274,11 +274,7 @@ def _extract_html(
         return CleanedText(title=None, author=None, published=None, paragraphs=())
     headline = page_headline(
         _normal(document.title),
-        page._replace(
-            h1s=tuple(_normal(h1) for h1 in page.h1s),
-            title=_normal(page.title),
-            headings=tuple(_normal(heading) for heading in page.headings),
-        ),
+        page,
         document.sitename,
         document.hostname,
         document.author,

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from briefly.article.cleaning import clean_text
-from briefly.article.cleaning.layout import comparable, word_count
+from briefly.article.cleaning.layout import comparable, normalize_text, word_count
 from briefly.article.cleaning.metadata import strip_site_name
 
 if TYPE_CHECKING:
@@ -21,9 +21,10 @@ _WORD = re.compile(r"\w+")
 
 
 class PageText(NamedTuple):
-    """What a page shows of its headline, read before extraction (which prunes the tree)."""
+    """What a page shows of its headline, read before extraction (which prunes the tree);
+    its titles and headings normalised as plain text is, each on one line."""
 
-    # The texts of its <h1> elements, whitespace collapsed.
+    # The texts of its <h1> elements.
     h1s: tuple[str, ...]
     # The text of its body, a line per text node, as BeautifulSoup's get_text("\n") gives it.
     body: str
@@ -33,13 +34,17 @@ class PageText(NamedTuple):
 
 
 def page_text(tree: HtmlElement) -> PageText:
-    found = [(h.tag, " ".join(h.text_content().split())) for h in tree.iter("h1", "h2", "h3")]
+    found = [(h.tag, _one_line(h.text_content())) for h in tree.iter("h1", "h2", "h3")]
     headings = tuple(text for _, text in found if text)
     h1s = tuple(text for tag, text in found if text and tag == "h1")
     nodes = tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
     body = "\n".join(" ".join(node.split()) for node in nodes if not node.isspace())
-    title = " ".join(tree.findtext(".//title", default="").split())
+    title = _one_line(tree.findtext(".//title", default=""))
     return PageText(h1s, body, title, headings)
+
+
+def _one_line(text: str) -> str:
+    return normalize_text(" ".join(text.split()))
 
 
 class Headline(NamedTuple):
@@ -94,9 +99,9 @@ def _held_by_title_tag(found: str | None, page: PageText) -> str | None:
     """The longest heading the <title> element holds, when ``found`` is none or a heading
     of the page too, and that heading is longer and not ``found`` with a kicker before it."""
     wanted = comparable(found or "")
-    if wanted and wanted not in {comparable(heading) for heading in page.headings}:
-        return None
     whole = comparable(page.title)
+    if not whole or (wanted and wanted not in {comparable(h) for h in page.headings}):
+        return None
     held = [
         heading
         for heading in page.headings
@@ -105,7 +110,7 @@ def _held_by_title_tag(found: str | None, page: PageText) -> str | None:
         and comparable(heading) in whole
         and not (wanted and wanted in comparable(heading))
     ]
-    return max(held, key=len) if whole and held else None
+    return max(held, key=len, default=None)
 
 
 def _strip_known_names(title: str, names: tuple[str, ...]) -> str:
