@@ -92,6 +92,34 @@ def test_a_name_under_its_label_or_over_the_date_is_the_author(
     assert cleaned.paragraphs == STORY
 
 
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("Anna Berg", "Anna Berg"),
+        ("Anna Berg | Published 4 months ago", "Anna Berg"),
+        ("Anna Berg / MARLOW HERALD / Sep 2, 2026, 17:07 IST", "Anna Berg"),
+        ("Anna Berg5 hours ago", "Anna Berg"),
+        ("Associated PressApril 28, 2026", "Associated Press"),
+        ("María R. Sahuquillo", "María R. Sahuquillo"),
+    ],
+    ids=["alone", "before-fields", "before-site-and-date", "glued-time", "glued-month", "initial"],
+)
+def test_a_name_alone_under_the_headline_is_the_author(line: str, author: str) -> None:
+    cleaned = clean_text("\n\n".join([HEADLINE, line, *STORY]))
+    assert (cleaned.title, cleaned.author) == (HEADLINE, author)
+    assert cleaned.paragraphs == STORY
+    assert (line, "byline") in cleaned.removed
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Reading Rooms", "LOCAL NEWS", "Under The Plan", "Anna Berg Reading Rooms Cafe"],
+    ids=["words-the-story-writes-in-lower-case", "capitals", "stopwords", "too-long"],
+)
+def test_a_heading_in_title_case_under_the_headline_is_no_author(line: str) -> None:
+    assert clean_text("\n\n".join([HEADLINE, line, *STORY])).author is None
+
+
 JAPANESE = (
     "東京都は十日、古い倉庫を改装した新しい中央図書館を来年の春に開館すると発表した。"
     "閲覧室と子ども向けの階を備え、夜九時まで利用できる。",

@@ -92,6 +92,10 @@ _ABOVE_LIST = 2
 # A sentence of this many words is no button, even in a script that spells words short.
 _MIN_MATE_WORDS = 6
 _MIN_STANDFIRST_WORDS = 12
+# Units between the headline and the story where its byline may stand without a "By".
+_NAME_REACH = 8
+# Punctuation around a word as the text writes it ("council,", "(and").
+_WORD_EDGES = ".,;:!?()\"'“”«»"
 _MIN_LINK_LIST = 2
 _MIN_TEASER_WORDS = 4
 _MIN_RULES = 3
@@ -299,6 +303,7 @@ def _clean(
 ) -> CleanedText:
     judged = _judge(found, furniture, author=author, story_model=story_model)
     found, verdicts, strong = judged.found, judged.verdicts, judged.strong
+    named = None
     if title is None and find_title:
         index = pick_title(found, verdicts, strong, judged.story)
         if index is not None:
@@ -308,6 +313,8 @@ def _clean(
             repeats = range(index, min(len(found), index + TITLE_WINDOW))
             under = max(i for i in repeats if i == index or _is_title(found[i].text, wanted))
             verdicts = _keep_standfirst(found, verdicts, strong, under)
+            if author is None and judged.author is None:
+                verdicts, named = _name_under_headline(found, verdicts, strong, under)
     if title is not None:
         verdicts = _drop_title(found, verdicts, title)
     if site_heading is not None:
@@ -319,7 +326,7 @@ def _clean(
     ) + tuple(judged.trimmed)
     return CleanedText(
         title=title,
-        author=judged.author,
+        author=judged.author or named,
         published=judged.published,
         paragraphs=tuple(_paragraphs(found, verdicts)),
         removed=removed,
@@ -767,6 +774,27 @@ def _keep_standfirst(
             kept[index] = Verdict(GOOD)
             break
     return kept
+
+
+def _name_under_headline(
+    found: Sequence[Unit], verdicts: list[Verdict], strong: Sequence[str], title: int
+) -> tuple[list[Verdict], str | None]:
+    """A name alone between the headline and the story is its byline without a "By"."""
+    words = [lower_words(unit.text) for unit in found]
+    lower_case = {word for unit in found for word in unit.text.split() if word[:1].islower()}
+    common = pick_stoplist(words) | {word.strip(_WORD_EDGES) for word in lower_case}
+    for index in range(title + 1, min(len(found), title + 1 + _NAME_REACH)):
+        unit, verdict = found[index], verdicts[index]
+        if verdict.label == GOOD and len(unit.text) >= LENGTH_LOW:
+            break  # the story has begun
+        if strong[index] not in ("", *_CONTEXT_REASONS):
+            continue
+        name = metadata.name_under_headline(LIST_ITEM.sub("", unit.text), common)
+        if name:
+            kept = list(verdicts)
+            kept[index] = Verdict(BAD, "byline")
+            return kept, name
+    return verdicts, None
 
 
 def _standfirst_shaped(text: str) -> bool:

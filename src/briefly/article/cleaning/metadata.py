@@ -180,6 +180,19 @@ _MAX_NAME_WORDS = 8
 # A name alone on its line, over a date: first and last name, a middle name or two.
 _MIN_BARE_NAME_WORDS, _MAX_BARE_NAME_WORDS = 2, 4
 _MAX_BYLINE_WORDS = 20
+# Where a bare name under the headline ends: a field separator, or a digit glued on or
+# spaced ("Jane Doe5 hours ago", "Jane Doe 4 Febbraio 2025").
+_BARE_NAME_END = re.compile(r"\s*(\||·|•|/|,|\s[-–—]\s)\s*|(?<=\D)(?=\d)")
+_MAX_NAME_UNDER_HEADLINE_WORDS = 3
+# A date's month glued to the name where a dump lost the space ("Associated PressApril 28").
+_GLUED_MONTH = re.compile(
+    r"(?<=[a-z])(?=("
+    + "|".join(sorted((month.capitalize() for month in _MONTHS), key=len, reverse=True))
+    + r")\b)"
+)
+_SENTENCE_STOP = re.compile(r"[.!?…。]$")
+# A word of a name: capitalised letters, perhaps hyphenated, an initial ("R.") or "O'Neil".
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*\.?")
 _INNER_BY = re.compile(r"\s[Bb]y:?\s+(?P<name>[A-Z].*)$")
 _MAX_DATED_BYLINE_WORDS = 35
 _NOT_NAMES = frozenset(
@@ -282,6 +295,39 @@ def named_over_date(line: str, below: str) -> str | None:
         return None
     name = person_name(line)
     return name if name == line.strip() else None
+
+
+def name_under_headline(line: str, words_in_lower_case: frozenset[str]) -> str | None:
+    """The name of a byline without its "By", as it stands under the headline: the name
+    alone ("Marta Cañete") or before the fields a byline runs into ("Jane Doe | Published
+    4 months ago", "Jane Doe / SITE.COM / Sep 2, 2024", "Jane Doe5 hours ago").
+
+    ``words_in_lower_case`` are the words the article writes in lower case (and its
+    language's stopwords): a heading in title case ("Key Points", "Polisen ber om tips")
+    holds some, a name none. Scripts without case cannot show a name.
+    """
+    text = line.strip()
+    if len(text.split()) > _MAX_BYLINE_WORDS or _SENTENCE_STOP.search(text):
+        return None
+    ends = [end for end in (_BARE_NAME_END.search(text), _GLUED_MONTH.search(text)) if end]
+    end = min(ends, key=lambda match: match.start(), default=None)
+    head, tail = (text[: end.start()], text[end.end() :]) if end else (text, "")
+    if tail and not _DIGIT.search(tail) and len(tail.split()) > _MAX_SITE_WORDS:
+        return None
+    words = head.split()
+    names = [word for word in words if word.lower() not in _NAME_CONNECTORS]
+    if not _MIN_BARE_NAME_WORDS <= len(names) <= _MAX_NAME_UNDER_HEADLINE_WORDS:
+        return None
+    if not all(_NAME_WORD.fullmatch(word) and word[0].isupper() for word in names):
+        return None
+    if any(len(word) == 1 for word in names):
+        return None  # an initial has its full stop ("R."); a lone letter is a label's
+    if head.isupper():
+        return None  # a section's label in capitals ("FASHION WEEK")
+    if any(word.lower() in words_in_lower_case or word.lower() in _NOT_NAMES for word in names):
+        return None
+    name = person_name(head)
+    return name if name == head.strip() else None
 
 
 def reporter(line: str) -> str | None:
