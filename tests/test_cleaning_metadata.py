@@ -144,6 +144,24 @@ def test_a_cjk_headline_is_the_title(title: str, story: tuple[str, ...]) -> None
     assert cleaned.paragraphs == story
 
 
+@pytest.mark.parametrize(
+    ("trail", "title", "story"),
+    [
+        ("网易首页 > 新闻中心 > 国内新闻 > 正文", "北京市宣布新建三座公园", CHINESE),
+        (f"Startseite » Lokales » {HEADLINE}", HEADLINE, STORY),
+        ("Home › News › Local", HEADLINE, STORY),
+    ],
+    ids=["zh", "ending-in-the-headline", "guillemets"],
+)
+def test_a_trail_of_sections_is_breadcrumbs_not_the_title(
+    trail: str, title: str, story: tuple[str, ...]
+) -> None:
+    cleaned = clean_text("\n\n".join([trail, title, *story]))
+    assert cleaned.title == title
+    assert cleaned.paragraphs == story
+    assert (trail, "breadcrumbs") in cleaned.removed
+
+
 def w3m_wrapped(text: str, columns: int = 80) -> str:
     """``text`` wrapped as w3m wraps Chinese and Japanese: at a width in terminal columns,
     each character two of them, anywhere in a word."""

@@ -34,6 +34,11 @@ _MIN_LEAD_IN_WORDS = 5
 # Numbered navigation: "1. HOME", "2. WORLD".
 _BREADCRUMB = re.compile(r"^\d{1,2}[.)]\s+(?P<item>[^a-z]{2,30})$")
 _MAX_CRUMB_WORDS = 3
+# A trail of sections: "Home > News > World", "当前位置：主页 > 股市 >". Its fields but the last
+# (perhaps the headline itself) are a section's name each.
+_CRUMB_SEPARATOR = re.compile(r"\s+[>›»](?:\s+|$)")
+_MIN_CRUMB_FIELDS = 3
+_MAX_CRUMB_FIELD_CHARS = 30
 # Lines with several bullets in a row: lynx's and bs4's "* Home * News * Sport".
 _INLINE_BULLETS = re.compile(r"(^|\s)[*•·|]\s+\S+.*\s[*•·|]\s+\S+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -109,6 +114,8 @@ def strong_furniture(text: str) -> str:
     crumb = _BREADCRUMB.match(text.strip())
     if crumb and crumb["item"].isupper() and len(crumb["item"].split()) <= _MAX_CRUMB_WORDS:
         return "breadcrumbs"
+    if _is_trail(text) and not sentence:
+        return "breadcrumbs"
     if lexicon.SLUG.match(bare):
         return "dump marker"
     if len(words) >= _MIN_NOTICE_WORDS and lexicon.SITE_NOTICE.search(lower):
@@ -124,6 +131,14 @@ def strong_furniture(text: str) -> str:
     if _INLINE_BULLETS.search(text) and not sentence:
         return "menu"
     return ""
+
+
+def _is_trail(text: str) -> bool:
+    fields = _CRUMB_SEPARATOR.split(text.strip())
+    return len(fields) >= _MIN_CRUMB_FIELDS and all(
+        len(field) <= _MAX_CRUMB_FIELD_CHARS and len(field.split()) <= _MAX_CRUMB_WORDS + 1
+        for field in fields[:-1]
+    )
 
 
 def trailing_call(text: str) -> int | None:
