@@ -38,7 +38,7 @@ _MAX_CRUMB_WORDS = 3
 # (perhaps the headline itself) are a section's name each.
 _CRUMB_SEPARATOR = re.compile(r"\s+[>›»](?:\s+|$)")
 _MIN_CRUMB_FIELDS = 3
-_MAX_CRUMB_FIELD_CHARS = 30
+_MAX_CRUMB_FIELD_WORDS, _MAX_CRUMB_FIELD_CHARS = 4, 30
 # Lines with several bullets in a row: lynx's and bs4's "* Home * News * Sport".
 _INLINE_BULLETS = re.compile(r"(^|\s)[*•·|]\s+\S+.*\s[*•·|]\s+\S+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -136,7 +136,7 @@ def strong_furniture(text: str) -> str:
 def _is_trail(text: str) -> bool:
     fields = _CRUMB_SEPARATOR.split(text.strip())
     return len(fields) >= _MIN_CRUMB_FIELDS and all(
-        len(field) <= _MAX_CRUMB_FIELD_CHARS and len(field.split()) <= _MAX_CRUMB_WORDS + 1
+        len(field) <= _MAX_CRUMB_FIELD_CHARS and len(field.split()) <= _MAX_CRUMB_FIELD_WORDS
         for field in fields[:-1]
     )
 
