@@ -780,16 +780,22 @@ def _name_under_headline(
     found: Sequence[Unit], verdicts: list[Verdict], strong: Sequence[str], title: int
 ) -> tuple[list[Verdict], str | None]:
     """A name alone between the headline and the story is its byline without a "By"."""
+    shaped = []
+    for index in range(title + 1, min(len(found), title + 1 + _NAME_REACH)):
+        unit = found[index]
+        if verdicts[index].label == GOOD and len(unit.text) >= LENGTH_LOW:
+            break  # the story has begun
+        line = LIST_ITEM.sub("", unit.text)
+        if strong[index] in ("", *_CONTEXT_REASONS) and metadata.name_under_headline(line):
+            shaped.append((index, line))
+    if not shaped:
+        return verdicts, None
+    # Only a line shaped like a name needs the page's words, to be told from a heading.
     words = [lower_words(unit.text) for unit in found]
     lower_case = {word for unit in found for word in unit.text.split() if word[:1].islower()}
     common = pick_stoplist(words) | {word.strip(_WORD_EDGES) for word in lower_case}
-    for index in range(title + 1, min(len(found), title + 1 + _NAME_REACH)):
-        unit, verdict = found[index], verdicts[index]
-        if verdict.label == GOOD and len(unit.text) >= LENGTH_LOW:
-            break  # the story has begun
-        if strong[index] not in ("", *_CONTEXT_REASONS):
-            continue
-        name = metadata.name_under_headline(LIST_ITEM.sub("", unit.text), common)
+    for index, line in shaped:
+        name = metadata.name_under_headline(line, common)
         if name:
             kept = list(verdicts)
             kept[index] = Verdict(BAD, "byline")

@@ -297,14 +297,15 @@ def named_over_date(line: str, below: str) -> str | None:
     return name if name == line.strip() else None
 
 
-def name_under_headline(line: str, words_in_lower_case: frozenset[str]) -> str | None:
+def name_under_headline(line: str, words_in_lower_case: frozenset[str] = frozenset()) -> str | None:
     """The name of a byline without its "By", as it stands under the headline: the name
     alone ("Marta Cañete") or before the fields a byline runs into ("Jane Doe | Published
     4 months ago", "Jane Doe / SITE.COM / Sep 2, 2024", "Jane Doe5 hours ago").
 
     ``words_in_lower_case`` are the words the article writes in lower case (and its
     language's stopwords): a heading in title case ("Key Points", "Polisen ber om tips")
-    holds some, a name none. Scripts without case cannot show a name.
+    holds some, a name none; without them, only the line's shape is checked. Scripts without
+    case cannot show a name.
     """
     text = line.strip()
     if len(text.split()) > _MAX_BYLINE_WORDS or _SENTENCE_STOP.search(text):
