@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from functools import lru_cache
 
 _RELATIVE_TIME = re.compile(
@@ -109,6 +110,32 @@ _MONTHS = {
     )
     for name in names
 }
+# Month names in order, January first: Hindi (two spellings), Italian, Portuguese, Dutch,
+# Polish (the genitive that dates use) and Turkish. NFC, as the loader writes text.
+_MONTHS_IN_ORDER = (
+    "जनवरी फ़रवरी मार्च अप्रैल मई जून जुलाई अगस्त सितंबर अक्टूबर नवंबर दिसंबर",
+    "जनवरी फरवरी मार्च अप्रेल मई जून जुलाई अगस्त सितम्बर अक्तूबर नवम्बर दिसम्बर",
+    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    "januari februari maart april mei juni juli augustus september oktober november december",
+    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października "
+    "listopada grudnia",
+    "ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık",
+)
+_MONTHS.update(
+    (unicodedata.normalize("NFC", name), number)
+    for row in _MONTHS_IN_ORDER
+    for number, name in enumerate(row.split(), start=1)
+)
+
+
+def _month_key(name: str) -> str:
+    """``name`` as the table spells it: in lower case, the Turkish dotless ı matched by a
+    case-blind pattern to an "I" ("MAYIS") read as i."""
+    return name.lower().rstrip(".").replace("ı", "i").replace("\u0307", "")
+
+
+_MONTH_NUMBERS = {_month_key(name): number for name, number in _MONTHS.items()}
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE_PATTERNS = (
     re.compile(r"(?<!\d)(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})(?!\d)"),
@@ -226,7 +253,9 @@ def parse_date(text: str) -> str | None:
         if not match:
             continue
         month = match["month"]
-        month_number = int(month) if month.isdigit() else _MONTHS[month.lower().rstrip(".")]
+        month_number = int(month) if month.isdigit() else _MONTH_NUMBERS.get(_month_key(month))
+        if month_number is None:
+            continue  # a case-blind match the table does not spell ("ſeptember")
         try:
             return dt.date(int(match["year"]), month_number, int(match["day"])).isoformat()
         except ValueError:
