@@ -111,6 +111,12 @@ def test_a_name_alone_under_the_headline_is_the_author(line: str, author: str) -
     assert (line, "byline") in cleaned.removed
 
 
+def test_a_name_in_an_address_below_does_not_make_the_name_a_common_word() -> None:
+    story = (*STORY, "Write to the reporter at anna.berg@herald.example or on @anna_berg.")
+    cleaned = clean_text("\n\n".join([HEADLINE, "Anna Berg", *story]))
+    assert cleaned.author == "Anna Berg"
+
+
 @pytest.mark.parametrize(
     "line",
     ["Reading Rooms", "LOCAL NEWS", "Under The Plan", "Anna Berg Reading Rooms Cafe"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,6 +60,16 @@ class Verdict:
 def lower_words(text: str) -> list[str]:
     """The lower-cased words of ``text``, as stoplists hold them."""
     return _WORD.findall(text.lower())
+
+
+def words_in_lower_case(texts: Iterable[str]) -> frozenset[str]:
+    """The words ``texts`` write in lower case: common words of their language, not names.
+
+    Words are what stands between spaces, less the punctuation at their edges, so that an
+    address ("jane.doe@example.com") does not count the parts of a name as words.
+    """
+    words = (token.strip(_EDGE_PUNCTUATION) for text in texts for token in text.split())
+    return frozenset(word for word in words if word[:1].islower())
 
 
 def pick_stoplist(units: Sequence[list[str]]) -> frozenset[str]:

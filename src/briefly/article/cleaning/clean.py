@@ -26,6 +26,7 @@ from briefly.article.cleaning.classify import (
     lower_words,
     pick_stoplist,
     trailing_call,
+    words_in_lower_case,
 )
 from briefly.article.cleaning.classify import strong_furniture as _strong_furniture
 from briefly.article.cleaning.features import unit_features
@@ -94,8 +95,6 @@ _MIN_MATE_WORDS = 6
 _MIN_STANDFIRST_WORDS = 12
 # Units between the headline and the story where its byline may stand without a "By".
 _NAME_REACH = 8
-# Punctuation around a word as the text writes it ("council,", "(and").
-_WORD_EDGES = ".,;:!?()\"'“”«»"
 _MIN_LINK_LIST = 2
 _MIN_TEASER_WORDS = 4
 _MIN_RULES = 3
@@ -313,7 +312,7 @@ def _clean(
             repeats = range(index, min(len(found), index + TITLE_WINDOW))
             under = max(i for i in repeats if i == index or _is_title(found[i].text, wanted))
             verdicts = _keep_standfirst(found, verdicts, strong, under)
-            if author is None and judged.author is None:
+            if judged.author is None:
                 verdicts, named = _name_under_headline(found, verdicts, strong, under)
     if title is not None:
         verdicts = _drop_title(found, verdicts, title)
@@ -791,9 +790,8 @@ def _name_under_headline(
     if not shaped:
         return verdicts, None
     # Only a line shaped like a name needs the page's words, to be told from a heading.
-    words = [lower_words(unit.text) for unit in found]
-    lower_case = {word for unit in found for word in unit.text.split() if word[:1].islower()}
-    common = pick_stoplist(words) | {word.strip(_WORD_EDGES) for word in lower_case}
+    texts = [unit.text for unit in found]
+    common = pick_stoplist([lower_words(text) for text in texts]) | words_in_lower_case(texts)
     for index, line in shaped:
         name = metadata.name_under_headline(line, common)
         if name:
